@@ -1,0 +1,10 @@
+from django.conf import settings
+
+from archive.selectors import user_is_curator
+
+
+def portal(request):
+    return {
+        "portal_name": settings.PORTAL_NAME,
+        "is_curator": user_is_curator(getattr(request, "user", None)),
+    }

@@ -1,0 +1,134 @@
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class StudyStatus(models.TextChoices):
+    CONFIDENTIAL = "confidential", "Confidential"
+    RELEASED = "released", "Released"
+    OBSOLETE = "obsolete", "Obsolete"
+    REMOVED = "removed", "Removed"
+
+
+PUBLIC_STATUSES = (StudyStatus.RELEASED, StudyStatus.OBSOLETE)
+
+
+class ReasonCategory(models.TextChoices):
+    RETRACTION = "retraction", "Publication retracted"
+    INVESTIGATION = "investigation", "Official investigative body"
+    OWNERSHIP = "ownership", "Disputed ownership"
+    PROVENANCE = "provenance", "Disputed provenance"
+    ERROR = "error", "Error in the entry"
+    DUPLICATE = "duplicate", "Duplicate entry"
+    SUPERSEDED = "superseded", "Superseded"
+    OTHER = "other", "Other"
+
+
+class AccessionNumber(models.Model):
+    """One row per accession number handed out (SQLite's stand-in for a sequence).
+
+    On PostgreSQL accession numbers come from the sequence made by migration 0002;
+    on SQLite an AUTOINCREMENT key never reuses a number either.
+    """
+
+    allocated_at = models.DateTimeField(auto_now_add=True)
+
+
+class Study(models.Model):
+    """An accessioned study. Its descriptive fields mirror the newest version for search."""
+
+    accession = models.CharField(max_length=32, unique=True)
+    number = models.PositiveBigIntegerField(unique=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="studies")
+    status = models.CharField(max_length=16, choices=StudyStatus.choices, default=StudyStatus.CONFIDENTIAL)
+    searchable = models.BooleanField(default=True, help_text="Off when a curator hides the entry (P-HIDE).")
+    release_date = models.DateField()
+    released_at = models.DateTimeField(null=True, blank=True)
+    licence = models.ForeignKey("licensing.Licence", on_delete=models.PROTECT, related_name="studies")
+    source = models.CharField(max_length=64, blank=True, help_text="Resource a brokered dataset came from.")
+    source_id = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField()
+    # Why the entry is hidden, obsolete or removed, and since when (shown on its page).
+    status_reason = models.CharField(max_length=16, choices=ReasonCategory.choices, blank=True)
+    status_note = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Copied from the newest version so that search and lists need no join.
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    authors_text = models.TextField(blank=True)
+    organism = models.CharField(max_length=200, blank=True, db_index=True)
+    imaging_method = models.CharField(max_length=200, blank=True, db_index=True)
+    keywords_text = models.TextField(blank=True)
+    files_count = models.PositiveIntegerField(default=0)
+    total_size = models.PositiveBigIntegerField(default=0)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name_plural = "studies"
+        indexes = [
+            models.Index(fields=["status", "searchable", "-release_date"], name="study_listing_idx"),
+            models.Index(fields=["status", "release_date"], name="study_release_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.accession}: {self.title}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+
+class StudyVersion(models.Model):
+    """One immutable version of a study's metadata and file list (P-PERMANENT)."""
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    metadata = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["study", "-number"]
+        constraints = [models.UniqueConstraint(fields=["study", "number"], name="unique_study_version")]
+
+    def __str__(self) -> str:
+        return f"{self.study.accession} v{self.number}"
+
+
+class FileStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    OBSOLETE = "obsolete", "Obsolete"
+    REMOVED = "removed", "Removed"
+
+
+class ArchiveFile(models.Model):
+    """A file of one study version; its bytes live once per content in archive storage."""
+
+    version = models.ForeignKey(StudyVersion, on_delete=models.PROTECT, related_name="files")
+    path = models.CharField(max_length=4096)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    storage_key = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=FileStatus.choices, default=FileStatus.ACTIVE)
+    status_reason = models.CharField(max_length=16, choices=ReasonCategory.choices, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["version", "path"]
+        constraints = [models.UniqueConstraint(fields=["version", "path"], name="unique_version_path")]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class StudyUserObjectPermission(UserObjectPermissionBase):
+    """Direct foreign-key permissions (guardian) so visibility queries join, not cast."""
+
+    content_object = models.ForeignKey(Study, on_delete=models.CASCADE)
+
+
+class StudyGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Study, on_delete=models.CASCADE)

@@ -1,0 +1,188 @@
+"""Reads of the archive. Every page, API view, search, sitemap and download starts here.
+
+`studies_visible_to` is the one function that decides who may see a study.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+from archive.models import (
+    PUBLIC_STATUSES,
+    ArchiveFile,
+    FileStatus,
+    Study,
+    StudyStatus,
+    StudyUserObjectPermission,
+    StudyVersion,
+)
+
+CURATORS_GROUP = "curators"
+
+
+class StudyNotFound(Exception):
+    """The study does not exist, or the caller may not know that it does."""
+
+
+class StudyGone(Exception):
+    """The study was removed from the public record (P-REMOVE): answer 410 with a tombstone."""
+
+    def __init__(self, study: Study):
+        super().__init__(study.accession)
+        self.study = study
+
+
+def user_is_curator(user) -> bool:
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    # Cached on the user object: one query per request, not per check.
+    if not hasattr(user, "_is_curator"):
+        user._is_curator = user.groups.filter(name=CURATORS_GROUP).exists()
+    return user._is_curator
+
+
+def studies_visible_to(user) -> QuerySet[Study]:
+    """Return the studies `user` may open.
+
+    Curators see every study. Everyone sees released and obsolete studies. A
+    signed-in user also sees confidential studies on which they hold the
+    `view_study` object permission (owner, invited collaborators). Removed
+    studies are visible to curators only; others get a tombstone by accession.
+    """
+    studies = Study.objects.all()
+    if user_is_curator(user):
+        return studies
+    public = Q(status__in=PUBLIC_STATUSES)
+    if user is None or not user.is_authenticated:
+        return studies.filter(public)
+    granted = StudyUserObjectPermission.objects.filter(user=user, permission__codename="view_study")
+    return studies.filter(public | Q(status=StudyStatus.CONFIDENTIAL, pk__in=granted.values("content_object_id")))
+
+
+def study_get_visible(user, accession: str) -> Study:
+    """Return the study with this accession if `user` may open it.
+
+    Raise StudyGone for a removed study (unless the caller is a curator) and
+    StudyNotFound when it does not exist or is confidential to the caller.
+    """
+    study = studies_visible_to(user).select_related("licence", "owner").filter(accession=accession).first()
+    if study is not None:
+        return study
+    removed = Study.objects.filter(accession=accession, status=StudyStatus.REMOVED).first()
+    if removed is not None:
+        raise StudyGone(removed)
+    raise StudyNotFound(accession)
+
+
+def study_version_get(*, study: Study, number: int | None = None) -> StudyVersion:
+    """Return version `number` of a visible study (the newest when None)."""
+    versions = study.versions.all()
+    version = versions.first() if number is None else versions.filter(number=number).first()
+    if version is None:
+        raise StudyNotFound(f"{study.accession} v{number}")
+    return version
+
+
+def study_versions(*, study: Study) -> QuerySet[StudyVersion]:
+    return study.versions.only("id", "number", "created_at", "note", "study_id")
+
+
+@dataclass(frozen=True)
+class StudySearch:
+    q: str = ""
+    organism: str = ""
+    imaging_method: str = ""
+    licence: str = ""
+    year: int | None = None
+    include_obsolete: bool = False
+    status: str = ""
+
+
+def studies_listed_for(user, search: StudySearch | None = None) -> QuerySet[Study]:
+    """Return the studies a search or listing shows `user`, best match (or newest) first.
+
+    Listings leave out hidden entries (P-HIDE) and obsolete ones unless asked
+    (P-OBSOLETE); curators see everything and may filter by status.
+    """
+    search = search or StudySearch()
+    curator = user_is_curator(user)
+    studies = studies_visible_to(user).select_related("licence")
+    if curator:
+        if search.status:
+            studies = studies.filter(status=search.status)
+    else:
+        studies = studies.filter(searchable=True)
+        if not search.include_obsolete:
+            studies = studies.exclude(status=StudyStatus.OBSOLETE)
+    if search.organism:
+        studies = studies.filter(organism=search.organism)
+    if search.imaging_method:
+        studies = studies.filter(imaging_method=search.imaging_method)
+    if search.licence:
+        studies = studies.filter(licence__spdx_id=search.licence)
+    if search.year:
+        studies = studies.filter(release_date__year=search.year)
+    if search.q:
+        return _full_text(studies, search.q)
+    return studies.order_by("-release_date", "-number")
+
+
+def _full_text(studies: QuerySet[Study], text: str) -> QuerySet[Study]:
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return (
+            studies.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-release_date", "-number")
+        )
+    # SQLite fallback: every word must appear in one of the searched fields.
+    for word in text.split():
+        studies = studies.filter(
+            Q(accession__iexact=word)
+            | Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(authors_text__icontains=word)
+            | Q(organism__icontains=word)
+            | Q(imaging_method__icontains=word)
+            | Q(keywords_text__icontains=word)
+        )
+    return studies.order_by("-release_date", "-number")
+
+
+def study_files(*, version: StudyVersion, user=None) -> QuerySet[ArchiveFile]:
+    """Return the files of a version that are listed: removed files only for curators (P-REMOVE)."""
+    files = version.files.all().order_by("path")
+    if not user_is_curator(user):
+        files = files.exclude(status=FileStatus.REMOVED)
+    return files
+
+
+def study_file_get(*, version: StudyVersion, path: str) -> ArchiveFile:
+    """Return the file at `path` in a version, or raise StudyNotFound."""
+    file = version.files.filter(path=path).first()
+    if file is None:
+        raise StudyNotFound(path)
+    return file
+
+
+def facet_values(user) -> dict[str, list[str]]:
+    """Return the choices offered by the search filters: values present in public listings."""
+    studies = studies_listed_for(user, StudySearch(include_obsolete=True)).order_by()
+    return {
+        "organism": sorted(v for v in studies.values_list("organism", flat=True).distinct() if v),
+        "imaging_method": sorted(v for v in studies.values_list("imaging_method", flat=True).distinct() if v),
+        "licence": sorted(studies.values_list("licence__spdx_id", flat=True).distinct()),
+        "year": sorted({d.year for d in studies.dates("release_date", "year")}, reverse=True),
+    }
+
+
+def archive_counts() -> dict[str, int]:
+    """Return the counts shown on the home page (public, searchable studies)."""
+    public = studies_listed_for(AnonymousUser(), StudySearch(include_obsolete=True)).order_by()
+    totals = public.aggregate(studies=Count("pk"), files=Sum("files_count"), bytes=Sum("total_size"))
+    return {key: value or 0 for key, value in totals.items()}

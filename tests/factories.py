@@ -1,0 +1,88 @@
+"""Factories that build records through the services, as the portal itself does."""
+
+import datetime
+import io
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from archive import services
+from archive.models import Study
+from archive.storage import content_store
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+def make_curator(username: str = "curator"):
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get(name="curators"))
+    return user
+
+
+def stored_file(path: str, content: bytes, attributes: dict | None = None) -> services.FileEntry:
+    """Put `content` into archive storage and describe it as a file of a version."""
+    key, sha256, size = content_store(io.BytesIO(content))
+    return services.FileEntry(path=path, size=size, sha256=sha256, storage_key=key, attributes=attributes or {})
+
+
+def study_metadata(title: str = "Mitochondrial dynamics in HeLa cells", **overrides) -> dict:
+    metadata = {
+        "title": title,
+        "description": "Live-cell confocal time-lapse of mitochondrial fission and fusion.",
+        "authors": [
+            {"name": "Ada Lovelace", "orcid": "0000-0002-1825-0097", "affiliation": "EMBL-EBI"},
+            {"name": "Rosalind Franklin", "affiliation": "King's College London"},
+        ],
+        "organism": "Homo sapiens",
+        "imaging_method": "confocal microscopy",
+        "keywords": ["mitochondria", "live imaging"],
+    }
+    metadata.update(overrides)
+    return metadata
+
+
+def make_study(
+    *,
+    owner=None,
+    status: str = "released",
+    title: str = "Mitochondrial dynamics in HeLa cells",
+    files: list[services.FileEntry] | None = None,
+    release_date: datetime.date | None = None,
+    hidden: bool = False,
+    licence: str | None = None,
+    source: str = "",
+    **metadata,
+) -> Study:
+    """Accession a study and bring it to `status` through the services."""
+    owner = owner or UserFactory()
+    today = timezone.localdate()
+    if release_date is None:
+        release_date = today if status != "confidential" else today + datetime.timedelta(days=90)
+    if files is None:
+        files = [stored_file("images/cell_01.tif", b"TIFF pixels of cell 01"), stored_file("README.txt", b"About")]
+    study = services.study_create(
+        owner=owner,
+        metadata=study_metadata(title, **metadata),
+        files=files,
+        release_date=release_date,
+        licence=licence,
+        source=source,
+    )
+    if status == "obsolete":
+        study = services.study_make_obsolete(study=study, reason="superseded", note="Replaced by a newer study.")
+    elif status == "removed":
+        study = services.study_remove(study=study, reason="retraction", note="Internal note")
+    if hidden:
+        study = services.study_hide(study=study, reason="error", note="Erroneous entry")
+    return study
