@@ -1,0 +1,43 @@
+"""Create or update the scheduled jobs (DESIGN §4): safe to run on every deploy."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+from django_q.models import Schedule
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """One recurring job; `name` is its identity, so re-running updates instead of adding."""
+
+    name: str
+    func: str
+    minutes: int
+
+
+def schedule_specs() -> list[ScheduleSpec]:
+    """Every recurring job of the portal; each app adds one entry per job."""
+    return [
+        ScheduleSpec(
+            name="archive.release_due_studies",
+            func="archive.tasks.release_due_studies",
+            minutes=settings.RELEASE_JOB_MINUTES,
+        ),
+    ]
+
+
+class Command(BaseCommand):
+    help = "Create or update the portal's scheduled jobs (idempotent)."
+
+    def handle(self, *args, **options):
+        for spec in schedule_specs():
+            defaults = {"func": spec.func, "schedule_type": Schedule.MINUTES, "minutes": spec.minutes, "repeats": -1}
+            _, created = Schedule.objects.update_or_create(
+                name=spec.name,
+                defaults=defaults,
+                # Only a new schedule gets a first run time: a re-deploy must not postpone a due run.
+                create_defaults={**defaults, "next_run": timezone.now()},
+            )
+            self.stdout.write(f"{'Created' if created else 'Updated'} schedule {spec.name} (every {spec.minutes} min)")
