@@ -1,1 +1,10 @@
-urlpatterns = []
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("api-token/", views.api_token, name="api-token"),
+]

@@ -1,0 +1,26 @@
+from django import forms
+from django.contrib import admin
+
+from accounts.models import Profile
+from accounts.validators import orcid_validate
+
+
+class ProfileAdminForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["user", "orcid", "affiliation"]
+
+    def clean_orcid(self):
+        # Same rule as the profile page: a valid iD, stored bare.
+        value = self.cleaned_data["orcid"]
+        return orcid_validate(value) if value else ""
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    form = ProfileAdminForm
+    list_display = ["user", "orcid", "affiliation", "updated_at"]
+    search_fields = ["user__username", "user__email", "orcid", "affiliation"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["updated_at"]

@@ -1,0 +1,23 @@
+from django import forms
+
+from accounts.models import Profile
+
+
+class ProfileForm(forms.Form):
+    """Input for accounts.services.profile_update; the service checks the ORCID iD."""
+
+    orcid = forms.CharField(
+        label="ORCID iD",
+        required=False,
+        # Room for the https://orcid.org/ form, which the service normalises.
+        max_length=64,
+        help_text="Optional. For example 0000-0002-1825-0097 or https://orcid.org/0000-0002-1825-0097.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    affiliation = forms.CharField(
+        label="Affiliation",
+        required=False,
+        max_length=Profile._meta.get_field("affiliation").max_length,
+        help_text="Optional. Your institute or organisation.",
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )

@@ -1,0 +1,41 @@
+"""Pages for a signed-in person's own account: profile and API token."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts import selectors, services
+from accounts.forms import ProfileForm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    current = selectors.profile_for(user=request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                services.profile_update(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Your profile has been saved.")
+                return redirect("accounts:profile")
+    else:
+        form = ProfileForm(initial={"orcid": current.orcid, "affiliation": current.affiliation})
+    return render(request, "accounts/profile.html", {"form": form, "profile": current})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token(request):
+    if request.method == "POST":
+        services.api_token_regenerate(user=request.user)
+        messages.success(request, "A new API token has been created; the previous one no longer works.")
+        return redirect("accounts:api-token")
+    token = selectors.api_token_for(user=request.user)
+    studies_url = request.build_absolute_uri("/api/v1/studies/")
+    return render(request, "accounts/api_token.html", {"token": token, "studies_url": studies_url})
