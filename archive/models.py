@@ -34,6 +34,9 @@ class AccessionNumber(models.Model):
 
     allocated_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return str(self.pk)
+
 
 class Study(models.Model):
     """An accessioned study. Its descriptive fields mirror the newest version for search."""
