@@ -7,134 +7,210 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('licensing', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("licensing", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccessionNumber',
+            name="AccessionNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('allocated_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("allocated_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Study',
+            name="Study",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accession', models.CharField(max_length=32, unique=True)),
-                ('number', models.PositiveBigIntegerField(unique=True)),
-                ('status', models.CharField(choices=[('confidential', 'Confidential'), ('released', 'Released'), ('obsolete', 'Obsolete'), ('removed', 'Removed')], default='confidential', max_length=16)),
-                ('searchable', models.BooleanField(default=True, help_text='Off when a curator hides the entry (P-HIDE).')),
-                ('release_date', models.DateField()),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('source', models.CharField(blank=True, help_text='Resource a brokered dataset came from.', max_length=64)),
-                ('source_id', models.CharField(blank=True, max_length=128)),
-                ('created_at', models.DateTimeField()),
-                ('status_reason', models.CharField(blank=True, choices=[('retraction', 'Publication retracted'), ('investigation', 'Official investigative body'), ('ownership', 'Disputed ownership'), ('provenance', 'Disputed provenance'), ('error', 'Error in the entry'), ('duplicate', 'Duplicate entry'), ('superseded', 'Superseded'), ('other', 'Other')], max_length=16)),
-                ('status_note', models.TextField(blank=True)),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('title', models.CharField(max_length=500)),
-                ('description', models.TextField(blank=True)),
-                ('authors_text', models.TextField(blank=True)),
-                ('organism', models.CharField(blank=True, db_index=True, max_length=200)),
-                ('imaging_method', models.CharField(blank=True, db_index=True, max_length=200)),
-                ('keywords_text', models.TextField(blank=True)),
-                ('files_count', models.PositiveIntegerField(default=0)),
-                ('total_size', models.PositiveBigIntegerField(default=0)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('licence', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='studies', to='licensing.licence')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='studies', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("accession", models.CharField(max_length=32, unique=True)),
+                ("number", models.PositiveBigIntegerField(unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confidential", "Confidential"),
+                            ("released", "Released"),
+                            ("obsolete", "Obsolete"),
+                            ("removed", "Removed"),
+                        ],
+                        default="confidential",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "searchable",
+                    models.BooleanField(default=True, help_text="Off when a curator hides the entry (P-HIDE)."),
+                ),
+                ("release_date", models.DateField()),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "source",
+                    models.CharField(blank=True, help_text="Resource a brokered dataset came from.", max_length=64),
+                ),
+                ("source_id", models.CharField(blank=True, max_length=128)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "status_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("retraction", "Publication retracted"),
+                            ("investigation", "Official investigative body"),
+                            ("ownership", "Disputed ownership"),
+                            ("provenance", "Disputed provenance"),
+                            ("error", "Error in the entry"),
+                            ("duplicate", "Duplicate entry"),
+                            ("superseded", "Superseded"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("status_note", models.TextField(blank=True)),
+                ("status_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("title", models.CharField(max_length=500)),
+                ("description", models.TextField(blank=True)),
+                ("authors_text", models.TextField(blank=True)),
+                ("organism", models.CharField(blank=True, db_index=True, max_length=200)),
+                ("imaging_method", models.CharField(blank=True, db_index=True, max_length=200)),
+                ("keywords_text", models.TextField(blank=True)),
+                ("files_count", models.PositiveIntegerField(default=0)),
+                ("total_size", models.PositiveBigIntegerField(default=0)),
+                ("search_vector", django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
+                (
+                    "licence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="studies", to="licensing.licence"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="studies", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'studies',
-                'ordering': ['-number'],
+                "verbose_name_plural": "studies",
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='StudyGroupObjectPermission',
+            name="StudyGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='archive.study')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("content_object", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="archive.study")),
+                ("group", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group")),
+                ("permission", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission")),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='StudyUserObjectPermission',
+            name="StudyUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='archive.study')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("content_object", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="archive.study")),
+                ("permission", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission")),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='StudyVersion',
+            name="StudyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('metadata', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField()),
-                ('note', models.TextField(blank=True)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='archive.study')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("metadata", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField()),
+                ("note", models.TextField(blank=True)),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="versions", to="archive.study"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['study', '-number'],
+                "ordering": ["study", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='ArchiveFile',
+            name="ArchiveFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=4096)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('storage_key', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('obsolete', 'Obsolete'), ('removed', 'Removed')], default='active', max_length=16)),
-                ('status_reason', models.CharField(blank=True, choices=[('retraction', 'Publication retracted'), ('investigation', 'Official investigative body'), ('ownership', 'Disputed ownership'), ('provenance', 'Disputed provenance'), ('error', 'Error in the entry'), ('duplicate', 'Duplicate entry'), ('superseded', 'Superseded'), ('other', 'Other')], max_length=16)),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('attributes', models.JSONField(blank=True, default=dict)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='files', to='archive.studyversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("path", models.CharField(max_length=4096)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("storage_key", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("obsolete", "Obsolete"), ("removed", "Removed")],
+                        default="active",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("retraction", "Publication retracted"),
+                            ("investigation", "Official investigative body"),
+                            ("ownership", "Disputed ownership"),
+                            ("provenance", "Disputed provenance"),
+                            ("error", "Error in the entry"),
+                            ("duplicate", "Duplicate entry"),
+                            ("superseded", "Superseded"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("attributes", models.JSONField(blank=True, default=dict)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="files", to="archive.studyversion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'path'],
+                "ordering": ["version", "path"],
             },
         ),
         migrations.AddIndex(
-            model_name='study',
-            index=models.Index(fields=['status', 'searchable', '-release_date'], name='study_listing_idx'),
+            model_name="study",
+            index=models.Index(fields=["status", "searchable", "-release_date"], name="study_listing_idx"),
         ),
         migrations.AddIndex(
-            model_name='study',
-            index=models.Index(fields=['status', 'release_date'], name='study_release_due_idx'),
+            model_name="study",
+            index=models.Index(fields=["status", "release_date"], name="study_release_due_idx"),
         ),
         migrations.AlterUniqueTogether(
-            name='studygroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="studygroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='studyuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="studyuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AddConstraint(
-            model_name='studyversion',
-            constraint=models.UniqueConstraint(fields=('study', 'number'), name='unique_study_version'),
+            model_name="studyversion",
+            constraint=models.UniqueConstraint(fields=("study", "number"), name="unique_study_version"),
         ),
         migrations.AddConstraint(
-            model_name='archivefile',
-            constraint=models.UniqueConstraint(fields=('version', 'path'), name='unique_version_path'),
+            model_name="archivefile",
+            constraint=models.UniqueConstraint(fields=("version", "path"), name="unique_version_path"),
         ),
     ]

@@ -4,23 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Licence',
+            name="Licence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('spdx_id', models.CharField(max_length=64, unique=True, verbose_name='SPDX id')),
-                ('name', models.CharField(max_length=200)),
-                ('url', models.URLField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("spdx_id", models.CharField(max_length=64, unique=True, verbose_name="SPDX id")),
+                ("name", models.CharField(max_length=200)),
+                ("url", models.URLField()),
             ],
             options={
-                'ordering': ['spdx_id'],
+                "ordering": ["spdx_id"],
             },
         ),
     ]
