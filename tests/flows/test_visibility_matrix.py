@@ -105,7 +105,7 @@ def test_p_remove_and_confidential_study_urls_answer_by_caller_and_status(world,
     """Each study URL answers 200/404/410 as EXPECTED, and never leaks a hidden title."""
     studies, clients = world
     failures = []
-    for route, name, kwargs in public_patterns():
+    for _route, name, kwargs in public_patterns():
         if "accession" not in kwargs:
             continue
         for status, study in studies.items():
@@ -129,7 +129,7 @@ def test_p_hide_listings_show_only_what_the_caller_may_list(world, caller):
     if caller == "curator":
         may_list = set(STATUSES)
     failures = []
-    for route, name, kwargs in public_patterns():
+    for _route, name, kwargs in public_patterns():
         if kwargs:
             continue
         for query in ("", "?q=study&include_obsolete=1"):
