@@ -14,8 +14,18 @@ from tests.factories import UserFactory, make_curator, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
 
-# Prefixes that are not about studies: the admin, personal account pages, the schema.
-NOT_IN_MATRIX = ("admin/", "accounts/", "account/", "api/schema/", "api/docs/", "static/")
+# Prefixes that are not about studies: the admin, personal account pages and upload
+# areas (their privacy has its own tests), the schema.
+NOT_IN_MATRIX = (
+    "admin/",
+    "accounts/",
+    "account/",
+    "uploads/",
+    "api/v1/uploads/",
+    "api/schema/",
+    "api/docs/",
+    "static/",
+)
 
 STATUSES = ["confidential", "released", "hidden", "obsolete", "removed"]
 CALLERS = ["anonymous", "other_user", "owner", "curator"]
