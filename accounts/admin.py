@@ -6,12 +6,14 @@ from accounts.validators import orcid_validate
 
 
 class ProfileAdminForm(forms.ModelForm):
+    # Room for the https://orcid.org/ form, stored bare like on the profile page.
+    orcid = forms.CharField(label="ORCID iD", required=False, max_length=64)
+
     class Meta:
         model = Profile
         fields = ["user", "orcid", "affiliation"]
 
     def clean_orcid(self):
-        # Same rule as the profile page: a valid iD, stored bare.
         value = self.cleaned_data["orcid"]
         return orcid_validate(value) if value else ""
 

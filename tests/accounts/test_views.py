@@ -192,3 +192,21 @@ def test_admin_lists_and_searches_profiles(client):
     assert response.status_code == 200
     assert list(response.context["cl"].result_list.values_list("user__username", flat=True)) == ["grace"]
     assert "grace lab" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "stored", "status"),
+    [("https://orcid.org/0000-0002-1694-233x", "0000-0002-1694-233X", 302), ("0000-0002-1825-0098", "", 200)],
+)
+def test_admin_profile_form_checks_and_normalises_the_orcid(client, typed, stored, status):
+    admin_user = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    person = UserFactory(username="ada")
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:accounts_profile_add"), {"user": person.pk, "orcid": typed, "affiliation": "EMBL"}
+    )
+
+    assert response.status_code == status
+    assert list(Profile.objects.values_list("orcid", flat=True)) == ([stored] if stored else [])
