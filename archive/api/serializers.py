@@ -1,0 +1,266 @@
+"""Output serializers of the read-only archive API (DESIGN §5.3).
+
+They read only what the views hand them (the study, its licence, the version
+and version list passed in the context), so a page of results costs no
+per-row queries.
+"""
+
+from urllib.parse import urlencode
+
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import NoReverseMatch, reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from archive.models import ArchiveFile, FileStatus, ReasonCategory, Study, StudyStatus, StudyVersion
+
+
+def absolute_url(request, name: str, query: dict | None = None, **kwargs) -> str:
+    """Return the absolute URL of a named route, failing loudly if the route is not defined yet."""
+    try:
+        url = reverse(name, kwargs=kwargs)
+    except NoReverseMatch as exc:
+        # A missing page route is a wiring bug; a silent null link would hide it.
+        raise ImproperlyConfigured(f"The API links to the URL named “{name}”, which is not routed: {exc}") from exc
+    if query:
+        url = f"{url}?{urlencode(query)}"
+    return request.build_absolute_uri(url)
+
+
+# Choice sets published as named schema components: several serializers share
+# them, and a field named `status` means a study's status in one and a file's in another.
+@extend_schema_field(serializers.ChoiceField(choices=StudyStatus.choices), component_name="StudyStatus")
+class StudyStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=StudyStatus.choices, **kwargs)
+
+
+@extend_schema_field(serializers.ChoiceField(choices=FileStatus.choices), component_name="FileStatus")
+class FileStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=FileStatus.choices, **kwargs)
+
+
+@extend_schema_field(serializers.ChoiceField(choices=ReasonCategory.choices), component_name="ReasonCategory")
+class ReasonCategoryField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=ReasonCategory.choices, **kwargs)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class TombstoneSerializer(serializers.Serializer):
+    """What a removed accession still tells everyone: when and why, nothing else (P-REMOVE)."""
+
+    accession = serializers.CharField()
+    status = StudyStatusField(help_text="Always `removed`.")
+    removed_at = serializers.DateTimeField(source="status_changed_at", allow_null=True)
+    reason_category = ReasonCategoryField(source="status_reason")
+
+
+class StudyListSerializer(serializers.ModelSerializer):
+    status = StudyStatusField()
+    licence = serializers.CharField(source="licence.spdx_id", help_text="SPDX identifier (P-LICENCE).")
+    url = serializers.SerializerMethodField(help_text="This study in the API.")
+    page_url = serializers.SerializerMethodField(help_text="The study's public page.")
+    # Not read-only, so that the schema marks it optional: only curators get it.
+    searchable = serializers.BooleanField(
+        required=False, help_text="Curators only: false while the entry is hidden from listings (P-HIDE)."
+    )
+
+    class Meta:
+        model = Study
+        fields = [
+            "accession",
+            "title",
+            "status",
+            "licence",
+            "release_date",
+            "organism",
+            "imaging_method",
+            "files_count",
+            "total_size",
+            "url",
+            "page_url",
+            "searchable",
+        ]
+
+    def get_url(self, study: Study) -> str:
+        return absolute_url(self.context["request"], "api-study-detail", accession=study.accession)
+
+    def get_page_url(self, study: Study) -> str:
+        return absolute_url(self.context["request"], "study-detail", accession=study.accession)
+
+    def to_representation(self, study: Study) -> dict:
+        data = super().to_representation(study)
+        if not self.context.get("curator"):
+            del data["searchable"]
+        return data
+
+
+class AuthorSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    orcid = serializers.CharField(required=False)
+    affiliation = serializers.CharField(required=False)
+
+
+class VersionSummarySerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StudyVersion
+        fields = ["number", "created_at", "note", "url"]
+
+    def get_url(self, version: StudyVersion) -> str:
+        return absolute_url(
+            self.context["request"],
+            "api-study-version",
+            accession=self.context["accession"],
+            version=version.number,
+        )
+
+
+class StudyDetailSerializer(StudyListSerializer):
+    """A study with its newest version's metadata; context: request, curator, `version` and `versions`."""
+
+    licence_url = serializers.URLField(source="licence.url")
+    authors = serializers.SerializerMethodField()
+    keywords = serializers.SerializerMethodField()
+    versions = serializers.SerializerMethodField()
+    files_url = serializers.SerializerMethodField()
+    manifest_url = serializers.SerializerMethodField()
+    obsolete_reason = serializers.SerializerMethodField(help_text="Why the entry is obsolete (P-OBSOLETE).")
+    obsolete_at = serializers.SerializerMethodField(help_text="When the entry became obsolete (P-OBSOLETE).")
+
+    class Meta(StudyListSerializer.Meta):
+        fields = [
+            *StudyListSerializer.Meta.fields,
+            "description",
+            "authors",
+            "keywords",
+            "licence_url",
+            "source",
+            "source_id",
+            "released_at",
+            "versions",
+            "files_url",
+            "manifest_url",
+            "obsolete_reason",
+            "obsolete_at",
+        ]
+
+    @extend_schema_field(AuthorSerializer(many=True))
+    def get_authors(self, study: Study) -> list:
+        return AuthorSerializer(self.context["version"].metadata.get("authors") or [], many=True).data
+
+    def get_keywords(self, study: Study) -> list[str]:
+        return list(self.context["version"].metadata.get("keywords") or [])
+
+    @extend_schema_field(VersionSummarySerializer(many=True))
+    def get_versions(self, study: Study) -> list:
+        context = {**self.context, "accession": study.accession}
+        return VersionSummarySerializer(self.context["versions"], many=True, context=context).data
+
+    def get_files_url(self, study: Study) -> str:
+        return absolute_url(self.context["request"], "api-study-files", accession=study.accession)
+
+    def get_manifest_url(self, study: Study) -> str:
+        return absolute_url(self.context["request"], "study-manifest", accession=study.accession)
+
+    @extend_schema_field(ReasonCategoryField(allow_null=True))
+    def get_obsolete_reason(self, study: Study) -> str | None:
+        return study.status_reason if study.status == StudyStatus.OBSOLETE else None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_obsolete_at(self, study: Study):
+        if study.status != StudyStatus.OBSOLETE or study.status_changed_at is None:
+            return None
+        return serializers.DateTimeField().to_representation(study.status_changed_at)
+
+
+class VersionDetailSerializer(serializers.ModelSerializer):
+    """One version's metadata as it was submitted; context: request, accession."""
+
+    title = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+    organism = serializers.SerializerMethodField()
+    imaging_method = serializers.SerializerMethodField()
+    authors = serializers.SerializerMethodField()
+    keywords = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+    files_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StudyVersion
+        fields = [
+            "number",
+            "created_at",
+            "note",
+            "title",
+            "description",
+            "organism",
+            "imaging_method",
+            "authors",
+            "keywords",
+            "url",
+            "page_url",
+            "files_url",
+        ]
+
+    def get_title(self, version: StudyVersion) -> str:
+        return version.metadata.get("title", "")
+
+    def get_description(self, version: StudyVersion) -> str:
+        return version.metadata.get("description", "")
+
+    def get_organism(self, version: StudyVersion) -> str:
+        return version.metadata.get("organism", "")
+
+    def get_imaging_method(self, version: StudyVersion) -> str:
+        return version.metadata.get("imaging_method", "")
+
+    @extend_schema_field(AuthorSerializer(many=True))
+    def get_authors(self, version: StudyVersion) -> list:
+        return AuthorSerializer(version.metadata.get("authors") or [], many=True).data
+
+    def get_keywords(self, version: StudyVersion) -> list[str]:
+        return list(version.metadata.get("keywords") or [])
+
+    def get_url(self, version: StudyVersion) -> str:
+        accession = self.context["accession"]
+        return absolute_url(self.context["request"], "api-study-version", accession=accession, version=version.number)
+
+    def get_page_url(self, version: StudyVersion) -> str:
+        accession = self.context["accession"]
+        return absolute_url(self.context["request"], "study-version", accession=accession, version=version.number)
+
+    def get_files_url(self, version: StudyVersion) -> str:
+        return absolute_url(
+            self.context["request"],
+            "api-study-files",
+            query={"version": version.number},
+            accession=self.context["accession"],
+        )
+
+
+class ArchiveFileSerializer(serializers.ModelSerializer):
+    """A file of one version; context: request, accession and `version` (the number asked for, or None)."""
+
+    status = FileStatusField(help_text="Obsolete files stay downloadable; removed ones are listed to curators only.")
+    download_url = serializers.SerializerMethodField()
+    attributes = serializers.JSONField(help_text="Free-form attributes of the file (e.g. channel, dimensions).")
+
+    class Meta:
+        model = ArchiveFile
+        fields = ["path", "size", "sha256", "status", "download_url", "attributes"]
+
+    def get_download_url(self, file: ArchiveFile) -> str:
+        number = self.context.get("version")
+        # Pin an explicitly requested older version; the plain URL serves the newest one.
+        query = {"version": number} if number is not None else None
+        return absolute_url(
+            self.context["request"], "study-file", query=query, accession=self.context["accession"], path=file.path
+        )

@@ -1,0 +1,127 @@
+"""Read-only JSON views of the archive (DESIGN §5.3).
+
+Each view validates its query, asks the visibility selectors and serializes;
+StudyNotFound and StudyGone become 404 and 410 in `archive.api.errors`.
+"""
+
+import re
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from archive.api.filters import MAX_VERSION, StudyFilesQuerySerializer, StudyListQuerySerializer
+from archive.api.serializers import (
+    ArchiveFileSerializer,
+    ErrorSerializer,
+    StudyDetailSerializer,
+    StudyListSerializer,
+    TombstoneSerializer,
+    VersionDetailSerializer,
+)
+from archive.selectors import (
+    StudyNotFound,
+    studies_listed_for,
+    study_files,
+    study_get_visible,
+    study_version_get,
+    study_versions,
+    user_is_curator,
+)
+
+# Accessions are a prefix and a number; anything else (control characters,
+# overlong input) is answered 404 before it reaches the database.
+ACCESSION_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
+
+ACCESSION_PARAMETER = OpenApiParameter(
+    "accession", OpenApiTypes.STR, OpenApiParameter.PATH, description="Accession, e.g. S-BIAD123."
+)
+BAD_QUERY = OpenApiResponse(OpenApiTypes.OBJECT, description="A query parameter is invalid: `{field: [messages]}`.")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such study, or it is not visible to the caller.")
+PAGE_NOT_FOUND = OpenApiResponse(ErrorSerializer, description="The page number is past the end of the list.")
+GONE = OpenApiResponse(TombstoneSerializer, description="Removed from the public record (P-REMOVE): a tombstone.")
+
+
+def _visible_study(request, accession: str):
+    if not ACCESSION_SHAPE.fullmatch(accession):
+        raise StudyNotFound(accession)
+    return study_get_visible(request.user, accession)
+
+
+class StudyListView(GenericAPIView):
+    # Filters are validated by the query serializer and applied by the selector.
+    filter_backends = ()
+
+    @extend_schema(
+        summary="Search and list studies",
+        description=(
+            "Released studies for everyone (obsolete ones with `include_obsolete=1`), the caller's own "
+            "confidential studies, and every study for curators, who also get `searchable` and may filter "
+            "by `status`. Hidden entries are never listed for non-curators (P-HIDE)."
+        ),
+        parameters=[StudyListQuerySerializer],
+        responses={200: StudyListSerializer(many=True), 400: BAD_QUERY, 404: PAGE_NOT_FOUND},
+    )
+    def get(self, request):
+        curator = user_is_curator(request.user)
+        query = StudyListQuerySerializer(data=request.query_params, context={"curator": curator})
+        query.is_valid(raise_exception=True)
+        studies = self.paginate_queryset(studies_listed_for(request.user, query.to_search()))
+        context = {**self.get_serializer_context(), "curator": curator}
+        return self.get_paginated_response(StudyListSerializer(studies, many=True, context=context).data)
+
+
+class StudyDetailView(APIView):
+    @extend_schema(
+        summary="One study, with its newest version's metadata",
+        parameters=[ACCESSION_PARAMETER],
+        responses={200: StudyDetailSerializer, 404: NOT_FOUND, 410: GONE},
+    )
+    def get(self, request, accession: str):
+        study = _visible_study(request, accession)
+        context = {
+            "request": request,
+            "curator": user_is_curator(request.user),
+            "version": study_version_get(study=study),
+            "versions": list(study_versions(study=study)),
+        }
+        return Response(StudyDetailSerializer(study, context=context).data)
+
+
+class StudyVersionView(APIView):
+    @extend_schema(
+        summary="One version of a study, as it was submitted (P-PERMANENT)",
+        parameters=[
+            ACCESSION_PARAMETER,
+            OpenApiParameter("version", OpenApiTypes.INT, OpenApiParameter.PATH, description="Version number."),
+        ],
+        responses={200: VersionDetailSerializer, 404: NOT_FOUND, 410: GONE},
+    )
+    def get(self, request, accession: str, version: int):
+        study = _visible_study(request, accession)
+        if version > MAX_VERSION:
+            raise StudyNotFound(f"{accession} v{version}")
+        context = {"request": request, "accession": study.accession}
+        return Response(VersionDetailSerializer(study_version_get(study=study, number=version), context=context).data)
+
+
+class StudyFilesView(GenericAPIView):
+    filter_backends = ()
+
+    @extend_schema(
+        summary="Files of a study version",
+        description="The newest version's files unless `version` is given. Removed files are listed for curators only.",
+        parameters=[ACCESSION_PARAMETER, StudyFilesQuerySerializer],
+        responses={200: ArchiveFileSerializer(many=True), 400: BAD_QUERY, 404: NOT_FOUND, 410: GONE},
+    )
+    def get(self, request, accession: str):
+        query = StudyFilesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        number = query.validated_data.get("version")
+        study = _visible_study(request, accession)
+        version = study_version_get(study=study, number=number)
+        files = self.paginate_queryset(study_files(version=version, user=request.user))
+        context = {**self.get_serializer_context(), "accession": study.accession, "version": number}
+        return self.get_paginated_response(ArchiveFileSerializer(files, many=True, context=context).data)
