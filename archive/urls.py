@@ -1,1 +1,22 @@
-urlpatterns = []
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+
+from archive.sitemaps import SITEMAPS
+from archive.views import pages, seo, studies
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("search/", pages.search, name="search"),
+    path("studies/<str:accession>/", studies.study_detail, name="study-detail"),
+    path("studies/<str:accession>/v<int:version>/", studies.study_detail, name="study-version"),
+    path("studies/<str:accession>/manifest.sha256", studies.study_manifest, name="study-manifest"),
+    path(
+        "studies/<str:accession>/v<int:version>/manifest.sha256",
+        studies.study_manifest,
+        name="study-version-manifest",
+    ),
+    path("studies/<str:accession>/files/<path:path>", studies.study_file, name="study-file"),
+    path("studies/<str:accession>/v<int:version>/files/<path:path>", studies.study_file, name="study-version-file"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", seo.robots_txt, name="robots-txt"),
+]

@@ -1,0 +1,48 @@
+"""Display helpers for archive pages; no reads, no rules."""
+
+import datetime
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# The characters that could end a <script> element or open a comment, as json_script escapes them.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def jsonld(value) -> str:
+    """Serialise `value` for a <script type="application/ld+json"> element."""
+    return mark_safe(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES))
+
+
+@register.filter
+def days_left(day: datetime.date) -> int:
+    return (day - timezone.localdate()).days
+
+
+@register.simple_tag
+def licence_badge(licence):
+    """A badge naming the licence by its SPDX id, linking to its text (P-LICENCE)."""
+    return format_html(
+        '<a class="badge rounded-pill text-bg-success licence-badge" href="{}" rel="license" title="{}">{}</a>',
+        licence.url,
+        licence.name,
+        licence.spdx_id,
+    )
+
+
+@register.filter
+def orcid_url(orcid: str) -> str:
+    return f"https://orcid.org/{orcid}"
+
+
+@register.simple_tag
+def elided_pages(page_obj):
+    """Page numbers around the current page, with ellipses (Paginator.ELLIPSIS) for the gaps."""
+    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)

@@ -1,0 +1,137 @@
+"""Accession pages, file downloads and checksum manifests."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from archive.downloads import file_response
+from archive.jsonld import study_dataset
+from archive.models import FileStatus, Study
+from archive.selectors import (
+    StudyGone,
+    StudyNotFound,
+    study_file_get,
+    study_files,
+    study_get_visible,
+    study_version_get,
+    study_versions,
+    user_is_curator,
+)
+
+FILES_PER_PAGE = 50
+
+
+def tombstone(request, study: Study):
+    """Answer 410 for a removed entry: accession, date and reason category only (P-REMOVE)."""
+    context = {
+        "accession": study.accession,
+        "removed_at": study.status_changed_at,
+        "reason": study.get_status_reason_display() if study.status_reason else "",
+    }
+    return render(request, "archive/tombstone.html", context, status=410)
+
+
+def _visible_version(request, accession: str, number: int | None):
+    """Return (study, version) for the caller, raising Http404 or the StudyGone of a removed entry."""
+    try:
+        study = study_get_visible(request.user, accession)
+        return study, study_version_get(study=study, number=number)
+    except StudyNotFound:
+        raise Http404("No such study or version.") from None
+
+
+@require_safe
+def study_detail(request, accession: str, version: int | None = None):
+    try:
+        study, study_version = _visible_version(request, accession, version)
+    except StudyGone as gone:
+        return tombstone(request, gone.study)
+    versions = list(study_versions(study=study))
+    is_newest = study_version.number == versions[0].number
+    files = study_files(version=study_version, user=request.user)
+    totals = files.aggregate(count=Count("pk"), size=Sum("size"))
+    page_obj = Paginator(files, FILES_PER_PAGE).get_page(request.GET.get("page"))
+    curator = user_is_curator(request.user)
+    owner = request.user.is_authenticated and study.owner_id == request.user.pk
+    # Search engines may index only entries that are public and not hidden (P-HIDE).
+    indexable = study.is_public and study.searchable
+    metadata = study_version.metadata
+    context = {
+        "study": study,
+        "version": study_version,
+        "metadata": metadata,
+        "authors": metadata.get("authors") or [],
+        "keywords": metadata.get("keywords") or [],
+        "versions": versions,
+        "is_newest": is_newest,
+        "pinned_version": version is not None,
+        "page_obj": page_obj,
+        "files_count": totals["count"],
+        "files_size": totals["size"] or 0,
+        "is_curator": curator,
+        "show_hidden_banner": not study.searchable and (curator or owner),
+        "indexable": indexable,
+        "jsonld": study_dataset(request=request, study=study, version=study_version) if indexable else None,
+        "study_url": request.build_absolute_uri(reverse("study-detail", args=[study.accession])),
+    }
+    return render(request, "archive/study_detail.html", context)
+
+
+def _clean_path(path: str) -> bool:
+    """True when `path` is a plain relative path: no dot segments, empty segments or control characters."""
+    if not path or path.startswith("/") or any(ord(c) < 32 or ord(c) == 127 for c in path):
+        return False
+    return all(segment not in ("", ".", "..") for segment in path.split("/"))
+
+
+@require_safe
+def study_file(request, accession: str, path: str, version: int | None = None):
+    """Download one file; obsolete files still download, removed ones answer 410 (P-OBSOLETE, P-REMOVE)."""
+    if not _clean_path(path):
+        raise Http404("Not a valid file path.")
+    try:
+        study, study_version = _visible_version(request, accession, version)
+        file = study_file_get(version=study_version, path=path)
+    except StudyGone as gone:
+        return tombstone(request, gone.study)
+    except StudyNotFound:
+        raise Http404("No such file.") from None
+    if file.status == FileStatus.REMOVED and not user_is_curator(request.user):
+        context = {
+            "status": 410,
+            "title": "File removed",
+            "message": f"This file of {study.accession} was removed from the public record.",
+        }
+        return render(request, "error.html", context, status=410)
+    return file_response(request, file, public=study.is_public)
+
+
+def _manifest_line(sha256: str, path: str) -> str:
+    # GNU coreutils format; names with a backslash or newline are escaped and the line marked with "\".
+    if "\\" in path or "\n" in path:
+        escaped = path.replace("\\", "\\\\").replace("\n", "\\n")
+        return "\\" + sha256 + "  " + escaped + "\n"
+    return f"{sha256}  {path}\n"
+
+
+@require_safe
+def study_manifest(request, accession: str, version: int | None = None):
+    """List `<sha256>  <path>` for the downloadable files of a version, for `sha256sum -c`."""
+    try:
+        study, study_version = _visible_version(request, accession, version)
+    except StudyGone as gone:
+        return tombstone(request, gone.study)
+    files = (
+        study_files(version=study_version, user=request.user)
+        .exclude(status=FileStatus.REMOVED)
+        .values_list("sha256", "path")
+    )
+    # Streamed so that a study with many thousands of files is never held in memory.
+    lines = (_manifest_line(sha256, path) for sha256, path in files.iterator(chunk_size=2000))
+    response = StreamingHttpResponse(lines, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="manifest.sha256"'
+    response["Cache-Control"] = "public, max-age=300" if study.is_public else "private, no-cache"
+    return response
