@@ -1,0 +1,246 @@
+"""File downloads (ranges, ETags, removed files) and the sha256sum manifest."""
+
+import hashlib
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+
+from archive import services
+from archive.downloads import RangeNotSatisfiable, parse_range
+from tests.factories import make_study, stored_file
+
+pytestmark = pytest.mark.django_db
+
+CONTENT = bytes(range(256)) * 40  # 10 240 bytes, every offset distinguishable
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.fixture
+def study():
+    return make_study(files=[stored_file("images/cell 01.tif", CONTENT), stored_file("README.txt", b"About")])
+
+
+def _file_url(study, path="images/cell 01.tif"):
+    return reverse("study-file", args=[study.accession, path])
+
+
+def test_download_whole_file_as_attachment_with_etag(anonymous_client, study):
+    response = anonymous_client.get(_file_url(study))
+
+    assert response.status_code == 200
+    assert _body(response) == CONTENT
+    assert response["Content-Length"] == str(len(CONTENT))
+    assert response["Accept-Ranges"] == "bytes"
+    assert response["ETag"] == f'"{hashlib.sha256(CONTENT).hexdigest()}"'
+    assert response["Content-Disposition"] == 'attachment; filename="cell 01.tif"'
+
+
+def test_download_of_a_pinned_version(anonymous_client, study):
+    services.study_version_add(study=study, metadata={"title": "v2"}, files=[stored_file("new.txt", b"new")])
+
+    old = anonymous_client.get(reverse("study-version-file", args=[study.accession, 1, "README.txt"]))
+    newest_lacks_it = anonymous_client.get(reverse("study-file", args=[study.accession, "README.txt"]))
+
+    assert _body(old) == b"About"
+    assert newest_lacks_it.status_code == 404
+
+
+def test_download_byte_range_answers_206(anonymous_client, study):
+    response = anonymous_client.get(_file_url(study), HTTP_RANGE="bytes=100-199")
+
+    assert response.status_code == 206
+    assert _body(response) == CONTENT[100:200]
+    assert response["Content-Range"] == f"bytes 100-199/{len(CONTENT)}"
+    assert response["Content-Length"] == "100"
+
+
+def test_download_open_ended_and_suffix_ranges(anonymous_client, study):
+    open_ended = anonymous_client.get(_file_url(study), HTTP_RANGE="bytes=10200-")
+    suffix = anonymous_client.get(_file_url(study), HTTP_RANGE="bytes=-16")
+    beyond_end = anonymous_client.get(_file_url(study), HTTP_RANGE="bytes=10000-999999")
+
+    assert open_ended.status_code == 206 and _body(open_ended) == CONTENT[10200:]
+    assert suffix.status_code == 206 and _body(suffix) == CONTENT[-16:]
+    assert suffix["Content-Range"] == f"bytes {len(CONTENT) - 16}-{len(CONTENT) - 1}/{len(CONTENT)}"
+    assert _body(beyond_end) == CONTENT[10000:]
+
+
+def test_download_unsatisfiable_range_answers_416(anonymous_client, study):
+    response = anonymous_client.get(_file_url(study), HTTP_RANGE=f"bytes={len(CONTENT)}-")
+
+    assert response.status_code == 416
+    assert response["Content-Range"] == f"bytes */{len(CONTENT)}"
+
+
+def test_download_several_ranges_get_the_whole_file(anonymous_client, study):
+    response = anonymous_client.get(_file_url(study), HTTP_RANGE="bytes=0-9,20-29")
+
+    assert response.status_code == 200
+    assert _body(response) == CONTENT
+
+
+def test_download_stale_if_range_gets_the_whole_file(anonymous_client, study):
+    response = anonymous_client.get(_file_url(study), HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE='"stale"')
+
+    assert response.status_code == 200
+    assert _body(response) == CONTENT
+
+
+def test_download_if_none_match_answers_304(anonymous_client, study):
+    etag = anonymous_client.get(_file_url(study))["ETag"]
+
+    response = anonymous_client.get(_file_url(study), HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+    assert response.content == b""
+
+
+@pytest.mark.parametrize(
+    ("header", "size", "expected"),
+    [
+        ("bytes=0-0", 10, (0, 0)),
+        ("bytes=5-", 10, (5, 9)),
+        ("bytes=-3", 10, (7, 9)),
+        ("bytes=-30", 10, (0, 9)),
+        ("bytes=3-1", 10, None),
+        ("bytes=a-b", 10, None),
+        ("items=0-1", 10, None),
+        ("", 10, None),
+    ],
+)
+def test_parse_range(header, size, expected):
+    byte_range = parse_range(header, size)
+
+    assert (None if byte_range is None else (byte_range.start, byte_range.end)) == expected
+
+
+@pytest.mark.parametrize(("header", "size"), [("bytes=10-", 10), ("bytes=-0", 10), ("bytes=0-", 0)])
+def test_parse_range_unsatisfiable(header, size):
+    with pytest.raises(RangeNotSatisfiable):
+        parse_range(header, size)
+
+
+def test_p_obsolete_obsolete_file_still_downloads(anonymous_client, study):
+    services.files_set_status(version=study.versions.first(), paths=["README.txt"], status="obsolete", reason="error")
+
+    response = anonymous_client.get(_file_url(study, "README.txt"))
+
+    assert response.status_code == 200
+    assert _body(response) == b"About"
+
+
+def test_p_remove_removed_file_answers_410(anonymous_client, curator_client, study):
+    services.files_set_status(
+        version=study.versions.first(), paths=["README.txt"], status="removed", reason="provenance"
+    )
+
+    response = anonymous_client.get(_file_url(study, "README.txt"))
+    page = anonymous_client.get(reverse("study-detail", args=[study.accession])).content.decode()
+
+    assert response.status_code == 410
+    assert "README.txt" not in page
+    assert _body(curator_client.get(_file_url(study, "README.txt"))) == b"About"  # the data is kept
+
+
+def test_p_remove_removed_study_files_answer_410(anonymous_client):
+    study = make_study(status="removed")
+
+    response = anonymous_client.get(_file_url(study, "README.txt"))
+
+    assert response.status_code == 410
+    assert b"About" not in response.content
+
+
+def test_confidential_study_file_is_not_found_for_other_users(other_client, anonymous_client, submitter):
+    study = make_study(owner=submitter, status="confidential")
+
+    assert other_client.get(_file_url(study, "README.txt")).status_code == 404
+    assert anonymous_client.get(_file_url(study, "README.txt")).status_code == 404
+
+
+def test_confidential_study_file_downloads_for_its_owner_without_public_caching(submitter_client, submitter):
+    study = make_study(owner=submitter, status="confidential")
+
+    response = submitter_client.get(_file_url(study, "README.txt"))
+
+    assert _body(response) == b"About"
+    assert response["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.parametrize("path", ["../README.txt", "images/../README.txt", "./README.txt", "a//b", "x%00y", "a%0Ab"])
+def test_download_rejects_unclean_paths(anonymous_client, study, path):
+    response = anonymous_client.get(f"/studies/{study.accession}/files/{path}")
+
+    assert response.status_code == 404
+
+
+def test_download_unknown_file_answers_404(anonymous_client, study):
+    assert anonymous_client.get(_file_url(study, "nope.txt")).status_code == 404
+
+
+# Manifest
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="needs GNU coreutils sha256sum")
+def test_manifest_is_accepted_by_sha256sum(anonymous_client, tmp_path):
+    files = {
+        "README.txt": b"About",
+        "images/cell 01.tif": CONTENT,
+        "images/deep/nested/ümlaut.tif": b"unicode name",
+        "obsolete.txt": b"still listed",
+        "removed.txt": b"not public",
+    }
+    study = make_study(files=[stored_file(path, content) for path, content in files.items()])
+    version = study.versions.first()
+    services.files_set_status(version=version, paths=["obsolete.txt"], status="obsolete", reason="error")
+    services.files_set_status(version=version, paths=["removed.txt"], status="removed", reason="other")
+
+    response = anonymous_client.get(reverse("study-manifest", args=[study.accession]))
+    manifest = _body(response)
+
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert b"removed.txt" not in manifest
+    for path in files:
+        if path == "removed.txt":
+            continue
+        target = tmp_path / "download" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_body(anonymous_client.get(_file_url(study, path))))
+    (tmp_path / "download" / "manifest.sha256").write_bytes(manifest)
+    result = subprocess.run(
+        ["sha256sum", "-c", "--strict", "manifest.sha256"],
+        cwd=tmp_path / "download",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count(": OK") == 4
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="needs GNU coreutils sha256sum")
+def test_manifest_catches_a_corrupted_download(anonymous_client, tmp_path, study):
+    manifest = _body(anonymous_client.get(reverse("study-version-manifest", args=[study.accession, 1])))
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "cell 01.tif").write_bytes(CONTENT[:-1] + b"!")
+    (tmp_path / "README.txt").write_bytes(b"About")
+    (tmp_path / "manifest.sha256").write_bytes(manifest)
+
+    result = subprocess.run(["sha256sum", "-c", "manifest.sha256"], cwd=tmp_path, capture_output=True, check=False)
+
+    assert result.returncode == 1
+    assert b"images/cell 01.tif: FAILED" in result.stdout
+
+
+def test_manifest_of_removed_study_is_a_tombstone(anonymous_client):
+    study = make_study(status="removed")
+
+    response = anonymous_client.get(reverse("study-manifest", args=[study.accession]))
+
+    assert response.status_code == 410
