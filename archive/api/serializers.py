@@ -192,6 +192,7 @@ class VersionDetailSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
     files_url = serializers.SerializerMethodField()
+    manifest_url = serializers.SerializerMethodField()
 
     class Meta:
         model = StudyVersion
@@ -208,6 +209,7 @@ class VersionDetailSerializer(serializers.ModelSerializer):
             "url",
             "page_url",
             "files_url",
+            "manifest_url",
         ]
 
     def get_title(self, version: StudyVersion) -> str:
@@ -245,6 +247,12 @@ class VersionDetailSerializer(serializers.ModelSerializer):
             accession=self.context["accession"],
         )
 
+    def get_manifest_url(self, version: StudyVersion) -> str:
+        accession = self.context["accession"]
+        return absolute_url(
+            self.context["request"], "study-version-manifest", accession=accession, version=version.number
+        )
+
 
 class ArchiveFileSerializer(serializers.ModelSerializer):
     """A file of one version; context: request, accession and `version` (the number asked for, or None)."""
@@ -258,9 +266,8 @@ class ArchiveFileSerializer(serializers.ModelSerializer):
         fields = ["path", "size", "sha256", "status", "download_url", "attributes"]
 
     def get_download_url(self, file: ArchiveFile) -> str:
-        number = self.context.get("version")
-        # Pin an explicitly requested older version; the plain URL serves the newest one.
-        query = {"version": number} if number is not None else None
-        return absolute_url(
-            self.context["request"], "study-file", query=query, accession=self.context["accession"], path=file.path
-        )
+        request, accession, number = self.context["request"], self.context["accession"], self.context.get("version")
+        if number is None:
+            return absolute_url(request, "study-file", accession=accession, path=file.path)
+        # An older version's file may differ from the newest one at the same path.
+        return absolute_url(request, "study-version-file", accession=accession, version=number, path=file.path)

@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 LIST_URL = "/api/v1/studies/"
 
 
-@pytest.fixture(autouse=True)
-def page_routes(settings):
-    """Serve the study page routes the API links to, with stand-ins for any not written yet."""
-    settings.ROOT_URLCONF = "tests.archive.api_page_urls"
-
-
 def _detail_url(study) -> str:
     return reverse("api-study-detail", kwargs={"accession": study.accession})
 
@@ -299,10 +293,15 @@ def test_p_permanent_every_version_stays_reachable(anonymous_client, catalogue):
     assert first["title"] == "Released zebrafish study"
     assert first["keywords"] == ["mitochondria", "live imaging"]
     assert first["files_url"] == f"http://testserver{_files_url(study)}?version=1"
+    assert first["manifest_url"] == "http://testserver" + reverse(
+        "study-version-manifest", kwargs={"accession": study.accession, "version": 1}
+    )
 
     old_files = anonymous_client.get(first["files_url"]).json()["results"]
     assert [f["path"] for f in old_files] == ["README.txt", "images/cell_01.tif"]
-    assert old_files[0]["download_url"].endswith("/README.txt?version=1")
+    assert old_files[0]["download_url"] == "http://testserver" + reverse(
+        "study-version-file", kwargs={"accession": study.accession, "version": 1, "path": "README.txt"}
+    )
     new_files = anonymous_client.get(_files_url(study)).json()["results"]
     assert [f["path"] for f in new_files] == ["images/cell_01.tif"]
 
