@@ -84,6 +84,18 @@ def test_search_filters_by_organism_imaging_method_licence_and_year(anonymous_cl
     assert _accessions(anonymous_client.get(reverse("search"), {"year": "2021"})) == {old.accession}
 
 
+def test_search_without_matches_shows_a_helpful_empty_state(anonymous_client):
+    make_study(title="Zebrafish heart regeneration")
+
+    response = anonymous_client.get(reverse("search"), {"q": "axolotl"})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "No studies found" in body
+    assert "Nothing matches this search" in body
+    assert "Include obsolete entries" in body
+
+
 def test_search_offers_facet_values_as_choices(anonymous_client):
     make_study(organism="Mus musculus")
 
