@@ -3,13 +3,17 @@
 `studies_visible_to` is the one function that decides who may see a study.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 
+from accounts.groups import CURATORS_GROUP
 from archive.models import (
     PUBLIC_STATUSES,
     ArchiveFile,
@@ -19,8 +23,6 @@ from archive.models import (
     StudyUserObjectPermission,
     StudyVersion,
 )
-
-CURATORS_GROUP = "curators"
 
 
 class StudyNotFound(Exception):
@@ -93,6 +95,28 @@ def study_versions(*, study: Study) -> QuerySet[StudyVersion]:
 
 
 @dataclass(frozen=True)
+class StudyPage:
+    study: Study
+    version: StudyVersion
+    versions: list[StudyVersion]
+
+    @property
+    def is_newest(self) -> bool:
+        return self.version.number == self.versions[0].number
+
+
+def study_page_get(user, accession: str, number: int | None = None) -> StudyPage:
+    """Return a visible study with version `number` (the newest when None) and its version list.
+
+    Raise StudyNotFound or StudyGone as `study_get_visible` does.
+    """
+    study = study_get_visible(user, accession)
+    version = study_version_get(study=study, number=number)
+    versions = list(study_versions(study=study))
+    return StudyPage(study=study, version=version, versions=versions)
+
+
+@dataclass(frozen=True)
 class StudySearch:
     q: str = ""
     organism: str = ""
@@ -162,27 +186,83 @@ def study_files(*, version: StudyVersion, user=None) -> QuerySet[ArchiveFile]:
     return files
 
 
-def study_file_get(*, version: StudyVersion, path: str) -> ArchiveFile:
-    """Return the file at `path` in a version, or raise StudyNotFound."""
+class FileGone(Exception):
+    """The file was removed from the public record (P-REMOVE): answer 410."""
+
+    def __init__(self, file: ArchiveFile):
+        super().__init__(file.path)
+        self.file = file
+
+
+def study_file_get_visible(*, user, version: StudyVersion, path: str) -> ArchiveFile:
+    """Return the file at `path` of a version the caller can see.
+
+    Obsolete files are still public (P-OBSOLETE); removed ones raise FileGone
+    except for curators (P-REMOVE); a missing one raises StudyNotFound.
+    """
     file = version.files.filter(path=path).first()
     if file is None:
         raise StudyNotFound(path)
+    if file.status == FileStatus.REMOVED and not user_is_curator(user):
+        raise FileGone(file)
     return file
 
 
-def facet_values(user) -> dict[str, list[str]]:
-    """Return the choices offered by the search filters: values present in public listings."""
-    studies = studies_listed_for(user, StudySearch(include_obsolete=True)).order_by()
-    return {
-        "organism": sorted(v for v in studies.values_list("organism", flat=True).distinct() if v),
-        "imaging_method": sorted(v for v in studies.values_list("imaging_method", flat=True).distinct() if v),
-        "licence": sorted(studies.values_list("licence__spdx_id", flat=True).distinct()),
-        "year": sorted({d.year for d in studies.dates("release_date", "year")}, reverse=True),
-    }
+def _public_listing() -> QuerySet[Study]:
+    return studies_listed_for(AnonymousUser(), StudySearch(include_obsolete=True)).order_by()
+
+
+def facet_values() -> dict[str, list]:
+    """Return the choices offered by the search filters: values present in public listings.
+
+    Scanning every study for them costs more than the search itself on a large
+    archive, so they are cached for a few minutes; a stale choice only finds nothing.
+    """
+
+    def compute():
+        studies = _public_listing()
+        return {
+            "organism": sorted(v for v in studies.values_list("organism", flat=True).distinct() if v),
+            "imaging_method": sorted(v for v in studies.values_list("imaging_method", flat=True).distinct() if v),
+            "licence": sorted(studies.values_list("licence__spdx_id", flat=True).distinct()),
+            "year": sorted({d.year for d in studies.dates("release_date", "year")}, reverse=True),
+        }
+
+    return cache.get_or_set("archive:facets", compute, settings.ARCHIVE_SUMMARY_CACHE_SECONDS)
 
 
 def archive_counts() -> dict[str, int]:
-    """Return the counts shown on the home page (public, searchable studies)."""
-    public = studies_listed_for(AnonymousUser(), StudySearch(include_obsolete=True)).order_by()
-    totals = public.aggregate(studies=Count("pk"), files=Sum("files_count"), bytes=Sum("total_size"))
-    return {key: value or 0 for key, value in totals.items()}
+    """Return the counts shown on the home page (public, searchable studies), cached like the facets."""
+
+    def compute():
+        totals = _public_listing().aggregate(studies=Count("pk"), files=Sum("files_count"), bytes=Sum("total_size"))
+        return {key: value or 0 for key, value in totals.items()}
+
+    return cache.get_or_set("archive:counts", compute, settings.ARCHIVE_SUMMARY_CACHE_SECONDS)
+
+
+class CountedPage(Sequence):
+    """One page of results that also knows the total, for Django's Paginator.
+
+    The total comes from a window count in the same query as the page, so a
+    ranked full-text search scans its matches once instead of twice.
+    """
+
+    def __init__(self, studies: QuerySet[Study], *, page: int, per_page: int):
+        self.start = start = (page - 1) * per_page
+        self.rows = list(studies.annotate(total_matches=Window(Count("pk")))[start : start + per_page])
+        if self.rows:
+            self.total = self.rows[0].total_matches
+        else:  # past the end, or nothing matched
+            self.total = studies.count() if page > 1 else 0
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.start != self.start:
+            raise IndexError("CountedPage holds one page; ask the paginator for that page only.")
+        return self.rows

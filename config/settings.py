@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite cannot create its folder
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -183,6 +184,7 @@ PORTAL_NAME = os.environ.get("PORTAL_NAME", "BioImage Archive portal")
 DIRECT_SUBMISSION_LICENCE = "CC0-1.0"  # P-LICENCE
 RELEASE_DATE_MAX_YEARS = 2  # P-RELEASE-DATE
 RELEASE_JOB_MINUTES = 15
+ARCHIVE_SUMMARY_CACHE_SECONDS = int(os.environ.get("ARCHIVE_SUMMARY_CACHE_SECONDS", "300"))  # facets, counts
 UPLOAD_RETENTION_MONTHS = 3  # P-UPLOAD-RETENTION
 UPLOAD_WARNING_DAYS = (14, 2)  # P-UPLOAD-RETENTION: e-mails this many days before deletion
 UPLOAD_QUOTA_BYTES = int(os.environ.get("UPLOAD_QUOTA_BYTES", str(1024**4)))  # 1 TiB per area by default
@@ -209,6 +211,13 @@ SPECTACULAR_SETTINGS = {
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 Q_CLUSTER = {
     "name": "bioimage",
     "workers": int(os.environ.get("Q_WORKERS", "2")),

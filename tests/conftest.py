@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import boto3
 import botocore.exceptions
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import UserFactory, make_curator
@@ -207,3 +208,9 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached facets and counts must not leak from one test into the next."""
+    cache.clear()

@@ -25,7 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def make_curator(username: str = "curator"):
-    user = UserFactory(username=username)
+    user = UserFactory(username=username, is_staff=True)  # curators work in /admin/
     user.groups.add(Group.objects.get(name="curators"))
     return user
 

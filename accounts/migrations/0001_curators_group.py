@@ -1,6 +1,8 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from accounts.groups import curators_group_ensure
+
 
 def create_curators(apps, schema_editor):
     # Permissions are normally made after all migrations; curators need them now.
@@ -8,13 +10,7 @@ def create_curators(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    curators, _ = Group.objects.get_or_create(name="curators")
-    curators.permissions.add(
-        *Permission.objects.filter(content_type__app_label__in=["archive", "licensing"], codename__startswith="view_"),
-        *Permission.objects.filter(content_type__app_label="archive", codename__startswith="change_"),
-    )
+    curators_group_ensure(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 class Migration(migrations.Migration):

@@ -26,8 +26,8 @@ from archive.selectors import (
     studies_listed_for,
     study_files,
     study_get_visible,
+    study_page_get,
     study_version_get,
-    study_versions,
     user_is_curator,
 )
 
@@ -80,14 +80,16 @@ class StudyDetailView(APIView):
         responses={200: StudyDetailSerializer, 404: NOT_FOUND, 410: GONE},
     )
     def get(self, request, accession: str):
-        study = _visible_study(request, accession)
+        if not ACCESSION_SHAPE.fullmatch(accession):
+            raise StudyNotFound(accession)
+        page = study_page_get(request.user, accession)
         context = {
             "request": request,
             "curator": user_is_curator(request.user),
-            "version": study_version_get(study=study),
-            "versions": list(study_versions(study=study)),
+            "version": page.version,
+            "versions": page.versions,
         }
-        return Response(StudyDetailSerializer(study, context=context).data)
+        return Response(StudyDetailSerializer(page.study, context=context).data)
 
 
 class StudyVersionView(APIView):

@@ -1,9 +1,13 @@
 """Error pages for people: a heading, what went wrong, where to go next."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
 
 
 def _error(request, status: int, title: str, message: str):
+    # API clients get JSON even for addresses that match no API route.
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
     return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
 
 

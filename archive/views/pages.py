@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from archive.forms import SearchForm
-from archive.selectors import StudySearch, archive_counts, facet_values, studies_listed_for
+from archive.selectors import CountedPage, StudySearch, archive_counts, facet_values, studies_listed_for
 
 NEWEST_ON_HOME = 8
 RESULTS_PER_PAGE = 20
@@ -21,17 +21,18 @@ def home(request):
 
 @require_safe
 def search(request):
-    form = SearchForm(request.GET or None, facets=facet_values(request.user))
+    form = SearchForm(request.GET or None, facets=facet_values())
     context = {"form": form, "page_obj": None}
     if request.GET and not form.is_valid():
         return render(request, "archive/search.html", context, status=400)
     search = form.search() if form.is_bound else StudySearch()
-    paginator = Paginator(studies_listed_for(request.user, search), RESULTS_PER_PAGE)
-    number = form.cleaned_data.get("page") if form.is_bound else None
-    if number and number > paginator.num_pages:
+    number = (form.cleaned_data.get("page") if form.is_bound else None) or 1
+    results = CountedPage(studies_listed_for(request.user, search), page=number, per_page=RESULTS_PER_PAGE)
+    paginator = Paginator(results, RESULTS_PER_PAGE)
+    if number > paginator.num_pages:
         form.add_error("page", f"Page {number} does not exist: the results fill {paginator.num_pages} page(s).")
         return render(request, "archive/search.html", context, status=400)
-    page_obj = paginator.page(number or 1)
+    page_obj = paginator.page(number)
     query = request.GET.copy()
     query.pop("page", None)
     context.update(page_obj=page_obj, query_without_page=query.urlencode(), filtered=form.is_bound and form.is_filtered)

@@ -11,13 +11,12 @@ from archive.downloads import file_response
 from archive.jsonld import study_dataset
 from archive.models import FileStatus, Study
 from archive.selectors import (
+    FileGone,
     StudyGone,
     StudyNotFound,
-    study_file_get,
+    study_file_get_visible,
     study_files,
-    study_get_visible,
-    study_version_get,
-    study_versions,
+    study_page_get,
     user_is_curator,
 )
 
@@ -34,11 +33,10 @@ def tombstone(request, study: Study):
     return render(request, "archive/tombstone.html", context, status=410)
 
 
-def _visible_version(request, accession: str, number: int | None):
-    """Return (study, version) for the caller, raising Http404 or the StudyGone of a removed entry."""
+def _visible_page(request, accession: str, number: int | None):
+    """Return the study page for the caller, raising Http404 or the StudyGone of a removed entry."""
     try:
-        study = study_get_visible(request.user, accession)
-        return study, study_version_get(study=study, number=number)
+        return study_page_get(request.user, accession, number)
     except StudyNotFound:
         raise Http404("No such study or version.") from None
 
@@ -46,11 +44,10 @@ def _visible_version(request, accession: str, number: int | None):
 @require_safe
 def study_detail(request, accession: str, version: int | None = None):
     try:
-        study, study_version = _visible_version(request, accession, version)
+        page = _visible_page(request, accession, version)
     except StudyGone as gone:
         return tombstone(request, gone.study)
-    versions = list(study_versions(study=study))
-    is_newest = study_version.number == versions[0].number
+    study, study_version = page.study, page.version
     files = study_files(version=study_version, user=request.user)
     totals = files.aggregate(count=Count("pk"), size=Sum("size"))
     page_obj = Paginator(files, FILES_PER_PAGE).get_page(request.GET.get("page"))
@@ -65,8 +62,8 @@ def study_detail(request, accession: str, version: int | None = None):
         "metadata": metadata,
         "authors": metadata.get("authors") or [],
         "keywords": metadata.get("keywords") or [],
-        "versions": versions,
-        "is_newest": is_newest,
+        "versions": page.versions,
+        "is_newest": page.is_newest,
         "pinned_version": version is not None,
         "page_obj": page_obj,
         "files_count": totals["count"],
@@ -93,20 +90,20 @@ def study_file(request, accession: str, path: str, version: int | None = None):
     if not _clean_path(path):
         raise Http404("Not a valid file path.")
     try:
-        study, study_version = _visible_version(request, accession, version)
-        file = study_file_get(version=study_version, path=path)
+        page = _visible_page(request, accession, version)
+        file = study_file_get_visible(user=request.user, version=page.version, path=path)
     except StudyGone as gone:
         return tombstone(request, gone.study)
     except StudyNotFound:
         raise Http404("No such file.") from None
-    if file.status == FileStatus.REMOVED and not user_is_curator(request.user):
+    except FileGone:
         context = {
             "status": 410,
             "title": "File removed",
-            "message": f"This file of {study.accession} was removed from the public record.",
+            "message": f"This file of {accession} was removed from the public record.",
         }
         return render(request, "error.html", context, status=410)
-    return file_response(request, file, public=study.is_public)
+    return file_response(request, file, public=page.study.is_public)
 
 
 def _manifest_line(sha256: str, path: str) -> str:
@@ -121,11 +118,12 @@ def _manifest_line(sha256: str, path: str) -> str:
 def study_manifest(request, accession: str, version: int | None = None):
     """List `<sha256>  <path>` for the downloadable files of a version, for `sha256sum -c`."""
     try:
-        study, study_version = _visible_version(request, accession, version)
+        page = _visible_page(request, accession, version)
     except StudyGone as gone:
         return tombstone(request, gone.study)
+    study = page.study
     files = (
-        study_files(version=study_version, user=request.user)
+        study_files(version=page.version, user=request.user)
         .exclude(status=FileStatus.REMOVED)
         .values_list("sha256", "path")
     )

@@ -12,9 +12,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.groups import CURATORS_GROUP
 from archive import services
 from archive.models import Study
-from archive.selectors import CURATORS_GROUP
 from archive.storage import content_store
 from portal.demo.catalogue import LIGHT_SHEET, PEOPLE, SBF_SEM, STED, STUDIES, TEM, DemoStudy
 from portal.demo.images import SIZES, as_8bit, png_bytes, synthetic_image, tiff_bytes

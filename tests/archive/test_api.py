@@ -450,3 +450,10 @@ def test_detail_query_count_does_not_grow_with_versions(anonymous_client, catalo
 
 def test_blank_status_is_no_filter_for_non_curators(submitter_client, catalogue):
     assert _listed(submitter_client, "status=") == _listed(submitter_client)
+
+
+def test_unknown_api_address_answers_json_404(anonymous_client):
+    response = anonymous_client.get("/api/v1/no-such-endpoint/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
