@@ -1,0 +1,208 @@
+"""The tus 1.0.0 endpoint (https://tus.io/protocols/resumable-upload) for upload areas.
+
+A plain Django view, not DRF: PATCH bodies stream to disk in chunks and are
+never read into memory. Each handler parses headers, calls one service and
+answers; service errors carry their status (uploads.errors). CSRF is checked
+here, deliberately, for session-authenticated requests only (browsers send
+X-CSRFToken); token-authenticated clients are not subject to it.
+"""
+
+import base64
+import binascii
+import uuid
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import http_date
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.authentication import CSRFCheck, TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from portal.errors import PolicyViolation
+from uploads import services
+from uploads.errors import UploadError
+from uploads.models import UploadFile
+from uploads.selectors import upload_file_get_resumable
+from uploads.storage import CHECKSUM_ALGORITHMS, Checksum
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,creation-with-upload,expiration,checksum,termination"
+OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
+
+
+class BadRequest(UploadError):
+    def __init__(self, *, field: str, message: str, rule: str = "TUS-PROTOCOL", status: int = 400):
+        super().__init__(rule=rule, field=field, message=message)
+        self.status = status
+
+
+def _error(exc: PolicyViolation) -> HttpResponse:
+    # Upload errors carry their status; any other broken rule (e.g. a bad path) is a 400.
+    status = getattr(exc, "status", 400)
+    response = JsonResponse(exc.as_dict(), status=status)
+    if status == 460:
+        response.reason_phrase = "Checksum Mismatch"
+    return response
+
+
+def _whole_number(request: HttpRequest, header: str) -> int:
+    raw = request.headers.get(header, "")
+    if not (raw.isascii() and raw.isdigit()):
+        raise BadRequest(field=header, message=f"Give {header} as a whole number of bytes.")
+    return int(raw)
+
+
+def _body_length(request: HttpRequest) -> int | None:
+    raw = request.META.get("CONTENT_LENGTH") or ""
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
+def _checksum(request: HttpRequest) -> Checksum | None:
+    raw = request.headers.get("Upload-Checksum")
+    if raw is None:
+        return None
+    algorithm, _, encoded = raw.strip().partition(" ")
+    if algorithm not in CHECKSUM_ALGORITHMS:
+        raise BadRequest(
+            field="Upload-Checksum", message=f"Checksum algorithm must be one of {', '.join(CHECKSUM_ALGORITHMS)}."
+        )
+    try:
+        digest = base64.b64decode(encoded.strip(), validate=True)
+    except binascii.Error:
+        raise BadRequest(
+            field="Upload-Checksum", message="Give the checksum as '<algorithm> <base64 digest>'."
+        ) from None
+    return Checksum(algorithm=algorithm, digest=digest)
+
+
+def _metadata(request: HttpRequest) -> dict[str, str]:
+    """Decode Upload-Metadata: comma-separated `key base64value` pairs (the value may be absent)."""
+    metadata = {}
+    for pair in request.headers.get("Upload-Metadata", "").split(","):
+        key, _, encoded = pair.strip().partition(" ")
+        if not key:
+            continue
+        try:
+            metadata[key] = base64.b64decode(encoded.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise BadRequest(
+                field="Upload-Metadata", message=f"The value of '{key}' must be base64-encoded UTF-8."
+            ) from None
+    return metadata
+
+
+def _relative_path(metadata: dict[str, str]) -> str:
+    # Uppy sends relativePath as the text "null" for a file picked outside a folder.
+    relative_path = metadata.get("relativePath")
+    if relative_path in (None, "", "null"):
+        return metadata.get("filename", "")
+    return relative_path
+
+
+def _upload_headers(upload: UploadFile) -> dict[str, str]:
+    return {"Upload-Offset": str(upload.offset), "Upload-Expires": http_date(upload.expires_at.timestamp())}
+
+
+def _authenticate(request: HttpRequest):
+    """Return the caller (API token, or session with a valid CSRF token) or raise an UploadError."""
+    try:
+        token_user = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed as exc:
+        raise BadRequest(field="Authorization", message=str(exc.detail), rule="AUTH", status=401) from None
+    if token_user is not None:
+        return token_user[0]
+    user = request.user
+    if not user.is_authenticated:
+        raise BadRequest(
+            field="Authorization", message="Sign in, or send 'Authorization: Token <key>'.", rule="AUTH", status=401
+        )
+    check = CSRFCheck(lambda _request: None)
+    check.process_request(request)
+    reason = check.process_view(request, None, (), {})
+    if reason:
+        raise BadRequest(field="X-CSRFToken", message=f"CSRF check failed: {reason}.", rule="CSRF", status=403)
+    return user
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TusView(View):
+    """`/api/v1/uploads/tus/` (POST creates) and `/api/v1/uploads/tus/<uuid>/` (HEAD, PATCH, DELETE)."""
+
+    http_method_names = ["post", "head", "patch", "delete", "options"]
+
+    def dispatch(self, request, upload_id: uuid.UUID | None = None):
+        method = request.method.lower()
+        override = request.headers.get("X-HTTP-Method-Override", "").lower()
+        if method == "post" and override in ("patch", "delete"):
+            method = override
+        if method == "options":
+            return self.options(request)
+        allowed = ("head", "patch", "delete") if upload_id else ("post",)
+        if method not in allowed:
+            response = self.http_method_not_allowed(request)
+        elif request.headers.get("Tus-Resumable") != TUS_VERSION:
+            response = JsonResponse(
+                {"Tus-Resumable": [f"This server speaks tus {TUS_VERSION}."], "rule": "TUS-VERSION"}, status=412
+            )
+            response["Tus-Version"] = TUS_VERSION
+        else:
+            try:
+                user = _authenticate(request)
+                response = getattr(self, method)(request, user, upload_id)
+            except PolicyViolation as exc:
+                response = _error(exc)
+                if response.status_code == 401:
+                    response["WWW-Authenticate"] = "Token"
+        response["Tus-Resumable"] = TUS_VERSION
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def options(self, request, *args, **kwargs):
+        response = HttpResponse(status=204)
+        response["Tus-Resumable"] = TUS_VERSION
+        response["Tus-Version"] = TUS_VERSION
+        response["Tus-Extension"] = TUS_EXTENSIONS
+        response["Tus-Max-Size"] = str(services.upload_max_file_bytes())
+        response["Tus-Checksum-Algorithm"] = ",".join(CHECKSUM_ALGORITHMS)
+        return response
+
+    def post(self, request, user, upload_id):
+        if "Upload-Defer-Length" in request.headers:
+            raise BadRequest(field="Upload-Defer-Length", message="Declare the length with Upload-Length.")
+        size = _whole_number(request, "Upload-Length")
+        # creation-with-upload is signalled by the content type; any other body is not upload data.
+        body_length = _body_length(request) if request.content_type == OFFSET_CONTENT_TYPE else None
+        upload = services.upload_create(
+            owner=user,
+            size=size,
+            relative_path=_relative_path(_metadata(request)),
+            body=request if body_length else None,
+            body_length=body_length,
+            checksum=_checksum(request),
+        )
+        response = HttpResponse(status=201, headers=_upload_headers(upload))
+        response["Location"] = request.build_absolute_uri(reverse("uploads-tus-upload", args=[upload.upload_id]))
+        return response
+
+    def head(self, request, user, upload_id):
+        upload = upload_file_get_resumable(owner=user, upload_id=upload_id)
+        return HttpResponse(status=200, headers={**_upload_headers(upload), "Upload-Length": str(upload.size)})
+
+    def patch(self, request, user, upload_id):
+        if request.content_type != OFFSET_CONTENT_TYPE:
+            raise BadRequest(field="Content-Type", message=f"Send data as {OFFSET_CONTENT_TYPE}.", status=415)
+        upload = services.upload_append(
+            owner=user,
+            upload_id=upload_id,
+            offset=_whole_number(request, "Upload-Offset"),
+            body=request,
+            body_length=_body_length(request),
+            checksum=_checksum(request),
+        )
+        return HttpResponse(status=204, headers=_upload_headers(upload))
+
+    def delete(self, request, user, upload_id):
+        services.upload_terminate(owner=user, upload_id=upload_id)
+        return HttpResponse(status=204)
