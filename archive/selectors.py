@@ -3,8 +3,9 @@
 `studies_visible_to` is the one function that decides who may see a study.
 """
 
+import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -242,19 +243,10 @@ def archive_counts() -> dict[str, int]:
 
 
 class CountedPage(Sequence):
-    """One page of results that also knows the total, for Django's Paginator.
+    """One page of rows that also knows the total number of results, for Django's Paginator."""
 
-    The total comes from a window count in the same query as the page, so a
-    ranked full-text search scans its matches once instead of twice.
-    """
-
-    def __init__(self, studies: QuerySet[Study], *, page: int, per_page: int):
-        self.start = start = (page - 1) * per_page
-        self.rows = list(studies.annotate(total_matches=Window(Count("pk")))[start : start + per_page])
-        if self.rows:
-            self.total = self.rows[0].total_matches
-        else:  # past the end, or nothing matched
-            self.total = studies.count() if page > 1 else 0
+    def __init__(self, rows: list[Study], *, total: int, start: int):
+        self.rows, self.total, self.start = rows, total, start
 
     def count(self) -> int:
         return self.total
@@ -266,3 +258,39 @@ class CountedPage(Sequence):
         if not isinstance(index, slice) or index.start != self.start:
             raise IndexError("CountedPage holds one page; ask the paginator for that page only.")
         return self.rows
+
+
+def _ranked_ids(studies: QuerySet[Study], start: int, stop: int) -> tuple[list[int], int]:
+    """Return the ids of results start..stop in order, and how many results there are.
+
+    One narrow query: the window count rides along with the ranking, so the
+    matches of a full-text search are scanned once, and only ids travel.
+    """
+    ranked = list(studies.annotate(total_matches=Window(Count("pk"))).values_list("pk", "total_matches")[start:stop])
+    if ranked:
+        return [pk for pk, _ in ranked], ranked[0][1]
+    return [], (studies.count() if start else 0)
+
+
+def study_search_page(user, search: StudySearch, *, page: int, per_page: int) -> CountedPage:
+    """Return one page of `studies_listed_for(user, search)` with the total.
+
+    The public's ranked result lists (the first SEARCH_CACHE_RESULTS ids) are
+    cached for SEARCH_CACHE_SECONDS: ranking every match of a common word is
+    the costliest read of a large archive. Rows are always re-read through the
+    visibility selector, so an entry hidden or removed since never shows.
+    """
+    studies = studies_listed_for(user, search)
+    start, stop = (page - 1) * per_page, page * per_page
+    timeout = settings.SEARCH_CACHE_SECONDS
+    if timeout and not (user and user.is_authenticated) and stop <= settings.SEARCH_CACHE_RESULTS:
+        key = "archive:search:" + hashlib.sha256(repr(search).encode()).hexdigest()
+        cached = cache.get(key)
+        if cached is None:
+            cached = _ranked_ids(studies, 0, settings.SEARCH_CACHE_RESULTS)
+            cache.set(key, cached, timeout)
+        ids, total = cached[0][start:stop], cached[1]
+    else:
+        ids, total = _ranked_ids(studies, start, stop)
+    by_id = studies_listed_for(user, replace(search, q="")).in_bulk(ids)
+    return CountedPage([by_id[pk] for pk in ids if pk in by_id], total=total, start=start)

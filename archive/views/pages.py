@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from archive.forms import SearchForm
-from archive.selectors import CountedPage, StudySearch, archive_counts, facet_values, studies_listed_for
+from archive.selectors import StudySearch, archive_counts, facet_values, studies_listed_for, study_search_page
 
 NEWEST_ON_HOME = 8
 RESULTS_PER_PAGE = 20
@@ -27,7 +27,7 @@ def search(request):
         return render(request, "archive/search.html", context, status=400)
     search = form.search() if form.is_bound else StudySearch()
     number = (form.cleaned_data.get("page") if form.is_bound else None) or 1
-    results = CountedPage(studies_listed_for(request.user, search), page=number, per_page=RESULTS_PER_PAGE)
+    results = study_search_page(request.user, search, page=number, per_page=RESULTS_PER_PAGE)
     paginator = Paginator(results, RESULTS_PER_PAGE)
     if number > paginator.num_pages:
         form.add_error("page", f"Page {number} does not exist: the results fill {paginator.num_pages} page(s).")

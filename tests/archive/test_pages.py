@@ -418,3 +418,27 @@ def test_not_found_page_is_a_page_for_people(anonymous_client):
     body = response.content.decode()
     assert "<h1" in body and "Not found" in body
     assert 'href="/search/"' in body
+
+
+def test_p_hide_and_p_remove_apply_at_once_although_public_results_are_cached(anonymous_client):
+    hidden_soon = make_study(title="Cached zebrafish fins")
+    removed_soon = make_study(title="Cached zebrafish scales")
+    make_study(title="Cached zebrafish gills")
+    first = anonymous_client.get(reverse("search"), {"q": "cached"})
+    assert "Cached zebrafish fins" in first.content.decode()
+
+    services.study_hide(study=hidden_soon, reason="error")
+    services.study_remove(study=removed_soon, reason="retraction")
+    again = anonymous_client.get(reverse("search"), {"q": "cached"}).content.decode()
+
+    assert "Cached zebrafish gills" in again
+    assert "Cached zebrafish fins" not in again
+    assert "Cached zebrafish scales" not in again
+
+
+def test_public_ranked_results_are_read_once_per_cache_period(anonymous_client, django_assert_num_queries):
+    make_study(title="Cached mitochondria one")
+    anonymous_client.get(reverse("search"), {"q": "mitochondria"})
+    # Cached: facets (cached), ranked ids (cached) — only the page's rows are read.
+    with django_assert_num_queries(1):
+        anonymous_client.get(reverse("search"), {"q": "mitochondria"})
