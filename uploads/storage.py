@@ -9,6 +9,7 @@ on disk once. Memory stays flat: bodies are read and written in chunks.
 import contextlib
 import fcntl
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -143,6 +144,8 @@ def append_body(
     body the file is cut back to `offset` and ChecksumMismatch is raised.
     """
     digest = hash_states.take(key, offset)
+    if os.fstat(handle.fileno()).st_size < offset:  # truncate() would pad the gap with zeros
+        raise UploadError(rule="P-INTEGRITY", field="upload", message="The stored bytes of this upload are missing.")
     # Bytes past the recorded offset are left over from an append that never committed.
     handle.truncate(offset)
     if digest is None:

@@ -9,7 +9,7 @@ import time_machine
 
 from tests.uploads.conftest import make_upload
 from uploads import services
-from uploads.errors import OffsetMismatch, UploadTooLarge
+from uploads.errors import OffsetMismatch, UploadError, UploadTooLarge
 from uploads.models import UploadFile, UploadState
 from uploads.storage import hash_states, upload_storage_path
 
@@ -132,3 +132,12 @@ def test_p_integrity_hash_state_is_reused_by_the_process_that_served_the_prefix(
     assert cached is not None
     assert cached.hexdigest() == hashlib.sha256(b"01234").hexdigest()
     assert hash_states.take(key, 5) is None  # taken: one appender at a time
+
+
+def test_p_integrity_lost_bytes_are_reported_not_padded(submitter):
+    upload = make_upload(submitter, "a.bin", b"0123456789", complete=False)
+    upload_storage_path(upload.storage_name).write_bytes(b"01")
+    with pytest.raises(UploadError) as refused:
+        _append(submitter, upload, b"56789")
+    assert refused.value.rule == "P-INTEGRITY"
+    assert upload_storage_path(upload.storage_name).read_bytes() == b"01"
