@@ -57,7 +57,8 @@ def studies_visible_to(user) -> QuerySet[Study]:
     `view_study` object permission (owner, invited collaborators). Removed
     studies are visible to curators only; others get a tombstone by accession.
     """
-    studies = Study.objects.all()
+    # The search vector is only ever read by the database.
+    studies = Study.objects.defer("search_vector")
     if user_is_curator(user):
         return studies
     public = Q(status__in=PUBLIC_STATUSES)
@@ -91,10 +92,6 @@ def study_version_get(*, study: Study, number: int | None = None) -> StudyVersio
     return version
 
 
-def study_versions(*, study: Study) -> QuerySet[StudyVersion]:
-    return study.versions.only("id", "number", "created_at", "note", "study_id")
-
-
 @dataclass(frozen=True)
 class StudyPage:
     study: Study
@@ -112,8 +109,12 @@ def study_page_get(user, accession: str, number: int | None = None) -> StudyPage
     Raise StudyNotFound or StudyGone as `study_get_visible` does.
     """
     study = study_get_visible(user, accession)
-    version = study_version_get(study=study, number=number)
-    versions = list(study_versions(study=study))
+    # A study has few versions: one query reads them all, metadata included.
+    versions = list(study.versions.all())
+    wanted = versions[0].number if number is None and versions else number
+    version = next((v for v in versions if v.number == wanted), None)
+    if version is None:
+        raise StudyNotFound(f"{accession} v{number}")
     return StudyPage(study=study, version=version, versions=versions)
 
 
@@ -258,6 +259,19 @@ class CountedPage(Sequence):
         if not isinstance(index, slice) or index.start != self.start:
             raise IndexError("CountedPage holds one page; ask the paginator for that page only.")
         return self.rows
+
+
+def study_files_page(*, version: StudyVersion, user, page: int, per_page: int) -> tuple[CountedPage, int]:
+    """Return one page of a version's listed files, with their count and total size, in one query."""
+    files = study_files(version=version, user=user)
+    page = max(page, 1)
+    start = (page - 1) * per_page
+    rows = list(files.annotate(listed=Window(Count("pk")), listed_size=Window(Sum("size")))[start : start + per_page])
+    if not rows and page > 1:  # past the end: show the last page, as Paginator.get_page does
+        count = files.count()
+        return study_files_page(version=version, user=user, page=max(1, -(-count // per_page)), per_page=per_page)
+    count, size = (rows[0].listed, rows[0].listed_size) if rows else (0, 0)
+    return CountedPage(rows, total=count, start=start), size
 
 
 def _ranked_ids(studies: QuerySet[Study], start: int, stop: int) -> tuple[list[int], int]:

@@ -60,32 +60,24 @@ class TombstoneSerializer(serializers.Serializer):
     reason_category = ReasonCategoryField(source="status_reason")
 
 
-class StudyListSerializer(serializers.ModelSerializer):
+# Plain serializers with declared fields: a ModelSerializer rebuilds its fields
+# from the model on every instance, which costs more than the rest of a detail view.
+class StudyListSerializer(serializers.Serializer):
+    accession = serializers.CharField()
+    title = serializers.CharField()
     status = StudyStatusField()
     licence = serializers.CharField(source="licence.spdx_id", help_text="SPDX identifier (P-LICENCE).")
+    release_date = serializers.DateField()
+    organism = serializers.CharField()
+    imaging_method = serializers.CharField()
+    files_count = serializers.IntegerField()
+    total_size = serializers.IntegerField(help_text="Bytes.")
     url = serializers.SerializerMethodField(help_text="This study in the API.")
     page_url = serializers.SerializerMethodField(help_text="The study's public page.")
     # Not read-only, so that the schema marks it optional: only curators get it.
     searchable = serializers.BooleanField(
         required=False, help_text="Curators only: false while the entry is hidden from listings (P-HIDE)."
     )
-
-    class Meta:
-        model = Study
-        fields = [
-            "accession",
-            "title",
-            "status",
-            "licence",
-            "release_date",
-            "organism",
-            "imaging_method",
-            "files_count",
-            "total_size",
-            "url",
-            "page_url",
-            "searchable",
-        ]
 
     def get_url(self, study: Study) -> str:
         return absolute_url(self.context["request"], "api-study-detail", accession=study.accession)
@@ -106,12 +98,11 @@ class AuthorSerializer(serializers.Serializer):
     affiliation = serializers.CharField(required=False)
 
 
-class VersionSummarySerializer(serializers.ModelSerializer):
+class VersionSummarySerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    note = serializers.CharField()
     url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = StudyVersion
-        fields = ["number", "created_at", "note", "url"]
 
     def get_url(self, version: StudyVersion) -> str:
         return absolute_url(
@@ -125,7 +116,11 @@ class VersionSummarySerializer(serializers.ModelSerializer):
 class StudyDetailSerializer(StudyListSerializer):
     """A study with its newest version's metadata; context: request, curator, `version` and `versions`."""
 
+    description = serializers.CharField()
     licence_url = serializers.URLField(source="licence.url")
+    source = serializers.CharField(help_text="Resource a brokered dataset came from; empty for direct submissions.")
+    source_id = serializers.CharField()
+    released_at = serializers.DateTimeField(allow_null=True)
     authors = serializers.SerializerMethodField()
     keywords = serializers.SerializerMethodField()
     versions = serializers.SerializerMethodField()
@@ -133,23 +128,6 @@ class StudyDetailSerializer(StudyListSerializer):
     manifest_url = serializers.SerializerMethodField()
     obsolete_reason = serializers.SerializerMethodField(help_text="Why the entry is obsolete (P-OBSOLETE).")
     obsolete_at = serializers.SerializerMethodField(help_text="When the entry became obsolete (P-OBSOLETE).")
-
-    class Meta(StudyListSerializer.Meta):
-        fields = [
-            *StudyListSerializer.Meta.fields,
-            "description",
-            "authors",
-            "keywords",
-            "licence_url",
-            "source",
-            "source_id",
-            "released_at",
-            "versions",
-            "files_url",
-            "manifest_url",
-            "obsolete_reason",
-            "obsolete_at",
-        ]
 
     @extend_schema_field(AuthorSerializer(many=True))
     def get_authors(self, study: Study) -> list:

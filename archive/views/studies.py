@@ -1,7 +1,6 @@
 """Accession pages, file downloads and checksum manifests."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from archive.selectors import (
     StudyNotFound,
     study_file_get_visible,
     study_files,
+    study_files_page,
     study_page_get,
     user_is_curator,
 )
@@ -48,9 +48,14 @@ def study_detail(request, accession: str, version: int | None = None):
     except StudyGone as gone:
         return tombstone(request, gone.study)
     study, study_version = page.study, page.version
-    files = study_files(version=study_version, user=request.user)
-    totals = files.aggregate(count=Count("pk"), size=Sum("size"))
-    page_obj = Paginator(files, FILES_PER_PAGE).get_page(request.GET.get("page"))
+    requested = request.GET.get("page", "")
+    files, files_size = study_files_page(
+        version=study_version,
+        user=request.user,
+        page=int(requested) if requested.isdigit() else 1,
+        per_page=FILES_PER_PAGE,
+    )
+    page_obj = Paginator(files, FILES_PER_PAGE).page(files.start // FILES_PER_PAGE + 1)
     curator = user_is_curator(request.user)
     owner = request.user.is_authenticated and study.owner_id == request.user.pk
     # Search engines may index only entries that are public and not hidden (P-HIDE).
@@ -66,8 +71,8 @@ def study_detail(request, accession: str, version: int | None = None):
         "is_newest": page.is_newest,
         "pinned_version": version is not None,
         "page_obj": page_obj,
-        "files_count": totals["count"],
-        "files_size": totals["size"] or 0,
+        "files_count": files.total,
+        "files_size": files_size or 0,
         "is_curator": curator,
         "show_hidden_banner": not study.searchable and (curator or owner),
         "indexable": indexable,
