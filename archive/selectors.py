@@ -74,7 +74,7 @@ def study_get_visible(user, accession: str) -> Study:
     Raise StudyGone for a removed study (unless the caller is a curator) and
     StudyNotFound when it does not exist or is confidential to the caller.
     """
-    study = studies_visible_to(user).select_related("licence", "owner").filter(accession=accession).first()
+    study = studies_visible_to(user).select_related("licence").filter(accession=accession).first()
     if study is not None:
         return study
     removed = Study.objects.filter(accession=accession, status=StudyStatus.REMOVED).first()
