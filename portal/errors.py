@@ -4,8 +4,11 @@
 class PolicyViolation(Exception):
     """A request breaks one of the archive's rules (DESIGN §1).
 
-    Views turn it into a form error or a 4xx JSON body naming the field and the rule.
+    Views turn it into a form error or a 4xx JSON body naming the field and the rule;
+    subclasses may answer another 4xx status.
     """
+
+    status = 400
 
     def __init__(self, *, rule: str, message: str, field: str = "non_field_errors"):
         super().__init__(message)

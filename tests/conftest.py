@@ -20,8 +20,8 @@ from tests.factories import UserFactory, make_curator
 
 
 @pytest.fixture(autouse=True)
-def archive_in_tmp(settings, tmp_path):
-    """Every test gets its own archive and upload folders."""
+def isolated_settings(settings, tmp_path):
+    """Every test gets its own archive and upload folders, and cheap password hashing."""
     settings.STORAGES = {
         **settings.STORAGES,
         "archive": {
@@ -31,6 +31,8 @@ def archive_in_tmp(settings, tmp_path):
     }
     settings.ARCHIVE_ROOT = tmp_path / "archive"
     settings.UPLOAD_ROOT = tmp_path / "uploads"
+    # Real password hashing costs a third of a second per user and proves nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

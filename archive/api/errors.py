@@ -11,7 +11,7 @@ from portal.errors import PolicyViolation
 
 def exception_handler(exc, context):
     if isinstance(exc, PolicyViolation):
-        return Response(exc.as_dict(), status=400)
+        return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, StudyGone):
         # P-REMOVE: date and reason only, and search engines must drop the entry.
         return Response(TombstoneSerializer(exc.study).data, status=410, headers={"X-Robots-Tag": "noindex"})
