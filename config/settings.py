@@ -158,6 +158,7 @@ if ARCHIVE_STORAGE == "s3":
             "querystring_expire": int(os.environ.get("ARCHIVE_SIGNED_URL_SECONDS", "300")),
             "file_overwrite": True,
             "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",  # signed download URLs; V2 is refused by current stores
         },
     }
 elif ARCHIVE_STORAGE == "local":

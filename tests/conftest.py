@@ -181,6 +181,7 @@ def s3_archive(settings):
                 "access_key": os.environ["AWS_ACCESS_KEY_ID"],
                 "secret_key": os.environ["AWS_SECRET_ACCESS_KEY"],
                 "addressing_style": "path",
+                "signature_version": "s3v4",
                 "querystring_auth": True,
                 "querystring_expire": 300,
                 "file_overwrite": True,

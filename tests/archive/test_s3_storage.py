@@ -1,10 +1,15 @@
 """Archive storage on a real S3 server (SeaweedFS), as run at scale (DESIGN §4)."""
 
+import hashlib
 import io
+import os
 
 import pytest
+import requests
+from django.urls import reverse
 
 from archive.storage import archive_storage, content_key, content_store
+from tests.factories import make_study, stored_file
 
 pytestmark = pytest.mark.s3
 
@@ -27,3 +32,32 @@ def test_range_read_from_the_object_store(s3_archive):
     key, _, _ = content_store(io.BytesIO(CONTENT))
     part = s3_archive.client.get_object(Bucket=s3_archive.bucket, Key=key, Range="bytes=5-14")["Body"].read()
     assert part == CONTENT[5:15]
+
+
+@pytest.mark.django_db
+def test_download_redirects_to_a_signed_url_that_serves_ranges(s3_archive, anonymous_client):
+    study = make_study(files=[stored_file("images/plate 1/cell.tif", CONTENT)])
+
+    response = anonymous_client.get(
+        reverse("study-file", kwargs={"accession": study.accession, "path": "images/plate 1/cell.tif"})
+    )
+
+    assert response.status_code == 302
+    assert response["Cache-Control"] == "private, no-store"
+    signed = response["Location"]
+    assert signed.startswith(os.environ["S3_TEST_ENDPOINT"]) and "X-Amz-Signature" in signed
+    whole = requests.get(signed, timeout=30)
+    assert whole.status_code == 200
+    assert hashlib.sha256(whole.content).hexdigest() == hashlib.sha256(CONTENT).hexdigest()
+    assert 'filename="cell.tif"' in whole.headers["Content-Disposition"]
+    part = requests.get(signed, headers={"Range": "bytes=100-199"}, timeout=30)
+    assert part.status_code == 206
+    assert part.content == CONTENT[100:200]
+
+
+@pytest.mark.django_db
+def test_confidential_study_on_s3_gives_others_no_signed_url(s3_archive, other_client):
+    study = make_study(status="confidential", files=[stored_file("a.tif", CONTENT)])
+    response = other_client.get(reverse("study-file", kwargs={"accession": study.accession, "path": "a.tif"}))
+    assert response.status_code == 404
+    assert "Location" not in response
