@@ -4,6 +4,7 @@
 """
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -24,6 +25,9 @@ from archive.models import (
     StudyUserObjectPermission,
     StudyVersion,
 )
+
+# Accessions are a prefix and a number; this is wide enough for any prefix setting.
+ACCESSION_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 
 
 class StudyNotFound(Exception):
@@ -74,6 +78,9 @@ def study_get_visible(user, accession: str) -> Study:
     Raise StudyGone for a removed study (unless the caller is a curator) and
     StudyNotFound when it does not exist or is confidential to the caller.
     """
+    if not ACCESSION_SHAPE.fullmatch(accession):
+        # Junk (control characters, overlong input) never reaches the database.
+        raise StudyNotFound(accession[:40])
     study = studies_visible_to(user).select_related("licence").filter(accession=accession).first()
     if study is not None:
         return study
