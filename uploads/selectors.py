@@ -1,8 +1,14 @@
 """Reads of upload areas. Every read is scoped to the owner (P-UPLOAD-PRIVATE)."""
 
+import datetime
+import math
 import uuid
+from dataclasses import dataclass
 
-from django.db.models import F, QuerySet, Sum
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Min, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from uploads.errors import UploadExpired, UploadNotFound
@@ -59,3 +65,50 @@ def upload_file_get_resumable(*, owner, upload_id: uuid.UUID) -> UploadFile:
     if upload.expires_at <= timezone.now():
         raise UploadExpired()
     return upload
+
+
+def upload_days_left(expires_at: datetime.datetime, *, now: datetime.datetime) -> int:
+    """Whole days until a file's deletion, rounded up: a file deleted in 30 hours has 2 days left."""
+    return max(math.ceil((expires_at - now) / datetime.timedelta(days=1)), 0)
+
+
+def upload_areas_for_staff() -> QuerySet[UploadArea]:
+    """Every area with its owner, usage, file count, oldest file and next deletion, in one query (the admin)."""
+    return UploadArea.objects.select_related("owner").annotate(
+        usage=Coalesce(Sum("files__size"), Value(0)),
+        files_count=Count("files"),
+        # The retention clock starts when a file finished, or at the last data of an unfinished one.
+        oldest_file_at=Min(Coalesce("files__uploaded_at", "files__last_data_at")),
+        next_deletion_at=Min("files__expires_at"),
+    )
+
+
+def upload_files_for_staff() -> QuerySet[UploadFile]:
+    """Every area's files with their owners (the admin)."""
+    return UploadFile.objects.select_related("area__owner")
+
+
+@dataclass(frozen=True)
+class UploadAreaListing:
+    """One page of an owner's files with the area's usage, for the upload page."""
+
+    page: Page
+    used_bytes: int
+    quota_bytes: int
+
+
+def upload_area_listing(
+    *, owner, folder: str = "", ordering: str = "path", page: int | str = 1, per_page: int = 50
+) -> UploadAreaListing:
+    """The owner's files under `folder` in `ordering`, one page of them, and the area's quota use.
+
+    A page number past the end gives the last page (e.g. after deleting its last file).
+    The number of queries does not depend on the number of files.
+    """
+    area = upload_area_of(owner)
+    files = upload_files_of(owner=owner, folder=folder, ordering=ordering)
+    return UploadAreaListing(
+        page=Paginator(files, per_page).get_page(page),
+        used_bytes=upload_area_usage(area=area) if area else 0,
+        quota_bytes=area.quota_bytes if area else settings.UPLOAD_QUOTA_BYTES,
+    )

@@ -15,13 +15,21 @@ from typing import BinaryIO
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from uploads.errors import OffsetMismatch, UploadNotFound, UploadTooLarge
 from uploads.models import UploadArea, UploadFile, UploadState
 from uploads.paths import upload_path_validate
-from uploads.selectors import upload_area_usage, upload_file_get_owned, upload_file_get_resumable
+from uploads.selectors import (
+    upload_area_usage,
+    upload_days_left,
+    upload_file_get_owned,
+    upload_file_get_resumable,
+)
 from uploads.storage import (
     Checksum,
     append_body,
@@ -32,6 +40,8 @@ from uploads.storage import (
 )
 
 logger = logging.getLogger(__name__)
+# Warnings and purges are logged here; the curation audit log (CurationEvent) does not exist yet.
+retention_log = logging.getLogger("uploads.retention")
 
 
 def upload_max_file_bytes() -> int:
@@ -228,3 +238,232 @@ def upload_file_delete(*, owner, pk: int) -> None:
         upload = upload_file_get_owned(owner=owner, pk=pk)
         _remove(upload)
     logger.info("upload file deleted: %s by %s", upload.upload_id, owner.pk)
+
+
+def upload_file_put(
+    *, owner, relative_path: str, content: bytes, size: int | None = None, now: datetime.datetime | None = None
+) -> UploadFile:
+    """Put `content` into the owner's area in one step, as received at `now` (the demo data).
+
+    With a declared `size` larger than the content the upload stays unfinished,
+    to be resumed over tus; otherwise it is complete, as if its upload had ended
+    at `now`, and replaces a complete file at the same path. The path, size and
+    quota rules are those of `upload_create`.
+    """
+    now = now or timezone.now()
+    size = len(content) if size is None else size
+    if size < len(content):
+        raise UploadTooLarge(
+            rule="TUS-UPLOAD-LENGTH", field="content", message="The content goes past the declared size."
+        )
+    path = upload_path_validate(relative_path)
+    area = upload_area_get_or_create(owner=owner)
+    with transaction.atomic():
+        area = UploadArea.objects.select_for_update().get(pk=area.pk)
+        _check_room(area=area, size=size)
+        upload_id = uuid.uuid4()
+        upload = UploadFile.objects.create(
+            area=area,
+            upload_id=upload_id,
+            relative_path=path,
+            size=size,
+            offset=len(content),
+            created_at=now,
+            last_data_at=now,
+            expires_at=upload_expiry_after(now),
+            storage_name=f"{area.pk}/{upload_id}",
+        )
+        upload_bytes_create(upload.storage_name)
+        with upload_bytes_locked(upload.storage_name) as handle:
+            handle.write(content)
+        if upload.offset == size:
+            _complete(upload=upload, sha256=hashlib.sha256(content).hexdigest(), now=now)
+            upload.save()
+    return upload
+
+
+def _check_room(*, area: UploadArea, size: int) -> None:
+    if size > upload_max_file_bytes():
+        raise UploadTooLarge(
+            rule="UPLOAD-MAX-SIZE", field="size", message=f"A file may be at most {upload_max_file_bytes()} bytes."
+        )
+    used = upload_area_usage(area=area)
+    if used + size > area.quota_bytes:
+        raise UploadTooLarge(
+            rule="UPLOAD-QUOTA",
+            field="size",
+            message=f"This file ({size} bytes) would take the upload area over its quota of {area.quota_bytes} bytes.",
+        )
+
+
+def _due_by(moment: datetime.datetime) -> Q:
+    # Naming both states lets the (state, expires_at) index serve the range.
+    return Q(state__in=UploadState.values, expires_at__lte=moment)
+
+
+# One e-mail lists at most this many files per warning; the upload page lists them all.
+WARNING_LIST_LIMIT = 500
+# Rows stamped per UPDATE, within SQLite's limit on query parameters.
+STAMP_CHUNK = 900
+
+
+def upload_warnings_send(*, now: datetime.datetime | None = None) -> int:
+    """E-mail owners about their files' coming deletion (P-UPLOAD-RETENTION); return the e-mails queued.
+
+    Each owner gets one e-mail listing the files due within the first warning
+    period of UPLOAD_WARNING_DAYS (14 days) that have not had that warning and,
+    separately, those due within the second (2 days) that have not had that one.
+    A file first seen inside the second period gets only the second warning.
+    The stamps (`warned_14_at`, `warned_2_at`) are set in the transaction that
+    picks the files and the e-mails go after commit, so each warning is sent at
+    most once: rows locked by a concurrent run are skipped (PostgreSQL), SQLite
+    runs one writer at a time, and a second run finds nothing left.
+    """
+    now = now or timezone.now()
+    first_days, second_days = settings.UPLOAD_WARNING_DAYS
+    second_end = now + datetime.timedelta(days=second_days)
+    with transaction.atomic():
+        due = (
+            UploadFile.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("area__owner")
+            .filter(_due_by(now + datetime.timedelta(days=first_days)), expires_at__gt=now)
+            .filter(
+                Q(expires_at__gt=second_end, warned_14_at__isnull=True)
+                | Q(expires_at__lte=second_end, warned_2_at__isnull=True)
+            )
+            .order_by("area_id", "expires_at", "relative_path")
+        )
+        by_owner: dict[int, tuple] = {}
+        for upload in due:
+            _, first, second = by_owner.setdefault(upload.area.owner_id, (upload.area.owner, [], []))
+            (second if upload.expires_at <= second_end else first).append(upload)
+        first_ids = [upload.pk for _, first, _ in by_owner.values() for upload in first]
+        second_ids = [upload.pk for _, _, second in by_owner.values() for upload in second]
+        for start in range(0, len(first_ids), STAMP_CHUNK):
+            UploadFile.objects.filter(pk__in=first_ids[start : start + STAMP_CHUNK]).update(warned_14_at=now)
+        for start in range(0, len(second_ids), STAMP_CHUNK):
+            UploadFile.objects.filter(pk__in=second_ids[start : start + STAMP_CHUNK]).update(warned_2_at=now)
+        messages = [
+            _warning_message(owner=owner, first=first, second=second, now=now)
+            for owner, first, second in by_owner.values()
+        ]
+        if messages:
+            transaction.on_commit(lambda: _warnings_deliver(messages))
+    if messages:
+        retention_log.info(
+            "upload warnings: %d e-mails for %d files due within %d days and %d within %d days",
+            len(messages),
+            len(first_ids),
+            first_days,
+            len(second_ids),
+            second_days,
+        )
+    return len(messages)
+
+
+def _warning_message(*, owner, first: list[UploadFile], second: list[UploadFile], now) -> EmailMultiAlternatives:
+    def rows(uploads: list[UploadFile]) -> dict:
+        listed = [
+            {
+                "path": upload.relative_path,
+                "size": upload.size,
+                "complete": upload.is_complete,
+                "expires_at": upload.expires_at,
+                "days_left": upload_days_left(upload.expires_at, now=now),
+            }
+            for upload in uploads[:WARNING_LIST_LIMIT]
+        ]
+        return {"files": listed, "count": len(uploads), "unlisted": len(uploads) - len(listed)}
+
+    first_days, second_days = settings.UPLOAD_WARNING_DAYS
+    context = {
+        "user": owner,
+        "first": {"days": first_days, **rows(first)},
+        "second": {"days": second_days, **rows(second)},
+        "retention_months": settings.UPLOAD_RETENTION_MONTHS,
+        "uploads_url": _portal_url("/uploads/"),
+    }
+    subject = " ".join(render_to_string("uploads/email/warning_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("uploads/email/warning.txt", context),
+        to=[owner.email],
+    )
+    message.attach_alternative(render_to_string("uploads/email/warning.html", context), "text/html")
+    return message
+
+
+def _portal_url(path: str) -> str:
+    # PORTAL_URL is not a setting yet; the local default is the demo's address.
+    return getattr(settings, "PORTAL_URL", "http://127.0.0.1:8000").rstrip("/") + path
+
+
+def _warnings_deliver(messages: list[EmailMultiAlternatives]) -> None:
+    # One undeliverable address must not hold back everyone else's warning.
+    with get_connection() as connection:
+        for message in messages:
+            message.connection = connection
+            try:
+                message.send()
+            except Exception:
+                retention_log.exception("upload warning to %s could not be sent", message.to)
+
+
+def uploads_purge_due(*, now: datetime.datetime | None = None, batch_size: int = 1000) -> int:
+    """Delete every upload file whose deletion time has come (P-UPLOAD-RETENTION); return how many.
+
+    Files go in batches of `batch_size`: the batch's rows are locked (rows another
+    run holds are skipped), the bytes removed, then the rows deleted, and each
+    batch is logged. A crash between the two leaves rows whose bytes are already
+    gone, which the next run deletes. Nothing is deleted before `expires_at`.
+    A draft submission does not protect a file (there are no drafts yet, so there
+    is nothing to check); files that were submitted have left the area.
+    """
+    now = now or timezone.now()
+    purged = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                UploadFile.objects.select_for_update(skip_locked=True)
+                .filter(_due_by(now))
+                .values_list("pk", "storage_name", "offset")[:batch_size]
+            )
+            if not batch:
+                break
+            _bytes_then_rows_remove(batch)
+        purged += len(batch)
+        retention_log.info(
+            "purged %d upload files (%d bytes) past their deletion time; %d this run",
+            len(batch),
+            sum(offset for _, _, offset in batch),
+            purged,
+        )
+    return purged
+
+
+def _bytes_then_rows_remove(rows: list[tuple[int, str, int]]) -> None:
+    """Remove the bytes, then the rows, of locked `(pk, storage_name, offset)` rows."""
+    for _, storage_name, _ in rows:
+        upload_bytes_remove(storage_name)
+    UploadFile.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+
+
+def upload_files_remove(*, actor, pks: list[int]) -> int:
+    """Delete upload files chosen by staff in the admin: bytes first, then rows, logged with the actor."""
+    removed = 0
+    for start in range(0, len(pks), STAMP_CHUNK):
+        with transaction.atomic():
+            rows = list(
+                UploadFile.objects.select_for_update()
+                .filter(pk__in=pks[start : start + STAMP_CHUNK])
+                .values_list("pk", "storage_name", "offset")
+            )
+            _bytes_then_rows_remove(rows)
+        removed += len(rows)
+        logger.info(
+            "%s removed %d upload files (%d bytes) in the admin",
+            actor.username,
+            len(rows),
+            sum(offset for _, _, offset in rows),
+        )
+    return removed

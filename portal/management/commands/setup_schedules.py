@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_q.models import Schedule
 
+from uploads.tasks import PURGE_EVERY_MINUTES, WARNINGS_EVERY_MINUTES
+
 
 @dataclass(frozen=True)
 class ScheduleSpec:
@@ -24,6 +26,16 @@ def schedule_specs() -> list[ScheduleSpec]:
             name="archive.release_due_studies",
             func="archive.tasks.release_due_studies",
             minutes=settings.RELEASE_JOB_MINUTES,
+        ),
+        ScheduleSpec(
+            name="uploads.upload_warnings_send",
+            func="uploads.tasks.upload_warnings_send",
+            minutes=WARNINGS_EVERY_MINUTES,
+        ),
+        ScheduleSpec(
+            name="uploads.upload_purge_due",
+            func="uploads.tasks.upload_purge_due",
+            minutes=PURGE_EVERY_MINUTES,
         ),
     ]
 
