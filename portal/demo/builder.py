@@ -18,6 +18,7 @@ from archive.models import Study
 from archive.storage import content_store
 from portal.demo.catalogue import LIGHT_SHEET, PEOPLE, SBF_SEM, STED, STUDIES, TEM, DemoStudy
 from portal.demo.images import SIZES, as_8bit, png_bytes, synthetic_image, tiff_bytes
+from portal.demo.uploads import demo_uploads_seed
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_URL = "http://127.0.0.1:8000/"
@@ -35,7 +36,7 @@ class DemoLogin:
 
 
 LOGINS = (
-    DemoLogin("alice", "submitter; owns the confidential studies"),
+    DemoLogin("alice", "submitter; owns the confidential studies; upload files, some deleted soon"),
     DemoLogin("bob", "submitter; invited to one of alice's confidential studies"),
     DemoLogin("carol", "curator; also signs in to /admin/"),
     DemoLogin("admin", "superuser; /admin/"),
@@ -46,17 +47,25 @@ LOGINS = (
 class DemoResult:
     created: bool
     studies: int
+    upload_files: int = 0
 
 
 def demo_seed() -> DemoResult:
-    """Create the demo users and studies unless they exist; a second run changes nothing.
+    """Create the demo users, studies and upload areas unless they exist; a second run changes nothing.
 
-    alice owning studies marks a seeded archive. Everything is made in one
-    transaction, so a failed run leaves no half demo behind (stored file
-    contents may stay; storage is content-addressed, so a retry reuses them).
+    alice owning studies marks a seeded archive, and alice having upload files
+    seeded upload areas (so an archive seeded before upload areas existed gets them).
     """
-    if Study.objects.filter(owner__username="alice").exists():
-        return DemoResult(created=False, studies=0)
+    studies = 0 if Study.objects.filter(owner__username="alice").exists() else _studies_seed()
+    upload_files = demo_uploads_seed()
+    return DemoResult(created=bool(studies or upload_files), studies=studies, upload_files=upload_files)
+
+
+def _studies_seed() -> int:
+    """Create the demo users and studies in one transaction, so a failed run leaves no half demo behind.
+
+    Stored file contents may stay; storage is content-addressed, so a retry reuses them.
+    """
     # The demo logins share one published password, so it is hashed once (hashing is deliberately slow).
     password = make_password(DEMO_PASSWORD)
     with transaction.atomic():
@@ -79,7 +88,7 @@ def demo_seed() -> DemoResult:
                 release_date = today - datetime.timedelta(days=days_ago)
                 created_at = datetime.datetime.combine(release_date, datetime.time(9, 30), tzinfo=datetime.UTC)
             _study(index, spec, users, release_date=release_date, created_at=created_at)
-    return DemoResult(created=True, studies=len(STUDIES))
+    return len(STUDIES)
 
 
 def _user(

@@ -1,10 +1,14 @@
+import datetime
+import hashlib
 import io
 
 import numpy as np
 import pytest
 import tifffile
+import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
 from PIL import Image
@@ -13,6 +17,10 @@ from archive.models import ArchiveFile, Study, StudyStatus, StudyVersion
 from archive.selectors import studies_visible_to, user_is_curator
 from archive.storage import archive_storage, sha256_of
 from portal.demo.builder import DEMO_PASSWORD, DEMO_URL
+from uploads.models import UploadArea, UploadFile, UploadState
+from uploads.selectors import upload_days_left
+from uploads.services import upload_expiry_after, upload_warnings_send
+from uploads.storage import upload_storage_path
 
 pytestmark = pytest.mark.django_db
 
@@ -87,15 +95,14 @@ def test_seed_demo_users_sign_in_under_mandatory_email_verification(settings):
 
 
 def test_seed_demo_second_run_creates_nothing_and_prints_the_same_logins(settings):
+    models = (Study, StudyVersion, ArchiveFile, get_user_model(), EmailAddress, UploadArea, UploadFile)
     first = seed_demo()
-    counts = [model.objects.count() for model in (Study, StudyVersion, ArchiveFile, get_user_model(), EmailAddress)]
+    counts = [model.objects.count() for model in models]
     stored = sorted(archive_storage().listdir("sha256")[0])
 
     second = seed_demo()
 
-    assert [
-        model.objects.count() for model in (Study, StudyVersion, ArchiveFile, get_user_model(), EmailAddress)
-    ] == counts
+    assert [model.objects.count() for model in models] == counts
     assert sorted(archive_storage().listdir("sha256")[0]) == stored
     assert _logins(second) == _logins(first)
     assert "nothing created" in second
@@ -126,3 +133,51 @@ def test_seed_demo_refuses_to_run_without_debug(settings):
     with pytest.raises(CommandError, match="DEBUG=1"):
         seed_demo()
     assert not Study.objects.exists()
+
+
+# A Tuesday in March: every deletion time the demo aims at is reachable (month ends are far).
+SEEDED_AT = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=datetime.UTC)
+
+
+@time_machine.travel(SEEDED_AT, tick=False)
+def test_p_upload_retention_seed_demo_gives_alice_and_bob_upload_files_of_various_ages():
+    seed_demo()
+
+    for username in ("alice", "bob"):
+        files = list(UploadFile.objects.filter(area__owner__username=username))
+        assert 7 <= len(files) <= 9, username
+        days_left = sorted(upload_days_left(f.expires_at, now=SEEDED_AT) for f in files)
+        assert days_left[0] <= 2  # warned at 2 days
+        assert 2 < days_left[1] <= 14  # warned at 14 days
+        assert days_left[-1] >= 89  # uploaded today
+        assert any(f.state == UploadState.UPLOADING for f in files), username
+        for file in files:
+            content = upload_storage_path(file.storage_name).read_bytes()
+            assert len(content) == file.offset > 0
+            assert file.expires_at == upload_expiry_after(file.uploaded_at or file.last_data_at)
+            if file.state == UploadState.COMPLETE:
+                assert file.offset == file.size and hashlib.sha256(content).hexdigest() == file.sha256
+            else:
+                assert file.offset < file.size and file.uploaded_at is None
+
+
+@time_machine.travel(SEEDED_AT, tick=False)
+def test_p_upload_retention_seed_demo_files_due_soon_are_warned_about_once(django_capture_on_commit_callbacks):
+    seed_demo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert upload_warnings_send() == 2
+        assert upload_warnings_send() == 0
+    assert sorted(message.to[0] for message in mail.outbox) == ["alice@example.org", "bob@example.org"]
+    assert "pilot/old_scan.tif" in mail.outbox[0].body + mail.outbox[1].body
+
+
+def test_seed_demo_adds_upload_areas_to_an_archive_seeded_before_they_existed():
+    seed_demo()
+    studies = Study.objects.count()
+    UploadFile.objects.all().delete()
+
+    seed_demo()
+
+    assert UploadFile.objects.filter(area__owner__username="alice").count() == 8
+    assert UploadFile.objects.filter(area__owner__username="bob").count() == 8
+    assert Study.objects.count() == studies
