@@ -54,6 +54,10 @@ class UploadFile(models.Model):
         indexes = [
             models.Index(fields=["state", "expires_at"], name="uploadfile_state_expires"),
             models.Index(fields=["area", "relative_path"], name="uploadfile_area_path"),
+            # The upload page sorts an area of up to 100,000 files by any of these.
+            models.Index(fields=["area", "expires_at"], name="uploadfile_area_expires"),
+            models.Index(fields=["area", "uploaded_at"], name="uploadfile_area_uploaded"),
+            models.Index(fields=["area", "size"], name="uploadfile_area_size"),
         ]
 
     def __str__(self) -> str:
