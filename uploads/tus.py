@@ -1,14 +1,17 @@
 """The tus 1.0.0 endpoint (https://tus.io/protocols/resumable-upload) for upload areas.
 
 A plain Django view, not DRF: PATCH bodies stream to disk in chunks and are
-never read into memory. Each handler parses headers, calls one service and
-answers; service errors carry their status (uploads.errors). CSRF is checked
-here, deliberately, for session-authenticated requests only (browsers send
-X-CSRFToken); token-authenticated clients are not subject to it.
+never read into memory; they are read from the WSGI input directly (RequestBody),
+not through request.read(), which hands out a new bytes object per chunk. Each
+handler parses headers, calls one service and answers; service errors carry
+their status (uploads.errors). CSRF is checked here, deliberately, for
+session-authenticated requests only (browsers send X-CSRFToken);
+token-authenticated clients are not subject to it.
 """
 
 import base64
 import binascii
+import io
 import uuid
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -57,6 +60,72 @@ def _whole_number(request: HttpRequest, header: str) -> int:
 def _body_length(request: HttpRequest) -> int | None:
     raw = request.META.get("CONTENT_LENGTH") or ""
     return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
+class RequestBody:
+    """A request's body of `length` bytes as a stream with readinto(); never reads past its end.
+
+    Under gunicorn, a body of known length is received straight from the client
+    socket into the caller's buffer: gunicorn's own reader passes every chunk
+    through two BytesIO buffers into a new bytes object, which costs more CPU than
+    receiving, writing and hashing it. gunicorn's reader is told how much of the
+    body was taken, so a kept-alive connection finds the next request where it
+    starts. Any other server's input (and a gunicorn reader of another shape) is
+    read through its own readinto() or read().
+    """
+
+    def __init__(self, request: HttpRequest, length: int):
+        self._stream = request.environ["wsgi.input"]
+        self._remaining = length
+        self._length_reader = None
+        self._socket = None
+        self._pending = memoryview(b"")
+        reader = getattr(self._stream, "reader", None)
+        unreader = getattr(reader, "unreader", None)
+        if (
+            type(self._stream).__module__ == "gunicorn.http.body"
+            and type(reader).__name__ == "LengthReader"
+            and type(unreader).__name__ == "SocketUnreader"
+            and isinstance(getattr(self._stream, "buf", None), io.BytesIO)
+            and isinstance(getattr(unreader, "buf", None), io.BytesIO)
+            and self._stream.buf.tell() == 0  # nothing of the body read through gunicorn yet
+            and reader.length == length
+        ):
+            # What gunicorn received past the headers; anything beyond the body (a
+            # pipelined request) goes back to it.
+            received = unreader.buf.getvalue()
+            unreader.buf = io.BytesIO()
+            if len(received) > length:
+                unreader.unread(received[length:])
+            self._pending = memoryview(received[:length])
+            self._length_reader = reader
+            self._socket = unreader.sock
+
+    def readinto(self, buffer) -> int:
+        wanted = min(len(buffer), self._remaining)
+        if not wanted:
+            return 0
+        if self._pending:
+            count = min(wanted, len(self._pending))
+            buffer[:count] = self._pending[:count]
+            self._pending = self._pending[count:]
+        elif self._socket is not None:
+            try:
+                count = self._socket.recv_into(buffer, wanted)
+            except OSError:
+                # Where the next request starts is now unknown: gunicorn must close the connection.
+                self._stream.failed = True
+                raise
+        elif hasattr(self._stream, "readinto"):
+            count = self._stream.readinto(memoryview(buffer)[:wanted])
+        else:
+            data = self._stream.read(wanted)
+            count = len(data)
+            buffer[:count] = data
+        self._remaining -= count
+        if self._length_reader is not None:
+            self._length_reader.length -= count
+        return count
 
 
 def _checksum(request: HttpRequest) -> Checksum | None:
@@ -178,7 +247,7 @@ class TusView(View):
             owner=user,
             size=size,
             relative_path=_relative_path(_metadata(request)),
-            body=request if body_length else None,
+            body=RequestBody(request, body_length) if body_length else None,
             body_length=body_length,
             checksum=_checksum(request),
         )
@@ -193,12 +262,14 @@ class TusView(View):
     def patch(self, request, user, upload_id):
         if request.content_type != OFFSET_CONTENT_TYPE:
             raise BadRequest(field="Content-Type", message=f"Send data as {OFFSET_CONTENT_TYPE}.", status=415)
+        # Without a Content-Length (a chunked body) nothing is read, as request.read() would.
+        body_length = _body_length(request)
         upload = services.upload_append(
             owner=user,
             upload_id=upload_id,
             offset=_whole_number(request, "Upload-Offset"),
-            body=request,
-            body_length=_body_length(request),
+            body=RequestBody(request, body_length or 0),
+            body_length=body_length,
             checksum=_checksum(request),
         )
         return HttpResponse(status=204, headers=_upload_headers(upload))
