@@ -16,6 +16,6 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        # After the archive's permissions exist (post_migrate follows INSTALLED_APPS,
-        # licensing before archive), and again after a flush.
-        post_migrate.connect(_ensure_curators, sender=apps.get_app_config("archive"))
+        # After every app's permissions exist (post_migrate follows INSTALLED_APPS and
+        # `portal` comes last), and again after a flush.
+        post_migrate.connect(_ensure_curators, sender=apps.get_app_config("portal"))

@@ -4,14 +4,15 @@ CURATORS_GROUP = "curators"
 
 
 def curators_group_ensure(group_model, permission_model) -> None:
-    """Create the curators group with view rights on the archive and change rights on studies.
+    """Create the curators group: view rights on the archive and upload areas (P-UPLOAD-PRIVATE
+    lets curators see them), change rights on studies.
 
     The models may be a migration's historical models.
     """
     curators, _ = group_model.objects.get_or_create(name=CURATORS_GROUP)
     curators.permissions.add(
         *permission_model.objects.filter(
-            content_type__app_label__in=["archive", "licensing"], codename__startswith="view_"
+            content_type__app_label__in=["archive", "licensing", "uploads"], codename__startswith="view_"
         ),
         *permission_model.objects.filter(content_type__app_label="archive", codename__startswith="change_"),
     )
