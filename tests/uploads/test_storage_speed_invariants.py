@@ -7,6 +7,7 @@ bench/ingest.py for the figures. These tests hold the rules that speed must not 
 
 import hashlib
 import io
+import itertools
 import socket
 import threading
 import tracemalloc
@@ -15,7 +16,7 @@ from django.test import RequestFactory
 from gunicorn.config import Config
 from gunicorn.http.parser import RequestParser
 
-from uploads.storage import CHUNK_SIZE, PIPELINE_BUFFERS, append_body
+from uploads.storage import CHUNK_SIZE, PIPELINE_BUFFERS, append_body, hash_states
 from uploads.tus import RequestBody
 
 
@@ -118,3 +119,26 @@ def test_gunicorn_body_shorter_than_announced_keeps_what_arrived(tmp_path):
         appended, path = _append(tmp_path, RequestBody(request, 300_000), 300_000, "short")
         assert appended.written == len(data)
         assert path.read_bytes() == data
+
+
+def test_p_integrity_appends_at_unaligned_offsets_keep_every_byte_in_place(tmp_path):
+    # Whole blocks go straight to disk and partial ones through the page cache; a resume in
+    # another process (hash state forgotten) re-reads the prefix from the file.
+    data = bytes(range(251)) * (3 * CHUNK_SIZE // 251)
+    cuts = [0, 1, 4095, 4097, CHUNK_SIZE + 17, 2 * CHUNK_SIZE - 1, len(data)]
+    path = tmp_path / "upload"
+    path.touch()
+    for start, end in itertools.pairwise(cuts):
+        hash_states.clear()
+        with open(path, "r+b", buffering=0) as handle:
+            appended = append_body(
+                handle=handle,
+                key="unaligned",
+                offset=start,
+                limit=end - start,
+                body=io.BytesIO(data[start:end]),
+                checksum=None,
+            )
+        assert appended.written == end - start
+        assert appended.digest.hexdigest() == hashlib.sha256(data[:end]).hexdigest()
+    assert path.read_bytes() == data
