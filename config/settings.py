@@ -193,6 +193,7 @@ SEARCH_CACHE_RESULTS = 1000
 UPLOAD_RETENTION_MONTHS = 3  # P-UPLOAD-RETENTION
 UPLOAD_WARNING_DAYS = (14, 2)  # P-UPLOAD-RETENTION: e-mails this many days before deletion
 UPLOAD_QUOTA_BYTES = int(os.environ.get("UPLOAD_QUOTA_BYTES", str(1024**4)))  # 1 TiB per area by default
+UPLOAD_DIRECT_IO = env_bool("UPLOAD_DIRECT_IO", True)  # O_DIRECT appends; turn off on NFS
 UPLOAD_MAX_FILE_BYTES = int(os.environ.get("UPLOAD_MAX_FILE_BYTES", str(200 * 1024**3)))
 
 REST_FRAMEWORK = {

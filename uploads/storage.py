@@ -216,7 +216,8 @@ class _Writer:
 
     def __init__(self, fd: int):
         self._fd = fd
-        self._direct = True
+        # Off where direct writes are slow (NFS waits for the server on each one).
+        self._direct = settings.UPLOAD_DIRECT_IO
 
     def write(self, position: int, data: memoryview) -> None:
         head = min(-position % BLOCK, len(data))
