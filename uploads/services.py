@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import logging
 import uuid
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import BinaryIO
 
 from dateutil.relativedelta import relativedelta
@@ -301,6 +302,8 @@ def _due_by(moment: datetime.datetime) -> Q:
     return Q(state__in=UploadState.values, expires_at__lte=moment)
 
 
+# An unlink waits on the filesystem (a shared one at scale), not on Python: several at once overlap the waits.
+PURGE_UNLINK_THREADS = 8
 # One e-mail lists at most this many files per warning; the upload page lists them all.
 WARNING_LIST_LIMIT = 500
 # Rows stamped per UPDATE, within SQLite's limit on query parameters.
@@ -316,36 +319,46 @@ def upload_warnings_send(*, now: datetime.datetime | None = None) -> int:
     A file first seen inside the second period gets only the second warning.
     The stamps (`warned_14_at`, `warned_2_at`) are set in the transaction that
     picks the files and the e-mails go after commit, so each warning is sent at
-    most once: rows locked by a concurrent run are skipped (PostgreSQL), SQLite
-    runs one writer at a time, and a second run finds nothing left.
+    most once and a second run finds nothing left. Concurrent runs take whole
+    areas (on PostgreSQL an area or file row locked elsewhere is skipped until the
+    next run; SQLite runs one writer at a time), so an owner gets one e-mail.
     """
     now = now or timezone.now()
     first_days, second_days = settings.UPLOAD_WARNING_DAYS
     second_end = now + datetime.timedelta(days=second_days)
+    pending = UploadFile.objects.filter(
+        _due_by(now + datetime.timedelta(days=first_days)),
+        Q(expires_at__gt=second_end, warned_14_at__isnull=True)
+        | Q(expires_at__lte=second_end, warned_2_at__isnull=True),
+        expires_at__gt=now,
+    )
     with transaction.atomic():
-        due = (
-            UploadFile.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("area__owner")
-            .filter(_due_by(now + datetime.timedelta(days=first_days)), expires_at__gt=now)
-            .filter(
-                Q(expires_at__gt=second_end, warned_14_at__isnull=True)
-                | Q(expires_at__lte=second_end, warned_2_at__isnull=True)
-            )
-            .order_by("area_id", "expires_at", "relative_path")
+        areas = list(
+            UploadArea.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("owner")
+            .filter(pk__in=pending.values("area_id"))
+            .order_by("pk")
         )
-        by_owner: dict[int, tuple] = {}
-        for upload in due:
-            _, first, second = by_owner.setdefault(upload.area.owner_id, (upload.area.owner, [], []))
-            (second if upload.expires_at <= second_end else first).append(upload)
-        first_ids = [upload.pk for _, first, _ in by_owner.values() for upload in first]
-        second_ids = [upload.pk for _, _, second in by_owner.values() for upload in second]
+        by_area: dict[int, tuple] = {area.pk: (area.owner, [], []) for area in areas}
+        for start in range(0, len(areas), STAMP_CHUNK):
+            due = (
+                pending.select_for_update(skip_locked=True)
+                .filter(area__in=areas[start : start + STAMP_CHUNK])
+                .order_by("area_id", "expires_at", "relative_path")
+            )
+            for upload in due:
+                _, first, second = by_area[upload.area_id]
+                (second if upload.expires_at <= second_end else first).append(upload)
+        by_area = {pk: entry for pk, entry in by_area.items() if entry[1] or entry[2]}
+        first_ids = [upload.pk for _, first, _ in by_area.values() for upload in first]
+        second_ids = [upload.pk for _, _, second in by_area.values() for upload in second]
         for start in range(0, len(first_ids), STAMP_CHUNK):
             UploadFile.objects.filter(pk__in=first_ids[start : start + STAMP_CHUNK]).update(warned_14_at=now)
         for start in range(0, len(second_ids), STAMP_CHUNK):
             UploadFile.objects.filter(pk__in=second_ids[start : start + STAMP_CHUNK]).update(warned_2_at=now)
         messages = [
             _warning_message(owner=owner, first=first, second=second, now=now)
-            for owner, first, second in by_owner.values()
+            for owner, first, second in by_area.values()
         ]
         if messages:
             transaction.on_commit(lambda: _warnings_deliver(messages))
@@ -421,30 +434,32 @@ def uploads_purge_due(*, now: datetime.datetime | None = None, batch_size: int =
     """
     now = now or timezone.now()
     purged = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                UploadFile.objects.select_for_update(skip_locked=True)
-                .filter(_due_by(now))
-                .values_list("pk", "storage_name", "offset")[:batch_size]
+    with ThreadPoolExecutor(max_workers=PURGE_UNLINK_THREADS, thread_name_prefix="upload-purge") as pool:
+        while True:
+            with transaction.atomic():
+                batch = list(
+                    UploadFile.objects.select_for_update(skip_locked=True)
+                    .filter(_due_by(now))
+                    .values_list("pk", "storage_name", "offset")[:batch_size]
+                )
+                if not batch:
+                    break
+                _bytes_then_rows_remove(batch, pool=pool)
+            purged += len(batch)
+            retention_log.info(
+                "purged %d upload files (%d bytes) past their deletion time; %d this run",
+                len(batch),
+                sum(offset for _, _, offset in batch),
+                purged,
             )
-            if not batch:
-                break
-            _bytes_then_rows_remove(batch)
-        purged += len(batch)
-        retention_log.info(
-            "purged %d upload files (%d bytes) past their deletion time; %d this run",
-            len(batch),
-            sum(offset for _, _, offset in batch),
-            purged,
-        )
     return purged
 
 
-def _bytes_then_rows_remove(rows: list[tuple[int, str, int]]) -> None:
+def _bytes_then_rows_remove(rows: list[tuple[int, str, int]], *, pool: Executor | None = None) -> None:
     """Remove the bytes, then the rows, of locked `(pk, storage_name, offset)` rows."""
-    for _, storage_name, _ in rows:
-        upload_bytes_remove(storage_name)
+    names = [storage_name for _, storage_name, _ in rows]
+    # list() re-raises the first failure, rolling the batch back: its rows stay for the next run.
+    list(pool.map(upload_bytes_remove, names) if pool else map(upload_bytes_remove, names))
     UploadFile.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
 
 

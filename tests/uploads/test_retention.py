@@ -3,10 +3,13 @@
 import datetime
 import io
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django_q.tasks import async_task, result
 
 from tests.uploads.conftest import make_upload
@@ -230,4 +233,37 @@ def test_p_upload_retention_jobs_run_through_the_task_queue(submitter, django_ca
     assert len(mail.outbox) == 1
     with time_machine.travel(_at(2026, 4, 10, 10, 5), tick=False):
         assert result(async_task("uploads.tasks.upload_purge_due", sync=True)) == 1
+    assert not UploadFile.objects.exists()
+
+
+def _concurrently(job, runs: int = 2) -> list:
+    """Run `job` in `runs` threads at once, each on its own database connection."""
+    barrier = threading.Barrier(runs)
+
+    def run():
+        try:
+            barrier.wait()
+            return job()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=runs) as pool:
+        return [future.result() for future in [pool.submit(run) for _ in range(runs)]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_p_upload_retention_concurrent_runs_warn_once_and_purge_each_file_once(submitter, other_user):
+    for owner in (submitter, other_user):
+        for n in range(12):
+            _upload_at(_at(2026, 1, 10), owner, f"old/{n}.tif")
+
+    with time_machine.travel(_at(2026, 4, 1), tick=False):
+        sent = _concurrently(services.upload_warnings_send)
+    assert sum(sent) == 2
+    assert sorted(message.to[0] for message in mail.outbox) == ["other_user@example.org", "submitter@example.org"]
+    assert all(message.body.count("old/") == 12 for message in mail.outbox)
+
+    with time_machine.travel(_at(2026, 4, 10, 10), tick=False):
+        purged = _concurrently(lambda: services.uploads_purge_due(batch_size=5))
+    assert sum(purged) == 24
     assert not UploadFile.objects.exists()
