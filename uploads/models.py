@@ -13,7 +13,9 @@ from django.db import models
 class UploadArea(models.Model):
     """One user's upload area, made on demand by `uploads.services.upload_area_get_or_create`."""
 
-    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upload_area")
+    # PROTECT: deleting a user must not drop the rows of files whose bytes stay on disk;
+    # empty the area first (the admin deletes files through the service).
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="upload_area")
     quota_bytes = models.PositiveBigIntegerField(help_text="Sum of the declared sizes of the area's files.")
     created_at = models.DateTimeField()
 

@@ -407,8 +407,7 @@ def _warning_message(*, owner, first: list[UploadFile], second: list[UploadFile]
 
 
 def _portal_url(path: str) -> str:
-    # PORTAL_URL is not a setting yet; the local default is the demo's address.
-    return getattr(settings, "PORTAL_URL", "http://127.0.0.1:8000").rstrip("/") + path
+    return settings.PORTAL_URL.rstrip("/") + path
 
 
 def _warnings_deliver(messages: list[EmailMultiAlternatives]) -> None:

@@ -6,6 +6,7 @@ import io
 
 import pytest
 import time_machine
+from django.db.models import ProtectedError
 
 from tests.uploads.conftest import make_upload
 from uploads import services
@@ -141,3 +142,10 @@ def test_p_integrity_lost_bytes_are_reported_not_padded(submitter):
         _append(submitter, upload, b"56789")
     assert refused.value.rule == "P-INTEGRITY"
     assert upload_storage_path(upload.storage_name).read_bytes() == b"01"
+
+
+def test_a_user_with_upload_files_cannot_be_deleted_leaving_bytes_behind(submitter):
+    upload = make_upload(submitter, "a.tif", b"pixels")
+    with pytest.raises(ProtectedError):
+        submitter.delete()
+    assert upload_storage_path(UploadFile.objects.get(pk=upload.pk).storage_name).exists()

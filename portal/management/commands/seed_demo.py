@@ -15,7 +15,11 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates accounts with a published password; run it with DEBUG=1 only.")
         result = demo_seed()
         if result.created:
-            self.stdout.write(self.style.SUCCESS(f"Created the demo archive: {result.studies} studies."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Created the demo archive: {result.studies} studies, {result.upload_files} upload files."
+                )
+            )
         else:
             self.stdout.write("The demo archive is already there; nothing created.")
         self.stdout.write(f"\nOpen {DEMO_URL} and sign in with password {DEMO_PASSWORD}:")
