@@ -1,0 +1,50 @@
+"""Submissions in the admin: records to read, never to edit.
+
+Scope certifications, acknowledgements and release-date changes are append-only
+(P-SCOPE, P-DISCLOSURE, P-RELEASE-DATE), and submissions change state only
+through the services, so every admin here is view-only.
+"""
+
+from django.contrib import admin
+
+from submissions.models import DisclosureAcknowledgement, ReleaseDateChange, ScopeCertification, Submission
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "owner", "kind", "state", "release_date", "created_at", "submitted_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["owner__username", "study__accession"]
+    list_select_related = ["owner"]
+
+
+@admin.register(ScopeCertification)
+class ScopeCertificationAdmin(ReadOnlyAdmin):
+    list_display = ["submission", "form_version", "outcome", "certified_at"]
+    list_filter = ["outcome", "form_version"]
+    list_select_related = ["submission"]
+
+
+@admin.register(DisclosureAcknowledgement)
+class DisclosureAcknowledgementAdmin(ReadOnlyAdmin):
+    list_display = ["submission", "public_disclosure", "right_to_submit", "acknowledged_at"]
+    list_select_related = ["submission"]
+
+
+@admin.register(ReleaseDateChange)
+class ReleaseDateChangeAdmin(ReadOnlyAdmin):
+    list_display = ["study", "actor", "old_date", "new_date", "beyond_bound", "at"]
+    list_filter = ["beyond_bound"]
+    search_fields = ["study__accession", "reason"]
+    list_select_related = ["study", "actor"]

@@ -1,0 +1,94 @@
+from django.conf import settings
+from django.db import models
+
+from submissions import scope
+
+
+class SubmissionKind(models.TextChoices):
+    NEW_STUDY = "new_study", "New study"
+    NEW_VERSION = "new_version", "New version of a study"
+
+
+class SubmissionState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    ACCEPTED = "accepted", "Accepted"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    REFUSED = "refused", "Refused"
+
+
+class Submission(models.Model):
+    """A submitter's deposit on its way to an accession: a draft until submitted."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
+    kind = models.CharField(max_length=16, choices=SubmissionKind.choices, default=SubmissionKind.NEW_STUDY)
+    study = models.ForeignKey(
+        "archive.Study",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        help_text="The study a new version is made of; empty for a new study.",
+    )
+    state = models.CharField(max_length=20, choices=SubmissionState.choices, default=SubmissionState.DRAFT)
+    metadata = models.JSONField(default=dict, blank=True)
+    release_date = models.DateField(null=True, blank=True, help_text="May stay empty while a draft.")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Submission {self.pk} ({self.state})"
+
+
+class ScopeOutcome(models.TextChoices):
+    ACCEPTED = scope.ACCEPTED, "Accepted"
+    NEEDS_REVIEW = scope.NEEDS_REVIEW, "Needs curator review"
+    REFUSED = scope.REFUSED, "Refused"
+
+
+class ScopeCertification(models.Model):
+    """The submitter's answers to the scope form (P-SCOPE). Written once, never edited."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.PROTECT, related_name="scope_certification")
+    form_version = models.CharField(max_length=32)
+    answers = models.JSONField()
+    outcome = models.CharField(max_length=16, choices=ScopeOutcome.choices)
+    certified_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.form_version}: {self.outcome}"
+
+
+class DisclosureAcknowledgement(models.Model):
+    """The two statements of P-DISCLOSURE, with when they were made. Written once, never edited."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.PROTECT, related_name="disclosure")
+    public_disclosure = models.BooleanField(help_text="Everything on the public pages is disclosed to the public.")
+    right_to_submit = models.BooleanField(help_text="The submitter has the right to submit the data.")
+    acknowledged_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Acknowledged {self.acknowledged_at:%Y-%m-%d %H:%M}"
+
+
+class ReleaseDateChange(models.Model):
+    """One change of an accessioned study's release date (P-RELEASE-DATE). Append-only."""
+
+    study = models.ForeignKey("archive.Study", on_delete=models.PROTECT, related_name="release_date_changes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    old_date = models.DateField()
+    new_date = models.DateField()
+    reason = models.TextField(blank=True, help_text="Required when a curator goes beyond the bound.")
+    beyond_bound = models.BooleanField(default=False)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["study", "-at"]
+
+    def __str__(self) -> str:
+        return f"{self.study_id}: {self.old_date} → {self.new_date}"

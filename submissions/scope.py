@@ -1,0 +1,127 @@
+"""The clinical-scope self-certification, form version `scope-v1` (P-SCOPE, DESIGN §5.4).
+
+The questions explain the archive's scope in the portal's own words. Three of
+them only make sense for material of human origin: they take `not_applicable`
+(or `no`) when `human_material` is `no`, and must be answered `yes` or `no`
+when it is `yes`. The other three apply to every dataset.
+"""
+
+from dataclasses import dataclass
+
+from portal.errors import PolicyViolation
+
+SCOPE_FORM_VERSION = "scope-v1"
+
+YES, NO, NOT_APPLICABLE = "yes", "no", "not_applicable"
+
+ACCEPTED, NEEDS_REVIEW, REFUSED = "accepted", "needs_review", "refused"
+
+EGA_URL = "https://ega-archive.org/"
+EGA_POINTER = (
+    "Data of this kind belongs in a controlled-access archive such as the "
+    f"European Genome-phenome Archive (EGA, {EGA_URL}), which looks after "
+    "personally identifiable, phenotypic and clinical data."
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    choices: tuple[str, ...]
+    human_only: bool = False
+
+
+QUESTIONS = (
+    Question(
+        "human_material",
+        "Do the images show material of human origin (people, human tissue or human cell lines)?",
+        (YES, NO),
+    ),
+    Question(
+        "primary_medical_use",
+        "Were the images made mainly to treat or diagnose patients (for example clinical or diagnostic "
+        "imaging)? The archive does not take such data.",
+        (YES, NO),
+    ),
+    Question(
+        "identifiable_individual",
+        "Can the data be traced back to a particular person? Anonymous human cell lines and tissue "
+        "samples are welcome; data tied to a person is not, unless that person agreed to its publication.",
+        (YES, NO, NOT_APPLICABLE),
+        human_only=True,
+    ),
+    Question(
+        "identifying_phenotypic_data",
+        "Does the dataset carry phenotypic or clinical details (age, sex, diagnosis, ...) that together "
+        "could reveal who a person is?",
+        (YES, NO, NOT_APPLICABLE),
+        human_only=True,
+    ),
+    Question(
+        "publication_consent",
+        "If the data can be linked to a person, can you show that they consented to its publication? "
+        "Such datasets are then weighed one by one by a curator before they get an accession.",
+        (YES, NO, NOT_APPLICABLE),
+        human_only=True,
+    ),
+    Question(
+        "public_release_consent",
+        "Has everything in this dataset been consented for release to the public, with no access "
+        "restrictions? Every dataset in the archive must be.",
+        (YES, NO),
+    ),
+)
+QUESTIONS_BY_ID = {question.id: question for question in QUESTIONS}
+
+
+def scope_answers_validate(answers: dict) -> dict[str, str]:
+    """Return the answers if they are a complete, consistent `scope-v1` form; else raise naming the field."""
+    if not isinstance(answers, dict):
+        raise PolicyViolation(rule="P-SCOPE", field="answers", message="The answers must be an object of question ids.")
+    for key in answers:
+        if key not in QUESTIONS_BY_ID:
+            raise PolicyViolation(
+                rule="P-SCOPE", field=str(key), message=f"“{key}” is not a question of {SCOPE_FORM_VERSION}."
+            )
+    for question in QUESTIONS:
+        if question.id not in answers:
+            raise PolicyViolation(rule="P-SCOPE", field=question.id, message="This question must be answered.")
+        if answers[question.id] not in question.choices:
+            choices = ", ".join(question.choices)
+            raise PolicyViolation(rule="P-SCOPE", field=question.id, message=f"Answer one of: {choices}.")
+    human = answers["human_material"] == YES
+    for question in QUESTIONS:
+        if not question.human_only:
+            continue
+        if human and answers[question.id] == NOT_APPLICABLE:
+            raise PolicyViolation(
+                rule="P-SCOPE", field=question.id, message="The data is of human origin: answer yes or no."
+            )
+        if not human and answers[question.id] == YES:
+            raise PolicyViolation(
+                rule="P-SCOPE",
+                field=question.id,
+                message="This question concerns human data only; you said there is none (answer not applicable).",
+            )
+    return {question.id: answers[question.id] for question in QUESTIONS}
+
+
+def scope_outcome(answers: dict[str, str]) -> str:
+    """Decide the outcome of a validated `scope-v1` form, exactly as DESIGN §5.4 states it."""
+    if answers["primary_medical_use"] == YES or answers["public_release_consent"] != YES:
+        return REFUSED
+    if answers["identifiable_individual"] == YES or answers["identifying_phenotypic_data"] == YES:
+        return NEEDS_REVIEW if answers["publication_consent"] == YES else REFUSED
+    return ACCEPTED
+
+
+def scope_refusal_message(answers: dict[str, str]) -> str:
+    """Explain why a `scope-v1` form was refused, with the pointer to the EGA."""
+    if answers["primary_medical_use"] == YES:
+        reason = "Data made mainly for medical treatment or diagnosis is outside the archive's scope."
+    elif answers["public_release_consent"] != YES:
+        reason = "Every dataset in the archive must be consented for public release."
+    else:
+        reason = "Data linked to an identifiable person needs demonstrated consent for publication."
+    return f"{reason} {EGA_POINTER}"

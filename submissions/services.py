@@ -1,0 +1,207 @@
+"""Write side of submissions: drafts, scope certification, acknowledgements, release dates.
+
+Every broken rule raises `PolicyViolation` naming the rule and the field.
+"""
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from archive.models import Study, StudyStatus
+from archive.selectors import user_is_curator
+from archive.services import release_date_bounds, studies_release_due
+from licensing.selectors import licence_for_study
+from portal.errors import PolicyViolation
+from submissions import scope
+from submissions.models import (
+    DisclosureAcknowledgement,
+    ReleaseDateChange,
+    ScopeCertification,
+    Submission,
+    SubmissionState,
+)
+
+audit = logging.getLogger("submissions.audit")
+
+
+class NotAllowed(PolicyViolation):
+    """The actor may not make this change at all."""
+
+    status = 403
+
+
+def _check_owner(*, submission: Submission, actor) -> None:
+    if actor.pk != submission.owner_id:
+        raise NotAllowed(rule="P-SCOPE", message="Only the submitter can answer for a submission.")
+
+
+def _check_draft(*, submission: Submission, rule: str) -> None:
+    if submission.state != SubmissionState.DRAFT:
+        raise PolicyViolation(rule=rule, message="This submission has been submitted; it can no longer change.")
+
+
+def release_date_validate(
+    *,
+    release_date: datetime.date,
+    submitted_at: datetime.datetime,
+    actor_is_curator: bool = False,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> bool:
+    """Check a release date against P-RELEASE-DATE; return whether it lies beyond the usual bound.
+
+    The date runs from today (released at once) to exactly 2 years after the
+    submission time. Only a curator may go past that, and only with a reason.
+    """
+    today = timezone.localdate(now or timezone.now())
+    _, latest = release_date_bounds(submitted_at=submitted_at)
+    if release_date < today:
+        raise PolicyViolation(
+            rule="P-RELEASE-DATE", field="release_date", message="The release date cannot be in the past."
+        )
+    if release_date <= latest:
+        return False
+    if not actor_is_curator:
+        raise PolicyViolation(
+            rule="P-RELEASE-DATE",
+            field="release_date",
+            message=f"The release date can be at most 2 years after submission: {latest.isoformat()} at the latest.",
+        )
+    if not reason.strip():
+        raise PolicyViolation(
+            rule="P-RELEASE-DATE",
+            field="reason",
+            message=f"A release date after {latest.isoformat()} needs a reason, which is logged.",
+        )
+    return True
+
+
+def submission_create_draft(
+    *, owner, metadata: dict, release_date: datetime.date | None = None, licence: str | None = None
+) -> Submission:
+    """Start a draft submission of a new study.
+
+    A licence other than CC0-1.0 is refused (P-LICENCE); a release date, if
+    given, must already be one that submitting today would accept.
+    """
+    now = timezone.now()
+    licence_for_study(source="", requested=licence)
+    if release_date is not None:
+        release_date_validate(release_date=release_date, submitted_at=now, now=now)
+    with transaction.atomic():
+        return Submission.objects.create(owner=owner, metadata=metadata, release_date=release_date, created_at=now)
+
+
+def submission_certify_scope(*, submission: Submission, actor, form_version: str, answers: dict) -> ScopeCertification:
+    """Store the submitter's scope self-certification and its outcome (P-SCOPE).
+
+    A submission is certified once and the answers are never edited. A refused
+    outcome is stored too (what was answered is part of the record), the
+    submission becomes `refused`, and PolicyViolation points to the EGA after
+    the record is committed.
+    """
+    if form_version != scope.SCOPE_FORM_VERSION:
+        raise PolicyViolation(
+            rule="P-SCOPE", field="version", message=f"Answer the current scope form, {scope.SCOPE_FORM_VERSION}."
+        )
+    answers = scope.scope_answers_validate(answers)
+    outcome = scope.scope_outcome(answers)
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        _check_owner(submission=submission, actor=actor)
+        _check_draft(submission=submission, rule="P-SCOPE")
+        if ScopeCertification.objects.filter(submission=submission).exists():
+            raise PolicyViolation(
+                rule="P-SCOPE", field="answers", message="The scope of this submission is already certified."
+            )
+        certification = ScopeCertification.objects.create(
+            submission=submission,
+            form_version=form_version,
+            answers=answers,
+            outcome=outcome,
+            certified_at=timezone.now(),
+        )
+        if outcome == scope.REFUSED:
+            submission.state = SubmissionState.REFUSED
+            submission.save(update_fields=["state", "updated_at"])
+    if outcome == scope.REFUSED:
+        raise PolicyViolation(rule="P-SCOPE", field="answers", message=scope.scope_refusal_message(answers))
+    return certification
+
+
+def submission_acknowledge(
+    *, submission: Submission, actor, public_disclosure: bool, right_to_submit: bool
+) -> DisclosureAcknowledgement:
+    """Record the two acknowledgements of P-DISCLOSURE; both must be given."""
+    if public_disclosure is not True:
+        raise PolicyViolation(
+            rule="P-DISCLOSURE",
+            field="public_disclosure",
+            message="Acknowledge that everything shown on the public pages is disclosed to the public.",
+        )
+    if right_to_submit is not True:
+        raise PolicyViolation(
+            rule="P-DISCLOSURE", field="right_to_submit", message="Confirm that you have the right to submit this data."
+        )
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if actor.pk != submission.owner_id:
+            raise NotAllowed(rule="P-DISCLOSURE", message="Only the submitter can make these acknowledgements.")
+        _check_draft(submission=submission, rule="P-DISCLOSURE")
+        acknowledgement, _ = DisclosureAcknowledgement.objects.get_or_create(
+            submission=submission,
+            defaults={"public_disclosure": True, "right_to_submit": True, "acknowledged_at": timezone.now()},
+        )
+    return acknowledgement
+
+
+def study_release_date_change(*, study: Study, actor, release_date: datetime.date, reason: str = "") -> Study:
+    """Move a confidential study's release date (P-RELEASE-DATE).
+
+    The owner stays within 2 years of the study's accessioning; a curator may go
+    beyond with a reason. Every change is stored as a ReleaseDateChange and
+    logged. A date of today releases the study at once.
+    """
+    now = timezone.now()
+    curator = user_is_curator(actor)
+    with transaction.atomic():
+        study = Study.objects.select_for_update().get(pk=study.pk)
+        if actor.pk != study.owner_id and not curator:
+            raise NotAllowed(
+                rule="P-RELEASE-DATE", field="release_date", message="Only the owner can change the release date."
+            )
+        if study.status != StudyStatus.CONFIDENTIAL:
+            raise PolicyViolation(
+                rule="P-RELEASE-DATE",
+                field="release_date",
+                message="This study is no longer confidential; its release date cannot move.",
+            )
+        beyond = release_date_validate(
+            release_date=release_date, submitted_at=study.created_at, actor_is_curator=curator, reason=reason, now=now
+        )
+        change = ReleaseDateChange.objects.create(
+            study=study,
+            actor=actor,
+            old_date=study.release_date,
+            new_date=release_date,
+            reason=reason.strip(),
+            beyond_bound=beyond,
+            at=now,
+        )
+        study.release_date = release_date
+        study.save(update_fields=["release_date"])
+        audit.info(
+            "release date of %s moved from %s to %s by %s%s",
+            study.accession,
+            change.old_date,
+            change.new_date,
+            actor.get_username(),
+            f" beyond the bound: {change.reason}" if beyond else "",
+        )
+    if release_date <= timezone.localdate(now):
+        # The release job's own path: idempotent, and it locks and re-checks the study.
+        studies_release_due(now=now)
+        study.refresh_from_db()
+    return study

@@ -1,0 +1,174 @@
+"""P-RELEASE-DATE: the allowed range at submission and later changes of an accessioned study."""
+
+import datetime
+import logging
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from archive.models import StudyStatus
+from archive.services import studies_release_due
+from portal.errors import PolicyViolation
+from submissions.models import ReleaseDateChange
+from submissions.services import release_date_validate, study_release_date_change, submission_create_draft
+from tests.factories import make_study, study_metadata
+
+NOW = datetime.datetime(2026, 3, 10, 9, 30, tzinfo=datetime.UTC)
+TODAY = NOW.date()
+LEAP_DAY = datetime.datetime(2028, 2, 29, 12, 0, tzinfo=datetime.UTC)
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def at_now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def test_p_release_date_today_accepted(at_now):
+    assert release_date_validate(release_date=TODAY, submitted_at=NOW) is False
+
+
+def test_p_release_date_yesterday_refused(at_now):
+    with pytest.raises(PolicyViolation) as raised:
+        release_date_validate(release_date=TODAY - DAY, submitted_at=NOW)
+    assert raised.value.rule == "P-RELEASE-DATE"
+    assert raised.value.field == "release_date"
+
+
+def test_p_release_date_exactly_two_years_accepted(at_now):
+    assert release_date_validate(release_date=datetime.date(2028, 3, 10), submitted_at=NOW) is False
+
+
+def test_p_release_date_two_years_and_a_day_refused(at_now):
+    with pytest.raises(PolicyViolation) as raised:
+        release_date_validate(release_date=datetime.date(2028, 3, 11), submitted_at=NOW)
+    assert raised.value.field == "release_date"
+    assert "2028-03-10" in raised.value.message
+
+
+def test_p_release_date_from_29_february_two_years_is_28_february():
+    with time_machine.travel(LEAP_DAY, tick=False):
+        assert release_date_validate(release_date=datetime.date(2030, 2, 28), submitted_at=LEAP_DAY) is False
+        with pytest.raises(PolicyViolation):
+            release_date_validate(release_date=datetime.date(2030, 3, 1), submitted_at=LEAP_DAY)
+
+
+def test_p_release_date_curator_beyond_bound_needs_a_reason(at_now):
+    later = datetime.date(2029, 1, 1)
+    assert release_date_validate(release_date=later, submitted_at=NOW, actor_is_curator=True, reason="Embargo") is True
+    with pytest.raises(PolicyViolation) as raised:
+        release_date_validate(release_date=later, submitted_at=NOW, actor_is_curator=True, reason="  ")
+    assert raised.value.field == "reason"
+
+
+def test_p_release_date_curator_cannot_choose_the_past(at_now):
+    with pytest.raises(PolicyViolation):
+        release_date_validate(release_date=TODAY - DAY, submitted_at=NOW, actor_is_curator=True, reason="Backdate")
+
+
+def test_p_release_date_draft_takes_today_and_refuses_yesterday(at_now, submitter):
+    assert submission_create_draft(owner=submitter, metadata=study_metadata(), release_date=TODAY).release_date == TODAY
+    with pytest.raises(PolicyViolation):
+        submission_create_draft(owner=submitter, metadata=study_metadata(), release_date=TODAY - DAY)
+
+
+def test_p_release_date_draft_may_leave_the_date_empty(at_now, submitter):
+    assert submission_create_draft(owner=submitter, metadata=study_metadata()).release_date is None
+
+
+@pytest.fixture
+def confidential(submitter):
+    """A study accessioned at NOW, due in 90 days."""
+    with time_machine.travel(NOW, tick=False):
+        return make_study(owner=submitter, status="confidential", release_date=TODAY + 90 * DAY)
+
+
+def test_p_release_date_owner_changes_within_bound_while_confidential(confidential, submitter):
+    # A year on, the bound is still 2 years from accessioning, not from the change.
+    with time_machine.travel(NOW + 365 * DAY, tick=False):
+        study = study_release_date_change(study=confidential, actor=submitter, release_date=datetime.date(2028, 3, 10))
+    assert study.release_date == datetime.date(2028, 3, 10)
+    assert study.status == StudyStatus.CONFIDENTIAL
+    change = ReleaseDateChange.objects.get(study=study)
+    assert (change.old_date, change.new_date, change.actor, change.beyond_bound) == (
+        TODAY + 90 * DAY,
+        datetime.date(2028, 3, 10),
+        submitter,
+        False,
+    )
+
+
+def test_p_release_date_owner_beyond_bound_refused(confidential, submitter):
+    with time_machine.travel(NOW + 365 * DAY, tick=False), pytest.raises(PolicyViolation) as raised:
+        study_release_date_change(study=confidential, actor=submitter, release_date=datetime.date(2028, 3, 11))
+    assert raised.value.rule == "P-RELEASE-DATE"
+    confidential.refresh_from_db()
+    assert confidential.release_date == TODAY + 90 * DAY
+    assert not ReleaseDateChange.objects.exists()
+
+
+def test_p_release_date_owner_with_a_reason_still_cannot_go_beyond(confidential, submitter):
+    with time_machine.travel(NOW, tick=False), pytest.raises(PolicyViolation):
+        study_release_date_change(
+            study=confidential, actor=submitter, release_date=datetime.date(2029, 1, 1), reason="Please"
+        )
+
+
+def test_p_release_date_curator_override_with_reason_is_stored_and_logged(confidential, curator, caplog):
+    with time_machine.travel(NOW, tick=False), caplog.at_level(logging.INFO, logger="submissions.audit"):
+        study = study_release_date_change(
+            study=confidential, actor=curator, release_date=datetime.date(2029, 1, 1), reason="Patent embargo"
+        )
+    assert study.release_date == datetime.date(2029, 1, 1)
+    change = ReleaseDateChange.objects.get(study=study)
+    assert (change.actor, change.reason, change.beyond_bound, change.at) == (curator, "Patent embargo", True, NOW)
+    logged = [r.getMessage() for r in caplog.records if r.name == "submissions.audit"]
+    assert len(logged) == 1
+    assert study.accession in logged[0] and "Patent embargo" in logged[0] and "curator" in logged[0]
+
+
+def test_p_release_date_curator_override_without_reason_refused(confidential, curator):
+    with time_machine.travel(NOW, tick=False), pytest.raises(PolicyViolation) as raised:
+        study_release_date_change(study=confidential, actor=curator, release_date=datetime.date(2029, 1, 1))
+    assert raised.value.field == "reason"
+    assert not ReleaseDateChange.objects.exists()
+
+
+def test_p_release_date_today_releases_at_once(confidential, submitter):
+    later = NOW + 10 * DAY
+    with time_machine.travel(later, tick=False):
+        study = study_release_date_change(study=confidential, actor=submitter, release_date=later.date())
+    assert study.status == StudyStatus.RELEASED
+    assert study.released_at == later
+
+
+@pytest.mark.parametrize("who", ["submitter", "curator"])
+def test_p_release_date_released_study_date_is_fixed(submitter, curator, who):
+    with time_machine.travel(NOW, tick=False):
+        study = make_study(owner=submitter, status="released", release_date=TODAY)
+        actor = {"submitter": submitter, "curator": curator}[who]
+        with pytest.raises(PolicyViolation) as raised:
+            study_release_date_change(study=study, actor=actor, release_date=TODAY + DAY, reason="Oops")
+    assert raised.value.rule == "P-RELEASE-DATE"
+    study.refresh_from_db()
+    assert study.release_date == TODAY
+    assert not ReleaseDateChange.objects.exists()
+
+
+def test_p_release_date_other_users_refused(confidential, other_user):
+    with time_machine.travel(NOW, tick=False), pytest.raises(PolicyViolation) as raised:
+        study_release_date_change(study=confidential, actor=other_user, release_date=TODAY + DAY)
+    assert raised.value.status == 403
+    confidential.refresh_from_db()
+    assert confidential.release_date == TODAY + 90 * DAY
+
+
+def test_p_release_date_release_job_publishes_on_the_new_day(confidential, submitter):
+    with time_machine.travel(NOW, tick=False):
+        study_release_date_change(study=confidential, actor=submitter, release_date=TODAY + 5 * DAY)
+    day_before = timezone.make_aware(datetime.datetime.combine(TODAY + 4 * DAY, datetime.time(23, 59)))
+    assert studies_release_due(now=day_before) == []
+    on_the_day = timezone.make_aware(datetime.datetime.combine(TODAY + 5 * DAY, datetime.time(0, 1)))
+    assert studies_release_due(now=on_the_day) == [confidential.accession]
