@@ -135,3 +135,27 @@ class StudyUserObjectPermission(UserObjectPermissionBase):
 
 class StudyGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Study, on_delete=models.CASCADE)
+
+
+class ReviewerLink(models.Model):
+    """A secret link that opens one confidential study read-only, for reviewers (DESIGN §3).
+
+    Only the SHA-256 of the token is kept: the plain token is shown once, at creation,
+    so a copy of the database opens nothing.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="reviewer_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    anonymised = models.BooleanField(default=False, help_text="Hide the authors and the owner from reviewers.")
+    access_count = models.PositiveIntegerField(default=0)
+    last_access_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["study", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Reviewer link {self.pk} of {self.study_id}"

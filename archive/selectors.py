@@ -9,22 +9,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.utils import timezone
 
 from accounts.groups import CURATORS_GROUP
 from archive.models import (
     PUBLIC_STATUSES,
     ArchiveFile,
     FileStatus,
+    ReviewerLink,
     Study,
     StudyStatus,
     StudyUserObjectPermission,
     StudyVersion,
 )
+from portal.errors import PolicyViolation
 
 # Accessions are a prefix and a number; this is wide enough for any prefix setting.
 ACCESSION_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
@@ -315,3 +319,74 @@ def study_search_page(user, search: StudySearch, *, page: int, per_page: int) ->
         ids, total = _ranked_ids(studies, start, stop)
     by_id = studies_listed_for(user, replace(search, q="")).in_bulk(ids)
     return CountedPage([by_id[pk] for pk in ids if pk in by_id], total=total, start=start)
+
+
+# --- Confidential access: reviewer links and collaborators ------------------------------
+
+# Tokens are secrets.token_urlsafe output; anything else is refused before hashing.
+REVIEWER_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
+class AccessDenied(PolicyViolation):
+    """The caller may see the study but not manage who else may."""
+
+    status = 403
+
+
+def reviewer_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def study_access_manageable_by(user, study: Study) -> bool:
+    """True for the owner and curators: they decide who else sees a study."""
+    return bool(user and user.is_authenticated and (study.owner_id == user.pk or user_is_curator(user)))
+
+
+def study_access_check_manager(user, study: Study, *, rule: str) -> None:
+    """Raise AccessDenied (403) unless `user` may manage who sees `study`."""
+    if not study_access_manageable_by(user, study):
+        raise AccessDenied(rule=rule, message="Only the owner of the study or a curator may manage who can see it.")
+
+
+def study_get_by_reviewer_token(token: str, *, now=None) -> tuple[Study, ReviewerLink]:
+    """Return the one study a reviewer link opens, and the link.
+
+    Raise StudyNotFound when the token is unknown, revoked or expired (without
+    saying which), and StudyGone when its study was removed: removed studies
+    never open through a link, whoever holds it (P-REMOVE).
+    """
+    if not REVIEWER_TOKEN_SHAPE.fullmatch(token):
+        raise StudyNotFound("reviewer link")
+    now = now or timezone.now()
+    link = (
+        ReviewerLink.objects.select_related("study__licence")
+        .defer("study__search_vector")
+        .filter(token_hash=reviewer_token_hash(token), revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .first()
+    )
+    if link is None:
+        raise StudyNotFound("reviewer link")
+    if link.study.status == StudyStatus.REMOVED:
+        raise StudyGone(link.study)
+    return link.study, link
+
+
+def reviewer_links_for(*, study: Study, actor) -> QuerySet[ReviewerLink]:
+    """Return a study's reviewer links, newest first, for its owner or a curator."""
+    study_access_check_manager(actor, study, rule="REVIEWER-LINK")
+    return study.reviewer_links.order_by("-created_at", "-pk")
+
+
+def reviewer_link_get(*, study: Study, actor, link_id: int) -> ReviewerLink:
+    """Return one reviewer link of a study, for its owner or a curator."""
+    link = reviewer_links_for(study=study, actor=actor).filter(pk=link_id).first()
+    if link is None:
+        raise StudyNotFound(f"reviewer link {link_id}")
+    return link
+
+
+def study_collaborators(*, study: Study) -> QuerySet:
+    """Return the users invited to see a study: holders of `view_study` other than its owner."""
+    granted = StudyUserObjectPermission.objects.filter(content_object=study, permission__codename="view_study")
+    return get_user_model().objects.filter(pk__in=granted.values("user_id")).exclude(pk=study.owner_id)

@@ -2,23 +2,28 @@
 
 import datetime
 import logging
+import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from archive.models import (
     AccessionNumber,
     ArchiveFile,
     FileStatus,
     ReasonCategory,
+    ReviewerLink,
     Study,
     StudyStatus,
     StudyVersion,
 )
+from archive.selectors import reviewer_token_hash, study_access_check_manager, study_collaborators
 from licensing.selectors import licence_for_study
 from portal.errors import PolicyViolation
 
@@ -239,3 +244,102 @@ def files_set_status(*, version: StudyVersion, paths: list[str], status: str, re
         return version.files.filter(path__in=paths).update(
             status=status, status_reason=reason, status_changed_at=timezone.now()
         )
+
+
+# --- Confidential access: reviewer links and collaborators ------------------------------
+
+REVIEWER_LINK_RULE = "REVIEWER-LINK"
+COLLABORATOR_RULE = "COLLABORATOR"
+
+
+class CollaboratorNotFound(PolicyViolation):
+    """The user named is not a collaborator of the study."""
+
+    status = 404
+
+
+def _check_confidential(study: Study, *, rule: str, what: str) -> None:
+    if study.status != StudyStatus.CONFIDENTIAL:
+        raise PolicyViolation(
+            rule=rule,
+            field="status",
+            message=f"Only a confidential study needs {what}; this one is {study.get_status_display().lower()}.",
+        )
+
+
+def reviewer_link_create(
+    *, study: Study, actor, expires_at: datetime.datetime | None = None, anonymised: bool = False
+) -> tuple[ReviewerLink, str]:
+    """Make a reviewer link to a confidential study; return it and its plain token, shown this once."""
+    now = timezone.now()
+    study_access_check_manager(actor, study, rule=REVIEWER_LINK_RULE)
+    _check_confidential(study, rule=REVIEWER_LINK_RULE, what="reviewer links")
+    if expires_at is not None and expires_at <= now:
+        raise PolicyViolation(rule=REVIEWER_LINK_RULE, field="expires_at", message="The expiry must be in the future.")
+    token = secrets.token_urlsafe(32)
+    link = ReviewerLink.objects.create(
+        study=study,
+        token_hash=reviewer_token_hash(token),
+        created_by=actor,
+        created_at=now,
+        expires_at=expires_at,
+        anonymised=anonymised,
+    )
+    logger.info("Reviewer link %s made for %s by %s", link.pk, study.accession, actor.pk)
+    return link, token
+
+
+def reviewer_link_revoke(*, link: ReviewerLink, actor) -> ReviewerLink:
+    """Stop a reviewer link for good; revoking twice keeps the first date."""
+    study_access_check_manager(actor, link.study, rule=REVIEWER_LINK_RULE)
+    with transaction.atomic():
+        link = ReviewerLink.objects.select_for_update().get(pk=link.pk)
+        if link.revoked_at is None:
+            link.revoked_at = timezone.now()
+            link.save(update_fields=["revoked_at"])
+            logger.info("Reviewer link %s of %s revoked by %s", link.pk, link.study_id, actor.pk)
+    return link
+
+
+def reviewer_link_record_access(*, link: ReviewerLink) -> None:
+    """Count one opening of a reviewer link (one UPDATE: concurrent openings all count)."""
+    ReviewerLink.objects.filter(pk=link.pk).update(access_count=F("access_count") + 1, last_access_at=timezone.now())
+
+
+def _user_by_username_or_email(username_or_email: str):
+    value = username_or_email.strip()
+    users = get_user_model().objects.filter(is_active=True)
+    matches = []
+    if value:
+        # A username names one account; an e-mail may be shared, and then names nobody.
+        matches = list(users.filter(username=value)[:1]) or list(users.filter(email__iexact=value)[:2])
+    if len(matches) != 1:
+        problem = "Several accounts share" if len(matches) > 1 else "No account has"
+        raise PolicyViolation(
+            rule=COLLABORATOR_RULE, field="user", message=f"{problem} the username or e-mail “{value[:200]}”."
+        )
+    return matches[0]
+
+
+def study_collaborator_invite(*, study: Study, actor, username_or_email: str):
+    """Let an existing user see a confidential study; return that user."""
+    study_access_check_manager(actor, study, rule=COLLABORATOR_RULE)
+    _check_confidential(study, rule=COLLABORATOR_RULE, what="collaborators")
+    user = _user_by_username_or_email(username_or_email)
+    if user.pk == study.owner_id:
+        raise PolicyViolation(rule=COLLABORATOR_RULE, field="user", message="The owner already sees the study.")
+    study_collaborator_add(study=study, user=user)
+    logger.info("%s invited to %s by %s", user.pk, study.accession, actor.pk)
+    return user
+
+
+def study_collaborator_remove(*, study: Study, actor, username: str) -> None:
+    """Take back a collaborator's access to a study; the owner's stays."""
+    study_access_check_manager(actor, study, rule=COLLABORATOR_RULE)
+    user = study_collaborators(study=study).filter(username=username).first()
+    if user is None:
+        raise CollaboratorNotFound(
+            rule=COLLABORATOR_RULE, field="user", message=f"“{username[:200]}” is not a collaborator of this study."
+        )
+    remove_perm("archive.view_study", user, study)
+    logger.info("%s no longer sees %s (removed by %s)", user.pk, study.accession, actor.pk)

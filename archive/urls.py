@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from archive.sitemaps import SITEMAPS
-from archive.views import pages, seo, studies
+from archive.views import pages, review, seo, studies
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -17,6 +17,9 @@ urlpatterns = [
     ),
     path("studies/<str:accession>/files/<path:path>", studies.study_file, name="study-file"),
     path("studies/<str:accession>/v<int:version>/files/<path:path>", studies.study_file, name="study-version-file"),
+    path("review/<str:token>/", review.review, name="review"),
+    path("review/<str:token>/files/<path:path>", review.review_file, name="review-file"),
+    path("review/<str:token>/manifest.sha256", review.review_manifest, name="review-manifest"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", seo.robots_txt, name="robots-txt"),
 ]

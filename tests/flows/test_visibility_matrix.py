@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from archive import services
 from tests.factories import UserFactory, make_curator, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,32 @@ EXPECTED = {
     "removed": {"anonymous": 410, "other_user": 410, "owner": 410, "curator": 200},
 }
 
+# Managing who sees a study (reviewer links, collaborators) is for its owner and curators:
+# the others get 404 where the study is invisible to them and 403 where they see it.
+OWNER_ONLY = {
+    "confidential": {"anonymous": 404, "other_user": 404, "owner": 200, "curator": 200},
+    "released": {"anonymous": 403, "other_user": 403, "owner": 200, "curator": 200},
+    "hidden": {"anonymous": 403, "other_user": 403, "owner": 200, "curator": 200},
+    "obsolete": {"anonymous": 403, "other_user": 403, "owner": 200, "curator": 200},
+    "removed": {"anonymous": 410, "other_user": 410, "owner": 410, "curator": 200},
+}
+# Write-only URLs: a GET is refused the same way whoever asks, so it reveals nothing.
+WRITE_ONLY = {status: dict.fromkeys(CALLERS, 405) for status in STATUSES}
+EXPECTED_BY_NAME = {
+    "api-study-reviewer-links": OWNER_ONLY,
+    "api-study-reviewer-link": WRITE_ONLY,
+    "api-study-collaborators": WRITE_ONLY,
+    "api-study-collaborator": WRITE_ONLY,
+}
+
+# What a reviewer link answers, whoever holds it (DESIGN §3): its confidential study
+# opens for every caller, a removed study never opens (P-REMOVE), a bad token is 404.
+EXPECTED_REVIEW = {
+    "confidential": dict.fromkeys(CALLERS, 200),
+    "removed": dict.fromkeys(CALLERS, 410),
+    "invalid": dict.fromkeys(CALLERS, 404),
+}
+
 
 def _patterns(resolver=None, prefix="", namespace=""):
     """Yield (route, full url name, kwarg names) for every URL pattern."""
@@ -63,7 +90,14 @@ def public_patterns():
 
 
 def _kwargs_for(names: set[str], study) -> dict:
-    known = {"accession": study.accession, "version": 1, "path": FILE_PATH}
+    known = {
+        "accession": study.accession,
+        "version": 1,
+        "path": FILE_PATH,
+        "link_id": 1,
+        "username": "matrix_other",
+        "token": getattr(study, "reviewer_token", None),
+    }
     unknown = names - known.keys()
     assert not unknown, f"Teach the visibility matrix the URL parameter(s) {unknown}"
     return {name: known[name] for name in names}
@@ -121,7 +155,48 @@ def test_p_remove_and_confidential_study_urls_answer_by_caller_and_status(world,
         for status, study in studies.items():
             url = reverse(name, kwargs=_kwargs_for(kwargs, study))
             response = clients[caller].get(url)
-            expected = EXPECTED[status][caller]
+            expected = EXPECTED_BY_NAME.get(name, EXPECTED)[status][caller]
+            if response.status_code != expected:
+                failures.append(f"{caller} GET {url} ({status}): {response.status_code}, expected {expected}")
+            elif expected != 200 and (study.title in _body(response) or "Secret description" in _body(response)):
+                failures.append(f"{caller} GET {url} ({status}): title or description leaked")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.fixture
+def reviewed(world):
+    """A study per EXPECTED_REVIEW row, each carrying the token of a reviewer link to it."""
+    studies, clients = world
+    confidential = studies["confidential"]
+    # Links are made while a study is confidential; this one is removed afterwards.
+    removed = make_study(
+        owner=confidential.owner,
+        status="confidential",
+        title="Zyxomatrixreviewremoved study",
+        description="Secret description reviewremoved",
+        files=[stored_file(FILE_PATH, b"pixels of the removed reviewed study")],
+    )
+    _link, confidential.reviewer_token = services.reviewer_link_create(study=confidential, actor=confidential.owner)
+    _link, token = services.reviewer_link_create(study=removed, actor=removed.owner)
+    removed = services.study_remove(study=removed, reason="retraction")
+    removed.reviewer_token = token
+    invalid = make_study(owner=confidential.owner, status="confidential", title="Zyxomatrixreviewinvalid study")
+    invalid.reviewer_token = "invalid-token-of-forty-three-characters-xyz"
+    return {"confidential": confidential, "removed": removed, "invalid": invalid}, clients
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_p_remove_reviewer_link_urls_answer_by_caller_and_status(reviewed, caller):
+    """Each reviewer-link URL answers as EXPECTED_REVIEW, and only a valid link shows the title."""
+    studies, clients = reviewed
+    failures = []
+    routes = [(name, kwargs) for _route, name, kwargs in public_patterns() if "token" in kwargs]
+    assert routes, "no reviewer-link URL is routed"
+    for name, kwargs in routes:
+        for status, study in studies.items():
+            url = reverse(name, kwargs=_kwargs_for(kwargs, study))
+            response = clients[caller].get(url)
+            expected = EXPECTED_REVIEW[status][caller]
             if response.status_code != expected:
                 failures.append(f"{caller} GET {url} ({status}): {response.status_code}, expected {expected}")
             elif expected != 200 and (study.title in _body(response) or "Secret description" in _body(response)):

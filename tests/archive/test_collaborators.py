@@ -1,0 +1,114 @@
+"""Collaborators: the owner invites existing users, by username or e-mail, to see a confidential study."""
+
+import pytest
+from django.urls import reverse
+
+from archive import services
+from archive.selectors import AccessDenied, study_collaborators
+from portal.errors import PolicyViolation
+from tests.factories import UserFactory, make_study
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def confidential(submitter):
+    return make_study(owner=submitter, status="confidential", title="Confidential organoid atlas")
+
+
+def _invite_url(study) -> str:
+    return reverse("api-study-collaborators", args=[study.accession])
+
+
+def _remove_url(study, username: str) -> str:
+    return reverse("api-study-collaborator", args=[study.accession, username])
+
+
+def _page(study) -> str:
+    return reverse("study-detail", args=[study.accession])
+
+
+def test_invited_collaborator_sees_the_confidential_study_page(
+    confidential, submitter_client, other_user, other_client
+):
+    assert other_client.get(_page(confidential)).status_code == 404
+    response = submitter_client.post(_invite_url(confidential), {"user": "other_user"}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json() == {"username": "other_user"}
+    assert other_client.get(_page(confidential)).status_code == 200
+    assert list(study_collaborators(study=confidential)) == [other_user]
+
+
+def test_removed_collaborator_no_longer_sees_the_study(confidential, submitter_client, other_user, other_client):
+    services.study_collaborator_invite(study=confidential, actor=confidential.owner, username_or_email="other_user")
+    assert other_client.get(_page(confidential)).status_code == 200
+    assert submitter_client.delete(_remove_url(confidential, "other_user")).status_code == 204
+    assert other_client.get(_page(confidential)).status_code == 404
+    assert submitter_client.delete(_remove_url(confidential, "other_user")).status_code == 404
+
+
+def test_collaborator_invited_by_email_case_insensitively(confidential, submitter_client, other_user, other_client):
+    response = submitter_client.post(
+        _invite_url(confidential), {"user": "Other_User@Example.org"}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    assert other_client.get(_page(confidential)).status_code == 200
+
+
+def test_unknown_user_invitation_answers_400_naming_the_field(confidential, submitter_client):
+    response = submitter_client.post(
+        _invite_url(confidential), {"user": "nobody@example.org"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert "user" in body and body["rule"] == "COLLABORATOR"
+    missing = submitter_client.post(_invite_url(confidential), {}, content_type="application/json")
+    assert missing.status_code == 400 and "user" in missing.json()
+
+
+def test_email_shared_by_two_accounts_invites_nobody(confidential):
+    UserFactory(username="twin_a", email="twins@example.org")
+    UserFactory(username="twin_b", email="twins@example.org")
+    with pytest.raises(PolicyViolation) as refused:
+        services.study_collaborator_invite(
+            study=confidential, actor=confidential.owner, username_or_email="twins@example.org"
+        )
+    assert refused.value.field == "user"
+    assert not study_collaborators(study=confidential).exists()
+
+
+def test_only_owner_or_curator_invites_collaborators(confidential, other_user, curator):
+    services.study_collaborator_add(study=confidential, user=other_user)
+    third = UserFactory(username="third")
+    with pytest.raises(AccessDenied):
+        services.study_collaborator_invite(study=confidential, actor=other_user, username_or_email="third")
+    services.study_collaborator_invite(study=confidential, actor=curator, username_or_email="third")
+    assert set(study_collaborators(study=confidential)) == {other_user, third}
+
+
+def test_collaborator_sees_but_cannot_invite_or_remove(confidential, other_user, other_client):
+    services.study_collaborator_add(study=confidential, user=other_user)
+    UserFactory(username="third")
+    response = other_client.post(_invite_url(confidential), {"user": "third"}, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["rule"] == "COLLABORATOR"
+    assert other_client.delete(_remove_url(confidential, "other_user")).status_code == 403
+
+
+def test_collaborator_api_is_404_to_those_who_cannot_see_the_study(confidential, other_client, anonymous_client):
+    for client in (other_client, anonymous_client):
+        assert client.post(_invite_url(confidential), {"user": "x"}, content_type="application/json").status_code == 404
+
+
+def test_owner_cannot_be_invited_or_removed(confidential, submitter, submitter_client):
+    response = submitter_client.post(_invite_url(confidential), {"user": "submitter"}, content_type="application/json")
+    assert response.status_code == 400
+    assert submitter_client.delete(_remove_url(confidential, "submitter")).status_code == 404
+    assert submitter_client.get(_page(confidential)).status_code == 200
+
+
+def test_released_study_needs_no_collaborators(submitter, submitter_client, other_user):
+    released = make_study(owner=submitter)
+    response = submitter_client.post(_invite_url(released), {"user": "other_user"}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["rule"] == "COLLABORATOR"
