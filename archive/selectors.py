@@ -28,7 +28,7 @@ from archive.models import (
     StudyUserObjectPermission,
     StudyVersion,
 )
-from portal.errors import PolicyViolation
+from portal.errors import NotAllowed
 
 # Accessions are a prefix and a number; this is wide enough for any prefix setting.
 ACCESSION_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
@@ -327,12 +327,6 @@ def study_search_page(user, search: StudySearch, *, page: int, per_page: int) ->
 REVIEWER_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 
-class AccessDenied(PolicyViolation):
-    """The caller may see the study but not manage who else may."""
-
-    status = 403
-
-
 def reviewer_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -343,9 +337,9 @@ def study_access_manageable_by(user, study: Study) -> bool:
 
 
 def study_access_check_manager(user, study: Study, *, rule: str) -> None:
-    """Raise AccessDenied (403) unless `user` may manage who sees `study`."""
+    """Raise NotAllowed (403) unless `user` may manage who sees `study`."""
     if not study_access_manageable_by(user, study):
-        raise AccessDenied(rule=rule, message="Only the owner of the study or a curator may manage who can see it.")
+        raise NotAllowed(rule=rule, message="Only the owner of the study or a curator may manage who can see it.")
 
 
 def study_get_by_reviewer_token(token: str, *, now=None) -> tuple[Study, ReviewerLink]:

@@ -18,16 +18,18 @@ from archive.models import (
     ArchiveFile,
     FileStatus,
     ReasonCategory,
+    ReleaseDateChange,
     ReviewerLink,
     Study,
     StudyStatus,
     StudyVersion,
 )
-from archive.selectors import reviewer_token_hash, study_access_check_manager, study_collaborators
+from archive.selectors import reviewer_token_hash, study_access_check_manager, study_collaborators, user_is_curator
 from licensing.selectors import licence_for_study
-from portal.errors import PolicyViolation
+from portal.errors import NotAllowed, PolicyViolation
 
 logger = logging.getLogger(__name__)
+audit = logging.getLogger("archive.audit")  # until curation keeps an audit log (issue #6)
 
 ACCESSION_SEQUENCE = "archive_accession_seq"
 
@@ -343,3 +345,87 @@ def study_collaborator_remove(*, study: Study, actor, username: str) -> None:
         )
     remove_perm("archive.view_study", user, study)
     logger.info("%s no longer sees %s (removed by %s)", user.pk, study.accession, actor.pk)
+
+
+def release_date_validate(
+    *,
+    release_date: datetime.date,
+    submitted_at: datetime.datetime,
+    actor_is_curator: bool = False,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> bool:
+    """Check a release date against P-RELEASE-DATE; return whether it lies beyond the usual bound.
+
+    The date runs from today (released at once) to exactly 2 years after the
+    submission time. Only a curator may go past that, and only with a reason.
+    """
+    today = timezone.localdate(now or timezone.now())
+    _, latest = release_date_bounds(submitted_at=submitted_at)
+    if release_date < today:
+        raise PolicyViolation(
+            rule="P-RELEASE-DATE", field="release_date", message="The release date cannot be in the past."
+        )
+    if release_date <= latest:
+        return False
+    if not actor_is_curator:
+        raise PolicyViolation(
+            rule="P-RELEASE-DATE",
+            field="release_date",
+            message=f"The release date can be at most 2 years after submission: {latest.isoformat()} at the latest.",
+        )
+    if not reason.strip():
+        raise PolicyViolation(
+            rule="P-RELEASE-DATE",
+            field="reason",
+            message=f"A release date after {latest.isoformat()} needs a reason, which is logged.",
+        )
+    return True
+
+
+def study_release_date_change(*, study: Study, actor, release_date: datetime.date, reason: str = "") -> Study:
+    """Move a confidential study's release date (P-RELEASE-DATE).
+
+    The owner stays within 2 years of the study's accessioning; a curator may go
+    beyond with a reason. Every change is stored as a ReleaseDateChange and
+    logged. A date of today releases the study at once.
+    """
+    now = timezone.now()
+    curator = user_is_curator(actor)
+    with transaction.atomic():
+        study = Study.objects.select_for_update().get(pk=study.pk)
+        if actor.pk != study.owner_id and not curator:
+            raise NotAllowed(
+                rule="P-RELEASE-DATE", field="release_date", message="Only the owner can change the release date."
+            )
+        if study.status != StudyStatus.CONFIDENTIAL:
+            raise PolicyViolation(
+                rule="P-RELEASE-DATE",
+                field="release_date",
+                message="This study is no longer confidential; its release date cannot move.",
+            )
+        beyond = release_date_validate(
+            release_date=release_date, submitted_at=study.created_at, actor_is_curator=curator, reason=reason, now=now
+        )
+        change = ReleaseDateChange.objects.create(
+            study=study,
+            actor=actor,
+            old_date=study.release_date,
+            new_date=release_date,
+            reason=reason.strip(),
+            beyond_bound=beyond,
+            at=now,
+        )
+        study.release_date = release_date
+        study.save(update_fields=["release_date"])
+        if release_date <= timezone.localdate(now):
+            _release(study, now)
+        audit.info(
+            "release date of %s moved from %s to %s by %s%s",
+            study.accession,
+            change.old_date,
+            change.new_date,
+            actor.get_username(),
+            f" beyond the bound: {change.reason}" if beyond else "",
+        )
+    return study

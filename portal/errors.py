@@ -18,3 +18,9 @@ class PolicyViolation(Exception):
 
     def as_dict(self) -> dict:
         return {self.field: [self.message], "rule": self.rule}
+
+
+class NotAllowed(PolicyViolation):
+    """The actor may not make this change at all (403)."""
+
+    status = 403

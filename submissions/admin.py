@@ -7,7 +7,7 @@ through the services, so every admin here is view-only.
 
 from django.contrib import admin
 
-from submissions.models import DisclosureAcknowledgement, ReleaseDateChange, ScopeCertification, Submission
+from submissions.models import DisclosureAcknowledgement, ScopeCertification, Submission
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,11 +40,3 @@ class ScopeCertificationAdmin(ReadOnlyAdmin):
 class DisclosureAcknowledgementAdmin(ReadOnlyAdmin):
     list_display = ["submission", "public_disclosure", "right_to_submit", "acknowledged_at"]
     list_select_related = ["submission"]
-
-
-@admin.register(ReleaseDateChange)
-class ReleaseDateChangeAdmin(ReadOnlyAdmin):
-    list_display = ["study", "actor", "old_date", "new_date", "beyond_bound", "at"]
-    list_filter = ["beyond_bound"]
-    search_fields = ["study__accession", "reason"]
-    list_select_related = ["study", "actor"]

@@ -74,21 +74,3 @@ class DisclosureAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"Acknowledged {self.acknowledged_at:%Y-%m-%d %H:%M}"
-
-
-class ReleaseDateChange(models.Model):
-    """One change of an accessioned study's release date (P-RELEASE-DATE). Append-only."""
-
-    study = models.ForeignKey("archive.Study", on_delete=models.PROTECT, related_name="release_date_changes")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    old_date = models.DateField()
-    new_date = models.DateField()
-    reason = models.TextField(blank=True, help_text="Required when a curator goes beyond the bound.")
-    beyond_bound = models.BooleanField(default=False)
-    at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["study", "-at"]
-
-    def __str__(self) -> str:
-        return f"{self.study_id}: {self.old_date} → {self.new_date}"

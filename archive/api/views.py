@@ -1,4 +1,4 @@
-"""Read-only JSON views of the archive (DESIGN §5.3).
+"""JSON views of the archive (DESIGN §5.3): reads, and the owner's release-date change.
 
 Each view validates its query, asks the visibility selectors and serializes;
 StudyNotFound and StudyGone become 404 and 410 in `archive.api.errors`.
@@ -6,7 +6,9 @@ StudyNotFound and StudyGone become 404 and 410 in `archive.api.errors`.
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,6 +30,7 @@ from archive.selectors import (
     study_version_get,
     user_is_curator,
 )
+from archive.services import study_release_date_change
 
 ACCESSION_PARAMETER = OpenApiParameter(
     "accession", OpenApiTypes.STR, OpenApiParameter.PATH, description="Accession, e.g. S-BIAD123."
@@ -61,7 +64,16 @@ class StudyListView(GenericAPIView):
         return self.get_paginated_response(StudyListSerializer(studies, many=True, context=context).data)
 
 
+class ReleaseDateChangeSerializer(serializers.Serializer):
+    release_date = serializers.DateField()
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Curators only: needed to go beyond 2 years (logged)."
+    )
+
+
 class StudyDetailView(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
     @extend_schema(
         summary="One study, with its newest version's metadata",
         parameters=[ACCESSION_PARAMETER],
@@ -76,6 +88,29 @@ class StudyDetailView(APIView):
             "versions": page.versions,
         }
         return Response(StudyDetailSerializer(page.study, context=context).data)
+
+    @extend_schema(
+        summary="Change a confidential study's release date (P-RELEASE-DATE)",
+        description=(
+            "The owner may choose any date from today (releases at once) to 2 years after accessioning while "
+            "the study is confidential; a curator may go beyond with a logged reason. A released study's date is fixed."
+        ),
+        parameters=[ACCESSION_PARAMETER],
+        request=ReleaseDateChangeSerializer,
+        responses={
+            200: StudyDetailSerializer,
+            400: BAD_QUERY,
+            403: OpenApiResponse(ErrorSerializer, description="Only the owner or a curator may change it."),
+            404: NOT_FOUND,
+            410: GONE,
+        },
+    )
+    def patch(self, request, accession: str):
+        study = study_get_visible(request.user, accession)
+        change = ReleaseDateChangeSerializer(data=request.data)
+        change.is_valid(raise_exception=True)
+        study_release_date_change(study=study, actor=request.user, **change.validated_data)
+        return self.get(request, accession)
 
 
 class StudyVersionView(APIView):

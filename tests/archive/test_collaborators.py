@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from archive import services
-from archive.selectors import AccessDenied, study_collaborators
-from portal.errors import PolicyViolation
+from archive.selectors import study_collaborators
+from portal.errors import NotAllowed, PolicyViolation
 from tests.factories import UserFactory, make_study
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_email_shared_by_two_accounts_invites_nobody(confidential):
 def test_only_owner_or_curator_invites_collaborators(confidential, other_user, curator):
     services.study_collaborator_add(study=confidential, user=other_user)
     third = UserFactory(username="third")
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotAllowed):
         services.study_collaborator_invite(study=confidential, actor=other_user, username_or_email="third")
     services.study_collaborator_invite(study=confidential, actor=curator, username_or_email="third")
     assert set(study_collaborators(study=confidential)) == {other_user, third}

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from archive import services
 from archive.models import ReviewerLink
-from archive.selectors import AccessDenied, StudyNotFound, study_get_by_reviewer_token
-from portal.errors import PolicyViolation
+from archive.selectors import StudyNotFound, study_get_by_reviewer_token
+from portal.errors import NotAllowed, PolicyViolation
 from tests.factories import make_study, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +162,7 @@ def test_reviewer_link_token_is_stored_only_as_its_sha256(confidential):
 
 def test_only_owner_or_curator_can_create_reviewer_links(confidential, other_user, curator):
     services.study_collaborator_add(study=confidential, user=other_user)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotAllowed):
         services.reviewer_link_create(study=confidential, actor=other_user)
     link, _token = services.reviewer_link_create(study=confidential, actor=curator)
     assert link.created_by == curator
@@ -170,7 +170,7 @@ def test_only_owner_or_curator_can_create_reviewer_links(confidential, other_use
 
 def test_only_owner_or_curator_can_revoke_reviewer_links(confidential, other_user, curator):
     link, token = _link(confidential)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotAllowed):
         services.reviewer_link_revoke(link=link, actor=other_user)
     assert study_get_by_reviewer_token(token)[0] == confidential
     services.reviewer_link_revoke(link=link, actor=curator)

@@ -5,13 +5,13 @@ import logging
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
-from archive.models import StudyStatus
-from archive.services import studies_release_due
+from archive.models import ReleaseDateChange, StudyStatus
+from archive.services import release_date_validate, studies_release_due, study_release_date_change
 from portal.errors import PolicyViolation
-from submissions.models import ReleaseDateChange
-from submissions.services import release_date_validate, study_release_date_change, submission_create_draft
+from submissions.services import submission_create_draft
 from tests.factories import make_study, study_metadata
 
 NOW = datetime.datetime(2026, 3, 10, 9, 30, tzinfo=datetime.UTC)
@@ -117,14 +117,14 @@ def test_p_release_date_owner_with_a_reason_still_cannot_go_beyond(confidential,
 
 
 def test_p_release_date_curator_override_with_reason_is_stored_and_logged(confidential, curator, caplog):
-    with time_machine.travel(NOW, tick=False), caplog.at_level(logging.INFO, logger="submissions.audit"):
+    with time_machine.travel(NOW, tick=False), caplog.at_level(logging.INFO, logger="archive.audit"):
         study = study_release_date_change(
             study=confidential, actor=curator, release_date=datetime.date(2029, 1, 1), reason="Patent embargo"
         )
     assert study.release_date == datetime.date(2029, 1, 1)
     change = ReleaseDateChange.objects.get(study=study)
     assert (change.actor, change.reason, change.beyond_bound, change.at) == (curator, "Patent embargo", True, NOW)
-    logged = [r.getMessage() for r in caplog.records if r.name == "submissions.audit"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "archive.audit"]
     assert len(logged) == 1
     assert study.accession in logged[0] and "Patent embargo" in logged[0] and "curator" in logged[0]
 
@@ -172,3 +172,59 @@ def test_p_release_date_release_job_publishes_on_the_new_day(confidential, submi
     assert studies_release_due(now=day_before) == []
     on_the_day = timezone.make_aware(datetime.datetime.combine(TODAY + 5 * DAY, datetime.time(0, 1)))
     assert studies_release_due(now=on_the_day) == [confidential.accession]
+
+
+def _patch(client, study, body):
+    return client.patch(
+        reverse("api-study-detail", kwargs={"accession": study.accession}), body, content_type="application/json"
+    )
+
+
+def test_p_release_date_owner_moves_the_date_through_the_api(submitter, submitter_client):
+    study = make_study(owner=submitter, status="confidential")
+    new_date = timezone.localdate() + datetime.timedelta(days=200)
+    response = _patch(submitter_client, study, {"release_date": new_date.isoformat()})
+    assert response.status_code == 200
+    assert response.json()["release_date"] == new_date.isoformat()
+    study.refresh_from_db()
+    assert study.release_date == new_date
+
+
+def test_p_release_date_api_refuses_beyond_the_bound_naming_the_field(submitter, submitter_client):
+    study = make_study(owner=submitter, status="confidential")
+    before = study.release_date
+    response = _patch(submitter_client, study, {"release_date": "2099-01-01"})
+    assert response.status_code == 400
+    assert response.json()["rule"] == "P-RELEASE-DATE"
+    assert "release_date" in response.json()
+    study.refresh_from_db()
+    assert study.release_date == before
+
+
+def test_p_release_date_api_today_releases_at_once(submitter, submitter_client, anonymous_client):
+    study = make_study(owner=submitter, status="confidential")
+    response = _patch(submitter_client, study, {"release_date": timezone.localdate().isoformat()})
+    assert response.status_code == 200
+    assert response.json()["status"] == "released"
+    assert anonymous_client.get(reverse("study-detail", kwargs={"accession": study.accession})).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("caller", "expected"), [("anonymous_client", 403), ("other_client", 404), ("curator_client", 200)]
+)
+def test_p_release_date_api_only_owner_or_curator(request, submitter, caller, expected):
+    study = make_study(owner=submitter, status="confidential")
+    response = _patch(
+        request.getfixturevalue(caller),
+        study,
+        {"release_date": (timezone.localdate() + datetime.timedelta(days=30)).isoformat()},
+    )
+    assert response.status_code == expected
+
+
+def test_p_release_date_released_study_date_is_fixed_through_the_api(submitter, submitter_client):
+    study = make_study(owner=submitter, status="released")
+    response = _patch(
+        submitter_client, study, {"release_date": (timezone.localdate() + datetime.timedelta(days=30)).isoformat()}
+    )
+    assert response.status_code == 400
