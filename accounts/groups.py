@@ -12,7 +12,7 @@ def curators_group_ensure(group_model, permission_model) -> None:
     curators, _ = group_model.objects.get_or_create(name=CURATORS_GROUP)
     curators.permissions.add(
         *permission_model.objects.filter(
-            content_type__app_label__in=["archive", "licensing", "uploads"], codename__startswith="view_"
+            content_type__app_label__in=["archive", "licensing", "uploads", "submissions"], codename__startswith="view_"
         ),
         *permission_model.objects.filter(content_type__app_label="archive", codename__startswith="change_"),
     )
