@@ -4,26 +4,30 @@ Every answer is private and `noindex`, carries no JSON-LD and sends no Referer,
 so the token neither lands in a shared cache nor leaks through a followed link.
 """
 
-from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from archive.downloads import file_response
-from archive.models import FileStatus
 from archive.selectors import (
     FileGone,
     StudyGone,
     StudyNotFound,
     study_file_get_visible,
-    study_files,
     study_files_page,
     study_get_by_reviewer_token,
     study_version_get,
 )
 from archive.services import reviewer_link_record_access
-from archive.views.studies import FILES_PER_PAGE, _clean_path, _manifest_line, tombstone
+from archive.views.studies import (
+    FILES_PER_PAGE,
+    clean_path,
+    manifest_response,
+    requested_page,
+    study_page_context,
+    tombstone,
+)
 
 
 def _private(response):
@@ -41,31 +45,6 @@ def _opened(token: str):
         raise Http404("No such reviewer link.") from None
 
 
-def _review_context(request, *, token: str, study, link) -> dict:
-    """The context of the read-only study page: the newest version, without author names when anonymised."""
-    version = study_version_get(study=study)
-    requested = request.GET.get("page", "")
-    # Reviewers are never curators here: removed files stay out of the list, as for the public.
-    files, files_size = study_files_page(
-        version=version, user=None, page=int(requested) if requested.isdigit() else 1, per_page=FILES_PER_PAGE
-    )
-    metadata = version.metadata
-    return {
-        "token": token,
-        "study": study,
-        "version": version,
-        "metadata": metadata,
-        "anonymised": link.anonymised,
-        "authors": [] if link.anonymised else metadata.get("authors") or [],
-        "keywords": metadata.get("keywords") or [],
-        "expires_at": link.expires_at,
-        "page_obj": Paginator(files, FILES_PER_PAGE).page(files.start // FILES_PER_PAGE + 1),
-        "files_count": files.total,
-        "files_size": files_size or 0,
-        "study_url": request.build_absolute_uri(reverse("study-detail", args=[study.accession])),
-    }
-
-
 @require_safe
 def review(request, token: str):
     try:
@@ -73,14 +52,29 @@ def review(request, token: str):
     except StudyGone as gone:
         return _private(tombstone(request, gone.study))
     reviewer_link_record_access(link=link)
-    context = _review_context(request, token=token, study=study, link=link)
+    version = study_version_get(study=study)
+    # Reviewers are never curators here: removed files stay out of the list, as for the public.
+    files, files_size = study_files_page(
+        version=version, user=None, page=requested_page(request), per_page=FILES_PER_PAGE
+    )
+    context = study_page_context(
+        request,
+        study=study,
+        version=version,
+        files=files,
+        files_size=files_size,
+        file_url=lambda path: reverse("review-file", args=[token, path]),
+        manifest_url=reverse("review-manifest", args=[token]),
+        anonymised=link.anonymised,
+    )
+    context["expires_at"] = link.expires_at
     return _private(render(request, "archive/review_detail.html", context))
 
 
 @require_safe
 def review_file(request, token: str, path: str):
     """Download one file of the newest version of the study the link opens, and of no other study."""
-    if not _clean_path(path):
+    if not clean_path(path):
         raise Http404("Not a valid file path.")
     try:
         study, _link = _opened(token)
@@ -105,12 +99,5 @@ def review_manifest(request, token: str):
         study, _link = _opened(token)
     except StudyGone as gone:
         return _private(tombstone(request, gone.study))
-    files = (
-        study_files(version=study_version_get(study=study), user=None)
-        .exclude(status=FileStatus.REMOVED)
-        .values_list("sha256", "path")
-    )
-    lines = (_manifest_line(sha256, path) for sha256, path in files.iterator(chunk_size=2000))
-    response = StreamingHttpResponse(lines, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="manifest.sha256"'
+    response = manifest_response(version=study_version_get(study=study), user=None)
     return _private(response)

@@ -1,5 +1,7 @@
 """Accession pages, file downloads and checksum manifests."""
 
+from collections.abc import Callable
+
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
@@ -8,8 +10,9 @@ from django.views.decorators.http import require_safe
 
 from archive.downloads import file_response
 from archive.jsonld import study_dataset
-from archive.models import FileStatus, Study
+from archive.models import FileStatus, Study, StudyVersion
 from archive.selectors import (
+    CountedPage,
     FileGone,
     StudyGone,
     StudyNotFound,
@@ -41,6 +44,45 @@ def _visible_page(request, accession: str, number: int | None):
         raise Http404("No such study or version.") from None
 
 
+def study_page_context(
+    request,
+    *,
+    study: Study,
+    version: StudyVersion,
+    files: CountedPage,
+    files_size: int | None,
+    file_url: Callable[[str], str],
+    manifest_url: str,
+    anonymised: bool = False,
+) -> dict:
+    """The context the study page and the reviewer page share (templates/archive/includes/).
+
+    `file_url(path)` gives each listed file its download address, so the same file
+    table serves accession routes and reviewer-link routes. Anonymised pages name no authors.
+    """
+    for file in files.rows:
+        file.download_url = file_url(file.path)
+    metadata = version.metadata
+    return {
+        "study": study,
+        "version": version,
+        "metadata": metadata,
+        "anonymised": anonymised,
+        "authors": [] if anonymised else metadata.get("authors") or [],
+        "keywords": metadata.get("keywords") or [],
+        "page_obj": Paginator(files, FILES_PER_PAGE).page(files.start // FILES_PER_PAGE + 1),
+        "files_count": files.total,
+        "files_size": files_size or 0,
+        "manifest_url": manifest_url,
+        "study_url": request.build_absolute_uri(reverse("study-detail", args=[study.accession])),
+    }
+
+
+def requested_page(request) -> int:
+    requested = request.GET.get("page", "")
+    return int(requested) if requested.isdigit() else 1
+
+
 @require_safe
 def study_detail(request, accession: str, version: int | None = None):
     try:
@@ -48,41 +90,40 @@ def study_detail(request, accession: str, version: int | None = None):
     except StudyGone as gone:
         return tombstone(request, gone.study)
     study, study_version = page.study, page.version
-    requested = request.GET.get("page", "")
     files, files_size = study_files_page(
-        version=study_version,
-        user=request.user,
-        page=int(requested) if requested.isdigit() else 1,
-        per_page=FILES_PER_PAGE,
+        version=study_version, user=request.user, page=requested_page(request), per_page=FILES_PER_PAGE
     )
-    page_obj = Paginator(files, FILES_PER_PAGE).page(files.start // FILES_PER_PAGE + 1)
+    # A pinned version keeps its downloads and manifest pinned too.
+    if version is None:
+        routes, route_args = ("study-file", "study-manifest"), [study.accession]
+    else:
+        routes, route_args = ("study-version-file", "study-version-manifest"), [study.accession, study_version.number]
+    context = study_page_context(
+        request,
+        study=study,
+        version=study_version,
+        files=files,
+        files_size=files_size,
+        file_url=lambda path: reverse(routes[0], args=[*route_args, path]),
+        manifest_url=reverse(routes[1], args=route_args),
+    )
     curator = user_is_curator(request.user)
     owner = request.user.is_authenticated and study.owner_id == request.user.pk
     # Search engines may index only entries that are public and not hidden (P-HIDE).
     indexable = study.is_public and study.searchable
-    metadata = study_version.metadata
-    context = {
-        "study": study,
-        "version": study_version,
-        "metadata": metadata,
-        "authors": metadata.get("authors") or [],
-        "keywords": metadata.get("keywords") or [],
+    context |= {
         "versions": page.versions,
         "is_newest": page.is_newest,
         "pinned_version": version is not None,
-        "page_obj": page_obj,
-        "files_count": files.total,
-        "files_size": files_size or 0,
         "is_curator": curator,
         "show_hidden_banner": not study.searchable and (curator or owner),
         "indexable": indexable,
         "jsonld": study_dataset(request=request, study=study, version=study_version) if indexable else None,
-        "study_url": request.build_absolute_uri(reverse("study-detail", args=[study.accession])),
     }
     return render(request, "archive/study_detail.html", context)
 
 
-def _clean_path(path: str) -> bool:
+def clean_path(path: str) -> bool:
     """True when `path` is a plain relative path: no dot segments, empty segments or control characters."""
     if not path or path.startswith("/") or any(ord(c) < 32 or ord(c) == 127 for c in path):
         return False
@@ -92,7 +133,7 @@ def _clean_path(path: str) -> bool:
 @require_safe
 def study_file(request, accession: str, path: str, version: int | None = None):
     """Download one file; obsolete files still download, removed ones answer 410 (P-OBSOLETE, P-REMOVE)."""
-    if not _clean_path(path):
+    if not clean_path(path):
         raise Http404("Not a valid file path.")
     try:
         page = _visible_page(request, accession, version)
@@ -119,6 +160,16 @@ def _manifest_line(sha256: str, path: str) -> str:
     return f"{sha256}  {path}\n"
 
 
+def manifest_response(*, version, user) -> StreamingHttpResponse:
+    """The `sha256sum -c` manifest of the files of `version` that `user` may download."""
+    files = study_files(version=version, user=user).exclude(status=FileStatus.REMOVED).values_list("sha256", "path")
+    # Streamed so that a study with many thousands of files is never held in memory.
+    lines = (_manifest_line(sha256, path) for sha256, path in files.iterator(chunk_size=2000))
+    response = StreamingHttpResponse(lines, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="manifest.sha256"'
+    return response
+
+
 @require_safe
 def study_manifest(request, accession: str, version: int | None = None):
     """List `<sha256>  <path>` for the downloadable files of a version, for `sha256sum -c`."""
@@ -127,14 +178,6 @@ def study_manifest(request, accession: str, version: int | None = None):
     except StudyGone as gone:
         return tombstone(request, gone.study)
     study = page.study
-    files = (
-        study_files(version=page.version, user=request.user)
-        .exclude(status=FileStatus.REMOVED)
-        .values_list("sha256", "path")
-    )
-    # Streamed so that a study with many thousands of files is never held in memory.
-    lines = (_manifest_line(sha256, path) for sha256, path in files.iterator(chunk_size=2000))
-    response = StreamingHttpResponse(lines, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="manifest.sha256"'
+    response = manifest_response(version=page.version, user=request.user)
     response["Cache-Control"] = "public, max-age=300" if study.is_public else "private, no-cache"
     return response
