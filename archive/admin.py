@@ -3,6 +3,7 @@
 Everything here is read-only: accessioning, new versions and status changes
 go through archive.services (and the curation actions built on them), so the
 admin never writes a rule of its own. Nothing can be deleted (P-PERMANENT).
+Reviewer links are listed for oversight only; their owners make and revoke them.
 """
 
 import json
@@ -12,7 +13,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from archive.models import ArchiveFile, Study, StudyVersion
+from archive.models import ArchiveFile, ReviewerLink, Study, StudyVersion
+from archive.selectors import user_is_curator
 
 # Beyond this many files a version lists them on the paginated file changelist, not inline.
 FILES_INLINE_LIMIT = 50
@@ -168,3 +170,51 @@ class ArchiveFileAdmin(PermanentRecordAdmin):
         "attributes",
     ]
     readonly_fields = fields
+
+
+@admin.register(ReviewerLink)
+class ReviewerLinkAdmin(PermanentRecordAdmin):
+    """Who opened which confidential study to reviewers, and how often it was used.
+
+    Read-only even for curators, who hold change rights on the archive app: a link is
+    made and revoked through archive.services, which check the study's manager. The token
+    hash is never shown: it is the only thing that ties the database to a live link.
+    """
+
+    list_display = [
+        "study_accession",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "anonymised",
+        "access_count",
+        "last_access_at",
+    ]
+    list_filter = ["anonymised"]
+    list_select_related = ["study", "created_by"]
+    search_fields = ["=study__accession"]
+    show_full_result_count = False
+    fields = [
+        "study",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "anonymised",
+        "access_count",
+        "last_access_at",
+    ]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        # Membership decides, not model permissions: the curators group got its rights
+        # before this model existed, and no migration has granted view_reviewerlink since.
+        return user_is_curator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="study", ordering="study__accession")
+    def study_accession(self, link):
+        return link.study.accession

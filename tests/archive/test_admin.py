@@ -5,9 +5,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from archive import services
 from archive.admin import FILES_INLINE_LIMIT
-from archive.models import ArchiveFile, Study, StudyVersion
-from tests.factories import make_curator, make_study, stored_file
+from archive.models import ArchiveFile, ReviewerLink, Study, StudyVersion
+from tests.factories import UserFactory, make_curator, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +130,52 @@ def test_admin_version_with_many_files_links_instead_of_inline(admin_client, sub
     assert response.status_code == 200
     assert "raw/tile_000.tif" not in response.text
     assert f"{FILES_INLINE_LIMIT + 1} files" in response.text
+
+
+@pytest.fixture
+def reviewer_link(submitter):
+    study = make_study(owner=submitter, status="confidential", title="Zebrafish hearts under review")
+    link, _token = services.reviewer_link_create(study=study, actor=submitter, anonymised=True)
+    return link
+
+
+def test_admin_lists_reviewer_links_without_their_token_hash(admin_client, reviewer_link):
+    response = admin_client.get(reverse("admin:archive_reviewerlink_changelist"))
+    assert response.status_code == 200
+    assert reviewer_link.study.accession in response.text
+    assert reviewer_link.token_hash not in response.text
+    change = admin_client.get(reverse("admin:archive_reviewerlink_change", args=[reviewer_link.pk]))
+    assert change.status_code == 200
+    assert reviewer_link.token_hash not in change.text
+
+
+def test_admin_hides_reviewer_links_from_staff_who_are_not_curators(reviewer_link):
+    client = Client()
+    client.force_login(UserFactory(username="helpdesk", is_staff=True))
+    assert client.get(reverse("admin:archive_reviewerlink_changelist")).status_code == 403
+    assert client.get(reverse("admin:archive_reviewerlink_change", args=[reviewer_link.pk])).status_code == 403
+
+
+def test_admin_cannot_add_delete_or_change_reviewer_links(admin_client, reviewer_link):
+    assert admin_client.get(reverse("admin:archive_reviewerlink_add")).status_code == 403
+    _assert_delete_refused(admin_client, "reviewerlink", reviewer_link.pk)
+    change = reverse("admin:archive_reviewerlink_change", args=[reviewer_link.pk])
+    response = admin_client.post(change, {"anonymised": "", "revoked_at_0": "2026-01-01", "revoked_at_1": "00:00:00"})
+    assert response.status_code == 403
+    reviewer_link.refresh_from_db()
+    assert reviewer_link.anonymised is True
+    assert reviewer_link.revoked_at is None
+    assert ReviewerLink.objects.filter(pk=reviewer_link.pk).exists()
+
+
+def test_admin_reviewer_link_changelist_queries_do_not_grow_with_rows(admin_client, submitter, reviewer_link):
+    url = reverse("admin:archive_reviewerlink_changelist")
+    admin_client.get(url)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(url)
+    for n in range(3):
+        study = make_study(owner=submitter, status="confidential", title=f"Under review {n}")
+        services.reviewer_link_create(study=study, actor=submitter)
+    with CaptureQueriesContext(connection) as many:
+        admin_client.get(url)
+    assert len(many) == len(few)
