@@ -14,8 +14,7 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        from django.apps import apps
-
-        # After every app's permissions exist (post_migrate follows INSTALLED_APPS and
-        # `portal` comes last), and again after a flush.
-        post_migrate.connect(_ensure_curators, sender=apps.get_app_config("portal"))
+        # post_migrate is sent once per app with models, after that app's permissions
+        # are made, on every migrate and flush: the last call sees them all. It is cheap
+        # and idempotent, so no sender is singled out (apps without models get no signal).
+        post_migrate.connect(_ensure_curators, dispatch_uid="accounts.curators_group")

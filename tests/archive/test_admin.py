@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -7,7 +9,7 @@ from django.urls import reverse
 
 from archive import services
 from archive.admin import FILES_INLINE_LIMIT
-from archive.models import ArchiveFile, ReviewerLink, Study, StudyVersion
+from archive.models import ArchiveFile, ReleaseDateChange, ReviewerLink, Study, StudyVersion
 from tests.factories import UserFactory, make_curator, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +181,20 @@ def test_admin_reviewer_link_changelist_queries_do_not_grow_with_rows(admin_clie
     with CaptureQueriesContext(connection) as many:
         admin_client.get(url)
     assert len(many) == len(few)
+
+
+def test_p_release_date_change_history_is_read_only_in_the_admin(curator_client, submitter):
+    study = make_study(owner=submitter, status="confidential")
+    services.study_release_date_change(
+        study=study, actor=submitter, release_date=study.release_date + datetime.timedelta(days=1)
+    )
+    change = ReleaseDateChange.objects.get()
+    assert curator_client.get(reverse("admin:archive_releasedatechange_changelist")).status_code == 200
+    assert curator_client.get(reverse("admin:archive_releasedatechange_add")).status_code == 403
+    assert (
+        curator_client.post(
+            reverse("admin:archive_releasedatechange_delete", args=[change.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert ReleaseDateChange.objects.filter(pk=change.pk).exists()
