@@ -15,7 +15,6 @@ import os
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,8 +22,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import requests
+from harness import gunicorn, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "bench_ingest"
@@ -67,11 +66,10 @@ def main() -> int:
         if args.sqlite:
             database_url = f"sqlite:///{var_dir / 'db.sqlite3'}"
         else:
-            recreate_database(args.postgres)
-            database_url = f"{args.postgres.rstrip('/')}/{DB_NAME}"
+            database_url = recreate_database(args.postgres, DB_NAME)
         env = portal_env(database_url, var_dir, upload_root, args.size_mib * MIB)
         token = prepare(env)
-        with portal(env, folder) as (url, master):
+        with gunicorn(env, name="ingest", ready_path=TUS_PATH, options=("--timeout", "600")) as (url, master):
             warm_up(url, token, folder)
             baseline_runs, portal_runs = [], []
             # Interleaved, so a slower phase of the machine does not favour one side.
@@ -110,13 +108,6 @@ def write_random_file(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
-def recreate_database(server: str) -> None:
-    with psycopg.connect(f"{server.rstrip('/')}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    print(f"Created database {DB_NAME}")
-
-
 def portal_env(database_url: str, var_dir: Path, upload_root: Path, size: int) -> dict[str, str]:
     return {
         **os.environ,
@@ -152,48 +143,6 @@ def prepare(env: dict[str, str]) -> str:
     key = Token.objects.create(user=user).key
     connections.close_all()
     return key
-
-
-@contextlib.contextmanager
-def portal(env: dict[str, str], folder: Path) -> Iterator[tuple[str, int]]:
-    """Run the portal under gunicorn on a free port; yield its URL and master pid; stop it on exit."""
-    url = f"http://127.0.0.1:{_free_port()}"
-    log_path = Path(tempfile.gettempdir()) / "bench-ingest-gunicorn.log"
-    command = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", "2", "--timeout", "600"]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [*command, "-b", url.removeprefix("http://")], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            _wait_until_up(url, process, log_path)
-            print(f"Portal under gunicorn at {url} (log: {log_path})")
-            yield url, process.pid
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited; see {log_path}")
-        try:
-            requests.options(url + TUS_PATH, timeout=2)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer within 30 s; see {log_path}")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _headers(token: str) -> dict[str, str]:

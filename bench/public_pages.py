@@ -7,23 +7,18 @@ trivial view (robots.txt), against the targets below. See bench/README.md.
 """
 
 import argparse
-import contextlib
 import datetime
 import hashlib
 import os
 import random
 import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import requests
+from harness import gunicorn, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "bench_public_pages"
@@ -98,22 +93,13 @@ def main() -> int:
         help="PostgreSQL server to create the benchmark database on",
     )
     args = parser.parse_args()
-    database_url = f"{args.server.rstrip('/')}/{DB_NAME}"
-
-    recreate_database(args.server)
+    database_url = recreate_database(args.server, DB_NAME)
     accessions = load(database_url, args.studies)
     # SIGTERM (e.g. a CI timeout) must still stop gunicorn: turn it into an exception that unwinds.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    with portal(database_url) as url:
+    with gunicorn(portal_env(database_url), name="public-pages", ready_path="/robots.txt") as (url, _):
         measure(url, accessions, args.requests)
     return 0
-
-
-def recreate_database(server: str) -> None:
-    with psycopg.connect(f"{server.rstrip('/')}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    print(f"Created database {DB_NAME}")
 
 
 def portal_env(database_url: str) -> dict[str, str]:
@@ -247,51 +233,6 @@ def _status(rng: random.Random) -> tuple[str, bool]:
     if roll < 0.025:
         return "removed", True
     return "released", roll >= 0.03
-
-
-@contextlib.contextmanager
-def portal(database_url: str) -> Iterator[str]:
-    """Run the portal under gunicorn on a free port and yield its URL; stop it on exit, whatever happens."""
-    url = f"http://127.0.0.1:{_free_port()}"
-    log_path = Path(tempfile.gettempdir()) / "bench-public-pages-gunicorn.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", "2", "-b", url.removeprefix("http://")],
-            cwd=ROOT,
-            env=portal_env(database_url),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_until_up(url, process, log_path)
-            print(f"Portal under gunicorn at {url} (log: {log_path})")
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited; see {log_path}")
-        try:
-            requests.get(f"{url}/robots.txt", timeout=2)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer within 30 s; see {log_path}")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def measure(base_url: str, accessions: list[str], count: int) -> None:

@@ -18,7 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg
+from harness import recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "bench_purge"
@@ -57,14 +57,11 @@ def main() -> int:
 
 
 def run(args, upload_root: Path) -> int:
-    server = args.server.rstrip("/")
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    print(f"Created database {DB_NAME}; upload files under {upload_root}")
+    database_url = recreate_database(args.server, DB_NAME)
+    print(f"Upload files under {upload_root}")
     os.environ.update(
         {
-            "DATABASE_URL": f"{server}/{DB_NAME}",
+            "DATABASE_URL": database_url,
             "SECRET_KEY": SECRET_KEY,
             "DEBUG": "0",
             "LOG_LEVEL": "WARNING",

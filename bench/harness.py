@@ -1,0 +1,68 @@
+"""What the benchmarks share: a fresh PostgreSQL database and the portal under gunicorn."""
+
+import contextlib
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def recreate_database(server: str, name: str) -> str:
+    """Drop and create database `name` on `server`; return its URL."""
+    with psycopg.connect(f"{server.rstrip('/')}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    print(f"Created database {name}")
+    return f"{server.rstrip('/')}/{name}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(
+    env: dict[str, str], *, name: str, ready_path: str, options: tuple[str, ...] = ()
+) -> Iterator[tuple[str, int]]:
+    """Run the portal under gunicorn (2 workers) on a free port; yield its URL and master pid.
+
+    The server is stopped on exit, whatever happens; its log goes to a file named after `name`.
+    """
+    url = f"http://127.0.0.1:{free_port()}"
+    log_path = Path(tempfile.gettempdir()) / f"bench-{name}-gunicorn.log"
+    command = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", "2", *options, "-b", url.removeprefix("http://")]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_until_up(url + ready_path, process, log_path)
+            print(f"Portal under gunicorn at {url} (log: {log_path})")
+            yield url, process.pid
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_up(ready_url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited; see {log_path}")
+        try:
+            requests.options(ready_url, timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer within 30 s; see {log_path}")
