@@ -177,3 +177,26 @@ class ReleaseDateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.study_id}: {self.old_date} → {self.new_date}"
+
+
+class ThumbnailStatus(models.TextChoices):
+    MADE = "made", "Made"
+    FAILED = "failed", "Failed"
+
+
+class Thumbnail(models.Model):
+    """A small PNG preview of one image content, stored once per SHA-256 like the content itself.
+
+    A content that cannot be read as an image keeps a `failed` row, so the job never retries it.
+    """
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=8, choices=ThumbnailStatus.choices)
+    storage_key = models.CharField(max_length=200, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Thumbnail of {self.sha256[:12]} ({self.status})"

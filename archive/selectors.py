@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
 from django.utils import timezone
 
 from accounts.groups import CURATORS_GROUP
@@ -27,6 +27,8 @@ from archive.models import (
     StudyStatus,
     StudyUserObjectPermission,
     StudyVersion,
+    Thumbnail,
+    ThumbnailStatus,
 )
 from portal.errors import NotAllowed
 
@@ -277,6 +279,7 @@ def study_files_page(*, version: StudyVersion, user, page: int, per_page: int) -
     files = study_files(version=version, user=user)
     page = max(page, 1)
     start = (page - 1) * per_page
+    files = files.annotate(has_thumbnail=Exists(_made_thumbnails().filter(sha256=OuterRef("sha256"))))
     rows = list(files.annotate(listed=Window(Count("pk")), listed_size=Window(Sum("size")))[start : start + per_page])
     if not rows and page > 1:  # past the end: show the last page, as Paginator.get_page does
         count = files.count()
@@ -317,7 +320,7 @@ def study_search_page(user, search: StudySearch, *, page: int, per_page: int) ->
         ids, total = cached[0][start:stop], cached[1]
     else:
         ids, total = _ranked_ids(studies, start, stop)
-    by_id = studies_listed_for(user, replace(search, q="")).in_bulk(ids)
+    by_id = studies_with_thumbnail(studies_listed_for(user, replace(search, q=""))).in_bulk(ids)
     return CountedPage([by_id[pk] for pk in ids if pk in by_id], total=total, start=start)
 
 
@@ -384,3 +387,32 @@ def study_collaborators(*, study: Study) -> QuerySet:
     """Return the users invited to see a study: holders of `view_study` other than its owner."""
     granted = StudyUserObjectPermission.objects.filter(content_object=study, permission__codename="view_study")
     return get_user_model().objects.filter(pk__in=granted.values("user_id")).exclude(pk=study.owner_id)
+
+
+# --- Thumbnails --------------------------------------------------------------------------
+
+
+def _made_thumbnails() -> QuerySet[Thumbnail]:
+    return Thumbnail.objects.filter(status=ThumbnailStatus.MADE)
+
+
+def studies_with_thumbnail(studies: QuerySet[Study]) -> QuerySet[Study]:
+    """Annotate each study with `thumbnail_path`: its newest version's first listed file with a thumbnail.
+
+    Subqueries of the same query, so a list page reads its thumbnails without one
+    more query per row (or at all). Removed files never lend their thumbnail.
+    """
+    newest = StudyVersion.objects.filter(study=OuterRef(OuterRef("pk"))).order_by("-number").values("pk")[:1]
+    first = (
+        ArchiveFile.objects.filter(version=Subquery(newest))
+        .exclude(status=FileStatus.REMOVED)
+        .filter(Exists(_made_thumbnails().filter(sha256=OuterRef("sha256"))))
+        .order_by("path")
+        .values("path")[:1]
+    )
+    return studies.annotate(thumbnail_path=Subquery(first))
+
+
+def thumbnail_for_file(file: ArchiveFile) -> Thumbnail | None:
+    """Return the made thumbnail of a visible file's content, or None while there is none."""
+    return _made_thumbnails().filter(sha256=file.sha256).first()

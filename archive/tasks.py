@@ -1,5 +1,6 @@
 """Scheduled jobs of the archive (django-q2). Each calls one service and is safe to run twice."""
 
+from archive import services
 from archive.services import studies_release_due
 
 
@@ -9,3 +10,12 @@ def release_due_studies() -> list[str]:
     Return the accessions this run released; a second run finds none left.
     """
     return studies_release_due()
+
+
+THUMBNAILS_EVERY_MINUTES = 10
+THUMBNAILS_PER_RUN = 200
+
+
+def thumbnails_make_missing(limit: int = THUMBNAILS_PER_RUN) -> dict[str, int]:
+    """Make the thumbnails that image files still lack; a second run finds none left."""
+    return services.thumbnails_make_missing(limit=limit)

@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from archive.sitemaps import SITEMAPS
-from archive.views import pages, review, seo, studies
+from archive.views import pages, review, seo, studies, thumbnails
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -17,6 +17,12 @@ urlpatterns = [
     ),
     path("studies/<str:accession>/files/<path:path>", studies.study_file, name="study-file"),
     path("studies/<str:accession>/v<int:version>/files/<path:path>", studies.study_file, name="study-version-file"),
+    path("studies/<str:accession>/thumbnails/<path:path>", thumbnails.study_thumbnail, name="study-thumbnail"),
+    path(
+        "studies/<str:accession>/v<int:version>/thumbnails/<path:path>",
+        thumbnails.study_thumbnail,
+        name="study-version-thumbnail",
+    ),
     path("review/<str:token>/", review.review, name="review"),
     path("review/<str:token>/files/<path:path>", review.review_file, name="review-file"),
     path("review/<str:token>/manifest.sha256", review.review_manifest, name="review-manifest"),

@@ -4,9 +4,12 @@ The URL list is read from the URLconf, so a new URL falls into the matrix by
 itself; a URL with a parameter this file does not know fails until it is added.
 """
 
+import io
 import re
 
+import numpy as np
 import pytest
+import tifffile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -103,6 +106,12 @@ def _kwargs_for(names: set[str], study) -> dict:
     return {name: known[name] for name in names}
 
 
+def _tiny_tiff(value: int) -> bytes:
+    out = io.BytesIO()
+    tifffile.imwrite(out, np.full((4, 4), value, dtype=np.uint8))
+    return out.getvalue()
+
+
 @pytest.fixture
 def world():
     owner = UserFactory(username="matrix_owner")
@@ -113,10 +122,12 @@ def world():
             hidden=status == "hidden",
             title=f"Zyxomatrix{status} study",
             description=f"Secret description {status}",
-            files=[stored_file(FILE_PATH, f"pixels of {status}".encode())],
+            files=[stored_file(FILE_PATH, _tiny_tiff(index))],
         )
-        for status in STATUSES
+        for index, status in enumerate(STATUSES)
     }
+    # The file is a real image, so thumbnail URLs answer 200 where the study is visible.
+    services.thumbnails_make_missing()
     clients = {"anonymous": Client()}
     for caller, user in {
         "other_user": UserFactory(username="matrix_other"),

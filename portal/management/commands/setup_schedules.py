@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_q.models import Schedule
 
+from archive.tasks import THUMBNAILS_EVERY_MINUTES
 from uploads.tasks import PURGE_EVERY_MINUTES, WARNINGS_EVERY_MINUTES
 
 
@@ -26,6 +27,11 @@ def schedule_specs() -> list[ScheduleSpec]:
             name="archive.release_due_studies",
             func="archive.tasks.release_due_studies",
             minutes=settings.RELEASE_JOB_MINUTES,
+        ),
+        ScheduleSpec(
+            name="archive.thumbnails_make_missing",
+            func="archive.tasks.thumbnails_make_missing",
+            minutes=THUMBNAILS_EVERY_MINUTES,
         ),
         ScheduleSpec(
             name="uploads.upload_warnings_send",
