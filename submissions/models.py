@@ -29,7 +29,7 @@ class Submission(models.Model):
         null=True,
         blank=True,
         related_name="submissions",
-        help_text="The study a new version is made of; empty for a new study.",
+        help_text="The study a new version is made of; for a new study, the study its move created.",
     )
     state = models.CharField(max_length=20, choices=SubmissionState.choices, default=SubmissionState.DRAFT)
     metadata = models.JSONField(default=dict, blank=True)
@@ -37,6 +37,9 @@ class Submission(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    move_error = models.JSONField(
+        default=list, blank=True, help_text="Files that failed their checksum check on the move: path and problem."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -74,3 +77,34 @@ class DisclosureAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"Acknowledged {self.acknowledged_at:%Y-%m-%d %H:%M}"
+
+
+class SubmissionFileState(models.TextChoices):
+    PENDING = "pending", "In the upload area"
+    STORED = "stored", "Copied to archive storage"
+    DONE = "done", "Moved"
+
+
+class SubmissionFile(models.Model):
+    """A file of a submission: chosen from the upload area, moved to archive storage on submit (P-MOVE-ON-SUBMIT).
+
+    `path`, `size` and `sha256` are copied from the upload file when chosen, so
+    the list survives the upload row, which the move deletes.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
+    upload_file = models.ForeignKey(
+        "uploads.UploadFile", on_delete=models.SET_NULL, null=True, blank=True, related_name="submission_files"
+    )
+    path = models.CharField(max_length=4096)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_key = models.CharField(max_length=200, blank=True, help_text="Archive storage key, set once stored.")
+    state = models.CharField(max_length=8, choices=SubmissionFileState.choices, default=SubmissionFileState.PENDING)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["submission", "path"], name="submissionfile_unique_path")]
+
+    def __str__(self) -> str:
+        return self.path

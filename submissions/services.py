@@ -1,14 +1,18 @@
-"""Write side of submissions: drafts, scope certification, acknowledgements, release dates.
+"""Write side of submissions: drafts, file lists, scope certification, acknowledgements, submitting, the move.
 
 Every broken rule raises `PolicyViolation` naming the rule and the field.
 """
 
 import datetime
+import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
-from archive.services import release_date_validate
+from archive.services import FileEntry, release_date_validate, study_create
+from archive.storage import archive_storage, content_store, sha256_of
 from licensing.selectors import licence_for_study
 from portal.errors import NotAllowed, PolicyViolation
 from submissions import scope
@@ -16,8 +20,14 @@ from submissions.models import (
     DisclosureAcknowledgement,
     ScopeCertification,
     Submission,
+    SubmissionFile,
+    SubmissionFileState,
     SubmissionState,
 )
+from uploads.models import UploadFile, UploadState
+from uploads.storage import upload_bytes_remove, upload_storage_path
+
+logger = logging.getLogger(__name__)
 
 
 def _check_owner(*, submission: Submission, actor) -> None:
@@ -107,3 +117,248 @@ def submission_acknowledge(
             defaults={"public_disclosure": True, "right_to_submit": True, "acknowledged_at": timezone.now()},
         )
     return acknowledgement
+
+
+def submission_files_set(*, submission: Submission, actor, upload_file_ids: list[int]) -> list[SubmissionFile]:
+    """Replace the draft's file list with complete files of the owner's own upload area."""
+    ids = set(upload_file_ids)
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if actor.pk != submission.owner_id:
+            raise NotAllowed(rule="P-UPLOAD-PRIVATE", message="Only the submitter can choose the files.")
+        _check_draft(submission=submission, rule="P-MOVE-ON-SUBMIT")
+        uploads = list(
+            UploadFile.objects.filter(pk__in=ids, area__owner=actor, state=UploadState.COMPLETE).order_by(
+                "relative_path"
+            )
+        )
+        if len(uploads) != len(ids):
+            raise PolicyViolation(
+                rule="P-UPLOAD-PRIVATE",
+                field="files",
+                message="Choose files from your own upload area whose upload has finished.",
+            )
+        submission.files.all().delete()
+        files = SubmissionFile.objects.bulk_create(
+            [
+                SubmissionFile(submission=submission, upload_file=u, path=u.relative_path, size=u.size, sha256=u.sha256)
+                for u in uploads
+            ],
+            batch_size=1000,
+        )
+        submission.save(update_fields=["updated_at"])
+    return files
+
+
+def _submit_check(*, submission: Submission, now: datetime.datetime) -> str:
+    """Check every rule a submission must meet; return the scope outcome."""
+    if not (submission.metadata.get("title") or "").strip():
+        raise PolicyViolation(rule="P-PERMANENT", field="title", message="A study needs a title.")
+    certification = ScopeCertification.objects.filter(submission=submission).first()
+    if certification is None:
+        raise PolicyViolation(rule="P-SCOPE", field="scope", message="Answer the clinical-scope form first.")
+    if certification.outcome == scope.REFUSED:
+        raise PolicyViolation(rule="P-SCOPE", field="scope", message="The scope certification refused this data.")
+    if not DisclosureAcknowledgement.objects.filter(
+        submission=submission, public_disclosure=True, right_to_submit=True
+    ).exists():
+        raise PolicyViolation(
+            rule="P-DISCLOSURE", field="disclosure", message="Make both acknowledgements before submitting."
+        )
+    if submission.release_date is None:
+        raise PolicyViolation(rule="P-RELEASE-DATE", field="release_date", message="Choose a release date.")
+    release_date_validate(release_date=submission.release_date, submitted_at=now, now=now)
+    licence_for_study(source="", requested=None)  # a direct submission is CC0-1.0 (P-LICENCE)
+    files = list(submission.files.all())
+    if not files:
+        raise PolicyViolation(rule="P-MOVE-ON-SUBMIT", field="files", message="Choose at least one file.")
+    # Locking the upload rows serialises submissions that share a file: only one may take it.
+    upload_ids = [f.upload_file_id for f in files]
+    locked = set(
+        UploadFile.objects.select_for_update()
+        .filter(pk__in=[pk for pk in upload_ids if pk is not None], state=UploadState.COMPLETE)
+        .values_list("pk", flat=True)
+    )
+    taken = set(
+        SubmissionFile.objects.filter(upload_file_id__in=locked)
+        .exclude(submission=submission)
+        .exclude(submission__state=SubmissionState.DRAFT)
+        .values_list("upload_file_id", flat=True)
+    )
+    gone = [f.path for f in files if f.upload_file_id not in locked or f.upload_file_id in taken]
+    if gone:
+        raise PolicyViolation(
+            rule="P-MOVE-ON-SUBMIT",
+            field="files",
+            message="These files are no longer in your upload area: " + ", ".join(gone[:20]),
+        )
+    return certification.outcome
+
+
+def submission_submit(*, submission: Submission, actor) -> Submission:
+    """Submit a draft: check every rule, then queue the move of its files into the archive.
+
+    A scope outcome of `needs_review` stops in state `in_review`, with no
+    accession, until a curator decides; otherwise the submission becomes
+    `submitted` and the move task (`submission_files_move`) is queued once the
+    transaction commits.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if actor.pk != submission.owner_id:
+            raise NotAllowed(rule="P-MOVE-ON-SUBMIT", message="Only the submitter can submit.")
+        _check_draft(submission=submission, rule="P-MOVE-ON-SUBMIT")
+        outcome = _submit_check(submission=submission, now=now)
+        submission.submitted_at = now
+        if outcome == scope.NEEDS_REVIEW:
+            submission.state = SubmissionState.IN_REVIEW
+        else:
+            submission.state = SubmissionState.SUBMITTED
+            pk = submission.pk
+            transaction.on_commit(lambda: async_task("submissions.tasks.submission_files_move", pk))
+        submission.save(update_fields=["state", "submitted_at", "updated_at"])
+    logger.info("submission %s submitted by %s: %s", submission.pk, actor.pk, submission.state)
+    return submission
+
+
+def _upload_problem(f: SubmissionFile) -> str:
+    """Return why the upload bytes of `f` do not match its checksum, or "" if they do."""
+    if f.upload_file is None:
+        return "missing from the upload area"
+    path = upload_storage_path(f.upload_file.storage_name)
+    try:
+        with path.open("rb") as handle:
+            sha256, size = sha256_of(handle)
+    except FileNotFoundError:
+        return "missing from the upload area"
+    if size != f.size:
+        return f"size {size} instead of {f.size}"
+    if sha256 != f.sha256:
+        return "SHA-256 does not match"
+    return ""
+
+
+def _archived(f: SubmissionFile) -> bool:
+    storage = archive_storage()
+    return bool(f.storage_key) and storage.exists(f.storage_key) and storage.size(f.storage_key) == f.size
+
+
+def _locked(submission_id: int, file_pk: int | None = None) -> tuple[Submission, SubmissionFile | None]:
+    submission = Submission.objects.select_for_update().get(pk=submission_id)
+    f = SubmissionFile.objects.select_related("upload_file").get(pk=file_pk) if file_pk else None
+    return submission, f
+
+
+def submission_files_move(*, submission_id: int, fault: Callable[[str], None] | None = None) -> Submission:
+    """Verify, then move a submitted submission's files into archive storage and accession the study.
+
+    P-INTEGRITY: every file still in the upload area is first re-hashed
+    (streamed); any mismatch or missing file stops the submission in
+    `changes_requested` with the files listed in `move_error`, and nothing is
+    moved. P-MOVE-ON-SUBMIT then moves each file in two steps, each one
+    transaction with the submission row locked:
+
+    1. pending → stored: the upload bytes go into archive storage under their
+       content key (content_store hashes what it reads; a different hash
+       stops the move) and the key is recorded;
+    2. stored → done: once the archive copy is seen present with the right
+       size, the upload bytes are deleted, then the upload row, and the file
+       is marked done; the transaction commits after the bytes are gone.
+
+    Finally the study is created with all files and remembered on the
+    submission in the same transaction, which makes it `accepted`.
+
+    Why a crash anywhere loses and duplicates nothing, and a re-run finishes:
+    before 1 commits, the upload is intact and storing again is harmless (the
+    key is the content's hash, so it is stored once). Between 1 and 2 the file
+    is in both places; the re-run re-checks the archive copy and continues.
+    If 2 dies after the bytes went, it rolls back to `stored` with an upload
+    row without bytes: the re-run verifies only `pending` files against the
+    upload area, finds the archive copy, deletes the (missing) bytes again
+    and finishes 2. Bytes leave the upload area only when they are in the
+    archive, and the upload row goes with them, so nothing is left behind.
+    The study is created in the transaction that records it on the
+    submission, so a rollback leaves no study and a commit makes any re-run
+    stop at the state check. Runs of the same submission serialise on its
+    row lock; each step re-reads its file under the lock and skips work
+    another run did.
+
+    `fault` is called with the name of each step after it, so tests can stop
+    the move at any point.
+    """
+    fault = fault or (lambda step: None)
+    submission = Submission.objects.get(pk=submission_id)
+    if submission.state != SubmissionState.SUBMITTED:
+        return submission
+    pending = list(submission.files.filter(state=SubmissionFileState.PENDING).select_related("upload_file"))
+    problems = {f.pk: {"path": f.path, "problem": p} for f in pending if (p := _upload_problem(f))}
+    if problems:
+        with transaction.atomic():
+            submission, _ = _locked(submission_id)
+            # A concurrent run may have moved a file while it was being hashed here.
+            still_pending = submission.files.filter(pk__in=problems, state=SubmissionFileState.PENDING)
+            problems = [problems[pk] for pk in still_pending.values_list("pk", flat=True)]
+            if problems and submission.state == SubmissionState.SUBMITTED:
+                submission.state = SubmissionState.CHANGES_REQUESTED
+                submission.move_error = problems
+                submission.save(update_fields=["state", "move_error", "updated_at"])
+        if problems:
+            logger.warning("submission %s stopped: %d files fail their checksum", submission_id, len(problems))
+            return submission
+    fault("verified")
+    for pk in submission.files.exclude(state=SubmissionFileState.DONE).values_list("pk", flat=True):
+        _file_move(submission_id, pk, fault)
+    with transaction.atomic():
+        submission, _ = _locked(submission_id)
+        if submission.state != SubmissionState.SUBMITTED:
+            return submission
+        files = list(submission.files.all())
+        if any(f.state != SubmissionFileState.DONE for f in files):  # another run is still moving
+            return submission
+        study = study_create(
+            owner=submission.owner,
+            metadata=submission.metadata,
+            files=[FileEntry(path=f.path, size=f.size, sha256=f.sha256, storage_key=f.storage_key) for f in files],
+            release_date=submission.release_date,
+        )
+        fault("study_created")
+        submission.study = study
+        submission.state = SubmissionState.ACCEPTED
+        submission.move_error = []
+        submission.save(update_fields=["study", "state", "move_error", "updated_at"])
+    logger.info("submission %s accessioned as %s", submission_id, study.accession)
+    return submission
+
+
+def _file_move(submission_id: int, file_pk: int, fault: Callable[[str], None]) -> None:
+    with transaction.atomic():
+        submission, f = _locked(submission_id, file_pk)
+        if submission.state == SubmissionState.SUBMITTED and f.state == SubmissionFileState.PENDING:
+            with upload_storage_path(f.upload_file.storage_name).open("rb") as handle:
+                key, sha256, size = content_store(handle)
+            if (sha256, size) != (f.sha256, f.size):
+                raise PolicyViolation(
+                    rule="P-INTEGRITY", field="files", message=f"{f.path} changed in the upload area while moving."
+                )
+            fault("archive_written")
+            f.storage_key = key
+            f.state = SubmissionFileState.STORED
+            f.save(update_fields=["storage_key", "state"])
+    fault("stored")
+    with transaction.atomic():
+        submission, f = _locked(submission_id, file_pk)
+        if submission.state != SubmissionState.SUBMITTED or f.state != SubmissionFileState.STORED:
+            return
+        if not _archived(f):
+            raise PolicyViolation(
+                rule="P-INTEGRITY", field="files", message=f"The archive copy of {f.path} is missing or incomplete."
+            )
+        upload, f.upload_file = f.upload_file, None
+        if upload is not None:
+            upload_bytes_remove(upload.storage_name)
+            fault("upload_bytes_removed")
+            upload.delete()
+        f.state = SubmissionFileState.DONE
+        f.save(update_fields=["state", "upload_file"])
+    fault("done")

@@ -1,0 +1,8 @@
+"""Background jobs of submissions (django-q2). Each calls one service and is safe to run twice."""
+
+from submissions import services
+
+
+def submission_files_move(submission_id: int) -> str:
+    """Move a submitted submission's files into the archive and accession it; return its state."""
+    return services.submission_files_move(submission_id=submission_id).state

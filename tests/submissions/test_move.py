@@ -1,0 +1,225 @@
+"""P-MOVE-ON-SUBMIT and P-INTEGRITY: the move of a submission's files into archive storage, crash-safe."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.files.storage import FileSystemStorage
+from django.db import connection, connections
+
+from archive.models import ArchiveFile, Study
+from archive.storage import archive_storage, content_key
+from submissions.models import Submission, SubmissionFileState, SubmissionState
+from submissions.services import submission_files_move, submission_submit
+from tests.factories import UserFactory
+from tests.submissions.move_helpers import archive_keys, file_contents, ready_draft, upload_area_files
+from uploads.models import UploadFile
+from uploads.storage import upload_storage_path
+
+N_FILES = 3  # plus one copy of the first: 4 files, 3 distinct contents
+
+
+class Crash(Exception):
+    """The injected fault: the move dies here."""
+
+
+def _submitted(owner, contents):
+    """A submitted submission whose move has not run (on_commit callbacks do not run in these tests)."""
+    submission, uploads = ready_draft(owner, contents)
+    return submission_submit(submission=submission, actor=owner), uploads
+
+
+def _assert_moved_once(submission: Submission, contents: dict[str, bytes]) -> None:
+    submission.refresh_from_db()
+    assert submission.state == SubmissionState.ACCEPTED and submission.move_error == []
+    study = Study.objects.get(submissions=submission)
+    assert Study.objects.filter(owner=submission.owner).count() == 1
+    assert study.files_count == len(contents)
+    assert study.total_size == sum(len(data) for data in contents.values())
+    files = ArchiveFile.objects.filter(version__study=study)
+    assert sorted(files.values_list("path", "size")) == sorted((p, len(d)) for p, d in contents.items())
+    storage = archive_storage()
+    distinct = {content_key(f.sha256): f.size for f in files}
+    assert sorted(archive_keys()) == sorted(distinct)  # each content stored exactly once, nothing else
+    assert all(storage.size(key) == size for key, size in distinct.items())
+    for f in files:
+        with storage.open(f.storage_key) as handle:
+            assert handle.read() == contents[f.path]
+    assert UploadFile.objects.count() == 0 and upload_area_files() == []
+    assert set(submission.files.values_list("state", flat=True)) == {SubmissionFileState.DONE}
+
+
+def _fault_at(step: str, occurrence: int):
+    seen = []
+
+    def fault(name: str) -> None:
+        if name == step:
+            seen.append(name)
+            if len(seen) == occurrence:
+                raise Crash(f"{step} #{occurrence}")
+
+    return fault
+
+
+FILE_STEPS = ["archive_written", "stored", "upload_bytes_removed", "done"]
+FAULTS = (
+    [("verified", 1), ("study_created", 1)]
+    + [(step, 1) for step in FILE_STEPS]
+    + [(step, N_FILES + 1) for step in FILE_STEPS]  # the last file, after the others moved
+    + [("done", 2), ("archive_written", 4)]  # the duplicate content, whose key is already stored
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("step, occurrence", FAULTS, ids=[f"{s}-{o}" for s, o in FAULTS])
+def test_p_move_on_submit_a_crash_at_any_step_then_a_rerun_moves_everything_once(submitter, step, occurrence):
+    contents = file_contents(N_FILES)
+    submission, _ = _submitted(submitter, contents)
+    with pytest.raises(Crash):
+        submission_files_move(submission_id=submission.pk, fault=_fault_at(step, occurrence))
+    submission.refresh_from_db()
+    assert submission.state == SubmissionState.SUBMITTED and Study.objects.count() == 0
+    # Nothing is lost: every file is in the upload area or in archive storage.
+    stored = set(archive_keys())
+    for f in submission.files.select_related("upload_file"):
+        in_upload = f.upload_file is not None and upload_storage_path(f.upload_file.storage_name).exists()
+        assert in_upload or content_key(f.sha256) in stored, f.path
+    submission_files_move(submission_id=submission.pk)
+    _assert_moved_once(submission, contents)
+    submission_files_move(submission_id=submission.pk)  # a third run changes nothing
+    _assert_moved_once(submission, contents)
+
+
+@pytest.mark.django_db
+def test_p_move_on_submit_a_failing_storage_write_then_a_rerun_finishes(submitter, monkeypatch):
+    contents = file_contents(N_FILES)
+    submission, _ = _submitted(submitter, contents)
+    real_save, calls = FileSystemStorage._save, []
+
+    def save_fails_on_the_second_file(self, name, content):
+        calls.append(name)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real_save(self, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", save_fails_on_the_second_file)
+    with pytest.raises(OSError):
+        submission_files_move(submission_id=submission.pk)
+    assert 0 < submission.files.filter(state=SubmissionFileState.DONE).count() < len(contents)
+    submission_files_move(submission_id=submission.pk)
+    _assert_moved_once(submission, contents)
+
+
+@pytest.mark.django_db
+def test_p_move_on_submit_a_failing_upload_delete_then_a_rerun_finishes(submitter, monkeypatch):
+    contents = file_contents(N_FILES)
+    submission, _ = _submitted(submitter, contents)
+    real_unlink = type(upload_storage_path("x")).unlink
+
+    def unlink_fails(self, missing_ok=False):
+        raise PermissionError("read-only upload area")
+
+    monkeypatch.setattr(type(upload_storage_path("x")), "unlink", unlink_fails)
+    with pytest.raises(PermissionError):
+        submission_files_move(submission_id=submission.pk)
+    assert submission.files.filter(state=SubmissionFileState.STORED).count() == 1
+    monkeypatch.setattr(type(upload_storage_path("x")), "unlink", real_unlink)
+    submission_files_move(submission_id=submission.pk)
+    _assert_moved_once(submission, contents)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("damage", ["changed", "truncated", "deleted"])
+def test_p_integrity_a_corrupted_upload_stops_the_submission_and_nothing_moves(submitter, damage):
+    contents = file_contents(N_FILES)
+    submission, uploads = _submitted(submitter, contents)
+    victim = uploads[1]
+    path = upload_storage_path(victim.storage_name)
+    if damage == "changed":  # same size, other bytes
+        data = path.read_bytes()
+        path.write_bytes(bytes([data[0] ^ 0xFF]) + data[1:])
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:-1])
+    else:
+        path.unlink()
+    submission_files_move(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert submission.state == SubmissionState.CHANGES_REQUESTED
+    assert [e["path"] for e in submission.move_error] == [victim.relative_path]
+    assert archive_keys() == [] and Study.objects.count() == 0
+    assert UploadFile.objects.count() == len(contents)
+    assert set(submission.files.values_list("state", flat=True)) == {SubmissionFileState.PENDING}
+    submission_files_move(submission_id=submission.pk)  # a stopped submission is left alone
+    assert archive_keys() == []
+
+
+@pytest.mark.s3
+@pytest.mark.django_db
+def test_p_move_on_submit_with_s3_archive_storage(submitter, s3_archive):
+    contents = file_contents(N_FILES)
+    submission, _ = _submitted(submitter, contents)
+    submission_files_move(submission_id=submission.pk)
+    _assert_moved_once(submission, contents)
+
+
+@pytest.mark.s3
+@pytest.mark.django_db
+@pytest.mark.parametrize("step", ["archive_written", "upload_bytes_removed", "study_created"])
+def test_p_move_on_submit_with_s3_a_crash_then_a_rerun_moves_everything_once(submitter, s3_archive, step):
+    contents = file_contents(N_FILES)
+    submission, _ = _submitted(submitter, contents)
+    with pytest.raises(Crash):
+        submission_files_move(submission_id=submission.pk, fault=_fault_at(step, 2 if step != "study_created" else 1))
+    submission_files_move(submission_id=submission.pk)
+    _assert_moved_once(submission, contents)
+
+
+def _in_own_connection(function, *args):
+    try:
+        return function(*args)
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_p_move_on_submit_100_concurrent_submissions_get_distinct_accessions_and_keep_their_files():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is checked on PostgreSQL (CI); SQLite serialises writers")
+    drafts = []
+    for i in range(100):
+        owner = UserFactory(username=f"depositor{i}")
+        contents = file_contents(2, prefix=f"s{i}")
+        drafts.append((ready_draft(owner, contents)[0], owner, contents))
+
+    def submit(draft):  # Q_SYNC: the queued move runs in this thread once the submit commits
+        submission, owner, _ = draft
+        return submission_submit(submission=submission, actor=owner).pk
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(lambda d: _in_own_connection(submit, d), drafts))
+        # Runs of moves already finished, concurrently with each other, change nothing.
+        list(pool.map(lambda d: _in_own_connection(lambda: submission_files_move(submission_id=d[0].pk)), drafts))
+    accessions = list(Study.objects.values_list("accession", flat=True))
+    assert len(accessions) == len(set(accessions)) == 100
+    for submission, _, contents in drafts:
+        submission.refresh_from_db()
+        assert submission.state == SubmissionState.ACCEPTED
+        files = ArchiveFile.objects.filter(version__study=submission.study)
+        assert sorted(files.values_list("path", "size")) == sorted((p, len(d)) for p, d in contents.items())
+    assert UploadFile.objects.count() == 0 and upload_area_files() == []
+    assert len(archive_keys()) == 100 * 2  # two distinct contents per submission
+
+
+@pytest.mark.django_db(transaction=True)
+def test_p_move_on_submit_two_concurrent_runs_of_one_move_store_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is checked on PostgreSQL (CI); SQLite serialises writers")
+    owner = UserFactory(username="depositor")
+    contents = file_contents(20)
+    submission, _ = ready_draft(owner, contents)
+    Submission.objects.filter(pk=submission.pk).update(state=SubmissionState.SUBMITTED)  # the queued task not run
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runs = [pool.submit(_in_own_connection, lambda: submission_files_move(submission_id=submission.pk))]
+        runs += [pool.submit(_in_own_connection, lambda: submission_files_move(submission_id=submission.pk))]
+        runs += [pool.submit(_in_own_connection, lambda: submission_files_move(submission_id=submission.pk))]
+        [run.result() for run in runs]
+    _assert_moved_once(submission, contents)
