@@ -6,7 +6,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from archive.forms import SearchForm
-from archive.selectors import StudySearch, archive_counts, facet_values, studies_listed_for, study_search_page
+from archive.selectors import (
+    StudySearch,
+    archive_counts,
+    facet_values,
+    studies_listed_for,
+    studies_with_thumbnail,
+    study_search_page,
+)
 
 NEWEST_ON_HOME = 8
 RESULTS_PER_PAGE = 20
@@ -15,7 +22,7 @@ RESULTS_PER_PAGE = 20
 @require_safe
 def home(request):
     # The home page shows what the public sees, whoever is signed in.
-    newest = studies_listed_for(AnonymousUser(), StudySearch())[:NEWEST_ON_HOME]
+    newest = studies_with_thumbnail(studies_listed_for(AnonymousUser(), StudySearch()))[:NEWEST_ON_HOME]
     return render(request, "archive/home.html", {"counts": archive_counts(), "newest": newest})
 
 
