@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from archive.services import FileEntry, release_date_validate, study_create
-from archive.storage import archive_storage, content_store, sha256_of
+from archive.storage import archive_storage, content_key, content_store, sha256_of
 from licensing.selectors import licence_for_study
 from portal.errors import NotAllowed, PolicyViolation
 from submissions import scope
@@ -244,6 +244,13 @@ def _archived(f: SubmissionFile) -> bool:
     return bool(f.storage_key) and storage.exists(f.storage_key) and storage.size(f.storage_key) == f.size
 
 
+def _partial_remove(f: SubmissionFile) -> None:
+    """Delete what a crash mid-write left under the file's key; the key names its content, so its size is known."""
+    storage, key = archive_storage(), content_key(f.sha256)
+    if storage.exists(key) and storage.size(key) != f.size:
+        storage.delete(key)
+
+
 def _locked(submission_id: int, file_pk: int | None = None) -> tuple[Submission, SubmissionFile | None]:
     submission = Submission.objects.select_for_update().get(pk=submission_id)
     f = SubmissionFile.objects.select_related("upload_file").get(pk=file_pk) if file_pk else None
@@ -271,7 +278,8 @@ def submission_files_move(*, submission_id: int, fault: Callable[[str], None] | 
 
     Why a crash anywhere loses and duplicates nothing, and a re-run finishes:
     before 1 commits, the upload is intact and storing again is harmless (the
-    key is the content's hash, so it is stored once). Between 1 and 2 the file
+    key is the content's hash, so it is stored once; an object of the wrong
+    size under it, left by a write that died, is deleted and written again). Between 1 and 2 the file
     is in both places; the re-run re-checks the archive copy and continues.
     If 2 dies after the bytes went, it rolls back to `stored` with an upload
     row without bytes: the re-run verifies only `pending` files against the
@@ -335,6 +343,7 @@ def _file_move(submission_id: int, file_pk: int, fault: Callable[[str], None]) -
     with transaction.atomic():
         submission, f = _locked(submission_id, file_pk)
         if submission.state == SubmissionState.SUBMITTED and f.state == SubmissionFileState.PENDING:
+            _partial_remove(f)
             with upload_storage_path(f.upload_file.storage_name).open("rb") as handle:
                 key, sha256, size = content_store(handle)
             if (sha256, size) != (f.sha256, f.size):

@@ -1,8 +1,16 @@
 """P-MOVE-ON-SUBMIT and P-INTEGRITY: the move of a submission's files into archive storage, crash-safe."""
 
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import connection, connections
 
@@ -223,3 +231,113 @@ def test_p_move_on_submit_two_concurrent_runs_of_one_move_store_once():
         runs += [pool.submit(_in_own_connection, lambda: submission_files_move(submission_id=submission.pk))]
         [run.result() for run in runs]
     _assert_moved_once(submission, contents)
+
+
+@pytest.mark.django_db
+def test_p_move_on_submit_a_write_that_died_half_way_is_written_again(submitter, monkeypatch):
+    contents = file_contents(N_FILES)
+    submission, _ = _submitted(submitter, contents)
+    real_save = FileSystemStorage._save
+
+    def save_half_then_die(self, name, content):
+        target = self.path(name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(content.read()[: content.size // 2])
+        raise OSError("killed mid-write")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", save_half_then_die)
+    with pytest.raises(OSError):
+        submission_files_move(submission_id=submission.pk)
+    assert len(archive_keys()) == 1  # the partial object
+    monkeypatch.setattr(FileSystemStorage, "_save", real_save)
+    submission_files_move(submission_id=submission.pk)
+    _assert_moved_once(submission, contents)
+
+
+def _manage(env: dict, code: str, **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+
+
+def _run(env: dict, code: str) -> str:
+    process = _manage(env, code)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    return out
+
+
+SETUP = """
+from tests.factories import UserFactory
+from tests.submissions.move_helpers import file_contents, ready_draft
+from submissions.services import submission_submit
+owner = UserFactory(username="killed")
+submission, _ = ready_draft(owner, file_contents(5))
+print(submission_submit(submission=submission, actor=owner).pk)
+"""
+SLOW_MOVE = """
+import time
+from django.core.files.storage import FileSystemStorage
+real_save = FileSystemStorage._save
+def slow_save(self, name, content):
+    time.sleep(0.4)
+    return real_save(self, name, content)
+FileSystemStorage._save = slow_save
+from submissions.services import submission_files_move
+submission_files_move(submission_id={pk})
+"""
+REPORT = """
+import json
+from archive.models import ArchiveFile, Study
+from submissions.models import Submission
+from uploads.models import UploadFile
+submission = Submission.objects.get(pk={pk})
+print(json.dumps({{
+    "state": submission.state,
+    "studies": Study.objects.count(),
+    "files_count": submission.study.files_count,
+    "total_size": submission.study.total_size,
+    "archived": sorted(ArchiveFile.objects.values_list("path", "size")),
+    "uploads": UploadFile.objects.count(),
+}}))
+"""
+
+
+def test_p_move_on_submit_a_killed_process_then_a_rerun_moves_everything_once(tmp_path):
+    """A real `kill -9` of a move half-way, on a file SQLite database and local storage."""
+    env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_ROOT", "UPLOAD_ROOT", "ARCHIVE_STORAGE")}
+    env.update(DATABASE_URL="", VAR_DIR=str(tmp_path / "var"), Q_SYNC="0")
+    _run(env, "from django.core.management import call_command; call_command('migrate', verbosity=0)")
+    pk = int(_run(env, SETUP).split()[-1])
+    contents = file_contents(5)
+    database = tmp_path / "var" / "db.sqlite3"
+
+    def done() -> int:
+        with sqlite3.connect(database, timeout=10) as db:
+            query = "SELECT count(*) FROM submissions_submissionfile WHERE state = 'done' AND submission_id = ?"
+            return db.execute(query, [pk]).fetchone()[0]
+
+    mover = _manage(env, SLOW_MOVE.format(pk=pk))
+    deadline = time.monotonic() + 60
+    while done() < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    mover.send_signal(signal.SIGKILL)
+    mover.wait(timeout=10)
+    assert 2 <= done() < len(contents)
+    _run(env, f"from submissions.services import submission_files_move; submission_files_move(submission_id={pk})")
+    report = json.loads(_run(env, REPORT.format(pk=pk)).splitlines()[-1])
+    assert report["state"] == "accepted" and report["studies"] == 1
+    assert report["files_count"] == len(contents)
+    assert report["total_size"] == sum(len(d) for d in contents.values())
+    assert report["archived"] == sorted([p, len(d)] for p, d in contents.items())
+    assert report["uploads"] == 0
+    archive = [p for p in (tmp_path / "var" / "archive").rglob("*") if p.is_file()]
+    assert sorted(p.read_bytes() for p in archive) == sorted(set(contents.values()))
+    assert [p for p in (tmp_path / "var" / "uploads").rglob("*") if p.is_file()] == []
