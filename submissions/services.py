@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from archive.models import ArchiveFile
 from archive.services import FileEntry, release_date_validate, study_create
 from archive.storage import archive_storage, content_key, content_store, sha256_of
 from licensing.selectors import licence_for_study
@@ -224,19 +225,30 @@ def submission_submit(*, submission: Submission, actor) -> Submission:
 
 def _upload_problem(f: SubmissionFile) -> str:
     """Return why the upload bytes of `f` do not match its checksum, or "" if they do."""
-    if f.upload_file is None:
-        return "missing from the upload area"
-    path = upload_storage_path(f.upload_file.storage_name)
-    try:
-        with path.open("rb") as handle:
-            sha256, size = sha256_of(handle)
-    except FileNotFoundError:
-        return "missing from the upload area"
+    if problem := _upload_problem_quick(f):
+        return problem
+    with upload_storage_path(f.upload_file.storage_name).open("rb") as handle:
+        sha256, size = sha256_of(handle)
     if size != f.size:
         return f"size {size} instead of {f.size}"
     if sha256 != f.sha256:
         return "SHA-256 does not match"
     return ""
+
+
+def _upload_problem_quick(f: SubmissionFile) -> str:
+    """The upload-area checks that need no hashing; content_store hashes as it copies."""
+    if f.upload_file is None or not upload_storage_path(f.upload_file.storage_name).exists():
+        return "missing from the upload area"
+    return ""
+
+
+def _orphan_remove(key: str) -> None:
+    """Delete an object stored from bytes that changed under the move, unless something lists it."""
+    if not (
+        ArchiveFile.objects.filter(storage_key=key).exists() or SubmissionFile.objects.filter(storage_key=key).exists()
+    ):
+        archive_storage().delete(key)
 
 
 def _archived(f: SubmissionFile) -> bool:
@@ -292,6 +304,11 @@ def submission_files_move(*, submission_id: int, fault: Callable[[str], None] | 
     row lock; each step re-reads its file under the lock and skips work
     another run did.
 
+    A file whose bytes change after the check (content_store hashes them as
+    it copies) stops the submission the same way; files moved before it stay
+    in the archive, which is where they belong, and the object made from the
+    changed bytes is deleted.
+
     `fault` is called with the name of each step after it, so tests can stop
     the move at any point.
     """
@@ -302,21 +319,11 @@ def submission_files_move(*, submission_id: int, fault: Callable[[str], None] | 
     pending = list(submission.files.filter(state=SubmissionFileState.PENDING).select_related("upload_file"))
     problems = {f.pk: {"path": f.path, "problem": p} for f in pending if (p := _upload_problem(f))}
     if problems:
-        with transaction.atomic():
-            submission, _ = _locked(submission_id)
-            # A concurrent run may have moved a file while it was being hashed here.
-            still_pending = submission.files.filter(pk__in=problems, state=SubmissionFileState.PENDING)
-            problems = [problems[pk] for pk in still_pending.values_list("pk", flat=True)]
-            if problems and submission.state == SubmissionState.SUBMITTED:
-                submission.state = SubmissionState.CHANGES_REQUESTED
-                submission.move_error = problems
-                submission.save(update_fields=["state", "move_error", "updated_at"])
-        if problems:
-            logger.warning("submission %s stopped: %d files fail their checksum", submission_id, len(problems))
-            return submission
+        return _stop(submission_id, problems)
     fault("verified")
     for pk in submission.files.exclude(state=SubmissionFileState.DONE).values_list("pk", flat=True):
-        _file_move(submission_id, pk, fault)
+        if problem := _file_move(submission_id, pk, fault):
+            return _stop(submission_id, {pk: problem})
     with transaction.atomic():
         submission, _ = _locked(submission_id)
         if submission.state != SubmissionState.SUBMITTED:
@@ -339,17 +346,34 @@ def submission_files_move(*, submission_id: int, fault: Callable[[str], None] | 
     return submission
 
 
-def _file_move(submission_id: int, file_pk: int, fault: Callable[[str], None]) -> None:
+def _stop(submission_id: int, problems: dict[int, dict]) -> Submission:
+    """Stop a submission in `changes_requested`, listing the files that failed (P-INTEGRITY)."""
+    with transaction.atomic():
+        submission, _ = _locked(submission_id)
+        # A concurrent run may have moved a file while it was being hashed here.
+        still_pending = submission.files.filter(pk__in=problems, state=SubmissionFileState.PENDING)
+        failed = [problems[pk] for pk in still_pending.values_list("pk", flat=True)]
+        if failed and submission.state == SubmissionState.SUBMITTED:
+            submission.state = SubmissionState.CHANGES_REQUESTED
+            submission.move_error = failed
+            submission.save(update_fields=["state", "move_error", "updated_at"])
+            logger.warning("submission %s stopped: %d files fail their checksum", submission_id, len(failed))
+    return submission
+
+
+def _file_move(submission_id: int, file_pk: int, fault: Callable[[str], None]) -> dict | None:
+    """Move one file (steps 1 and 2 of `submission_files_move`); return its problem if its bytes changed."""
     with transaction.atomic():
         submission, f = _locked(submission_id, file_pk)
         if submission.state == SubmissionState.SUBMITTED and f.state == SubmissionFileState.PENDING:
+            if problem := _upload_problem_quick(f):
+                return {"path": f.path, "problem": problem}
             _partial_remove(f)
             with upload_storage_path(f.upload_file.storage_name).open("rb") as handle:
                 key, sha256, size = content_store(handle)
             if (sha256, size) != (f.sha256, f.size):
-                raise PolicyViolation(
-                    rule="P-INTEGRITY", field="files", message=f"{f.path} changed in the upload area while moving."
-                )
+                _orphan_remove(key)
+                return {"path": f.path, "problem": "changed in the upload area while moving"}
             fault("archive_written")
             f.storage_key = key
             f.state = SubmissionFileState.STORED
@@ -371,3 +395,4 @@ def _file_move(submission_id: int, file_pk: int, fault: Callable[[str], None]) -
         f.state = SubmissionFileState.DONE
         f.save(update_fields=["state", "upload_file"])
     fault("done")
+    return None

@@ -341,3 +341,27 @@ def test_p_move_on_submit_a_killed_process_then_a_rerun_moves_everything_once(tm
     archive = [p for p in (tmp_path / "var" / "archive").rglob("*") if p.is_file()]
     assert sorted(p.read_bytes() for p in archive) == sorted(set(contents.values()))
     assert [p for p in (tmp_path / "var" / "uploads").rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.django_db
+def test_p_integrity_bytes_changed_during_the_move_stop_it_with_the_file_listed(submitter):
+    contents = file_contents(N_FILES)
+    submission, uploads = _submitted(submitter, contents)
+    victim = max(uploads, key=lambda u: u.relative_path)  # files move in path order: this one last
+
+    def corrupt_after_first_file(step: str) -> None:
+        if step == "done" and not corrupt_after_first_file.fired:
+            corrupt_after_first_file.fired = True
+            path = upload_storage_path(victim.storage_name)
+            path.write_bytes(b"Z" + path.read_bytes()[1:])
+
+    corrupt_after_first_file.fired = False
+    submission_files_move(submission_id=submission.pk, fault=corrupt_after_first_file)
+    submission.refresh_from_db()
+    assert submission.state == SubmissionState.CHANGES_REQUESTED
+    assert [e["path"] for e in submission.move_error] == [victim.relative_path]
+    assert Study.objects.count() == 0
+    moved = submission.files.filter(state=SubmissionFileState.DONE)
+    assert moved.exists()
+    assert sorted(archive_keys()) == sorted({content_key(f.sha256) for f in moved})  # no object of changed bytes
+    assert UploadFile.objects.filter(pk=victim.pk).exists()
