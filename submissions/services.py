@@ -263,51 +263,59 @@ def _partial_remove(f: SubmissionFile) -> None:
         storage.delete(key)
 
 
-def _locked(submission_id: int, file_pk: int | None = None) -> tuple[Submission, SubmissionFile | None]:
+def _locked(submission_id: int, pks: list[int] = (), state: str = "") -> tuple[Submission, list[SubmissionFile]]:
+    """Lock the submission row and read those of `pks` still in `state`, in path order."""
     submission = Submission.objects.select_for_update().get(pk=submission_id)
-    f = SubmissionFile.objects.select_related("upload_file").get(pk=file_pk) if file_pk else None
-    return submission, f
+    if not pks:
+        return submission, []
+    files = SubmissionFile.objects.filter(pk__in=pks, state=state).select_related("upload_file").order_by("pk")
+    return submission, list(files)
 
 
-def submission_files_move(*, submission_id: int, fault: Callable[[str], None] | None = None) -> Submission:
+MOVE_BATCH = 500  # files per transaction: queries per batch stay fixed, a crash redoes at most one batch
+
+
+def submission_files_move(
+    *, submission_id: int, fault: Callable[[str], None] | None = None, batch_size: int = MOVE_BATCH
+) -> Submission:
     """Verify, then move a submitted submission's files into archive storage and accession the study.
 
     P-INTEGRITY: every file still in the upload area is first re-hashed
     (streamed); any mismatch or missing file stops the submission in
     `changes_requested` with the files listed in `move_error`, and nothing is
-    moved. P-MOVE-ON-SUBMIT then moves each file in two steps, each one
-    transaction with the submission row locked:
+    moved. P-MOVE-ON-SUBMIT then moves the files, a batch at a time, in two
+    steps, each one transaction with the submission row locked:
 
     1. pending → stored: the upload bytes go into archive storage under their
-       content key (content_store hashes what it reads; a different hash
-       stops the move) and the key is recorded;
-    2. stored → done: once the archive copy is seen present with the right
-       size, the upload bytes are deleted, then the upload row, and the file
-       is marked done; the transaction commits after the bytes are gone.
+       content key (content_store hashes what it reads) and the key is
+       recorded;
+    2. stored → done: once every archive copy of the batch is seen present
+       with the right size, the upload bytes are deleted, then the upload
+       rows, and the files are marked done; the transaction commits after
+       the bytes are gone.
 
     Finally the study is created with all files and remembered on the
     submission in the same transaction, which makes it `accepted`.
 
     Why a crash anywhere loses and duplicates nothing, and a re-run finishes:
-    before 1 commits, the upload is intact and storing again is harmless (the
-    key is the content's hash, so it is stored once; an object of the wrong
-    size under it, left by a write that died, is deleted and written again). Between 1 and 2 the file
-    is in both places; the re-run re-checks the archive copy and continues.
-    If 2 dies after the bytes went, it rolls back to `stored` with an upload
-    row without bytes: the re-run verifies only `pending` files against the
-    upload area, finds the archive copy, deletes the (missing) bytes again
-    and finishes 2. Bytes leave the upload area only when they are in the
-    archive, and the upload row goes with them, so nothing is left behind.
-    The study is created in the transaction that records it on the
-    submission, so a rollback leaves no study and a commit makes any re-run
-    stop at the state check. Runs of the same submission serialise on its
-    row lock; each step re-reads its file under the lock and skips work
-    another run did.
+    before 1 commits, the uploads are intact and storing again is harmless
+    (the key is the content's hash, so it is stored once; an object of the
+    wrong size under it, left by a write that died, is deleted and written
+    again). Between 1 and 2 the files are in both places; the re-run re-checks
+    the archive copies and continues. If 2 dies after bytes went, it rolls
+    back to `stored` with upload rows without bytes: the re-run verifies only
+    `pending` files against the upload area, finds the archive copies,
+    deletes the (missing) bytes again and finishes 2. Bytes leave the upload
+    area only when they are in the archive, and the upload rows go with
+    them, so nothing is left behind. The study is created in the transaction
+    that records it on the submission, so a rollback leaves no study and a
+    commit makes any re-run stop at the state check. Runs of the same
+    submission serialise on its row lock; each step re-reads its files
+    under the lock and skips work another run did.
 
-    A file whose bytes change after the check (content_store hashes them as
-    it copies) stops the submission the same way; files moved before it stay
-    in the archive, which is where they belong, and the object made from the
-    changed bytes is deleted.
+    A file whose bytes change after the check stops the submission the same
+    way; files moved before it stay in the archive, which is where they
+    belong, and the object made from the changed bytes is deleted.
 
     `fault` is called with the name of each step after it, so tests can stop
     the move at any point.
@@ -321,9 +329,12 @@ def submission_files_move(*, submission_id: int, fault: Callable[[str], None] | 
     if problems:
         return _stop(submission_id, problems)
     fault("verified")
-    for pk in submission.files.exclude(state=SubmissionFileState.DONE).values_list("pk", flat=True):
-        if problem := _file_move(submission_id, pk, fault):
-            return _stop(submission_id, {pk: problem})
+    remaining = list(submission.files.exclude(state=SubmissionFileState.DONE).values_list("pk", flat=True))
+    for start in range(0, len(remaining), batch_size):
+        pks = remaining[start : start + batch_size]
+        if problems := _files_store(submission_id, pks, fault):
+            return _stop(submission_id, problems)
+        _files_release(submission_id, pks, fault)
     with transaction.atomic():
         submission, _ = _locked(submission_id)
         if submission.state != SubmissionState.SUBMITTED:
@@ -361,38 +372,48 @@ def _stop(submission_id: int, problems: dict[int, dict]) -> Submission:
     return submission
 
 
-def _file_move(submission_id: int, file_pk: int, fault: Callable[[str], None]) -> dict | None:
-    """Move one file (steps 1 and 2 of `submission_files_move`); return its problem if its bytes changed."""
+def _files_store(submission_id: int, pks: list[int], fault: Callable[[str], None]) -> dict[int, dict]:
+    """Step 1 for a batch: copy pending files into archive storage; return the problem of a file that changed."""
+    stored, problems = [], {}
     with transaction.atomic():
-        submission, f = _locked(submission_id, file_pk)
-        if submission.state == SubmissionState.SUBMITTED and f.state == SubmissionFileState.PENDING:
+        submission, files = _locked(submission_id, pks, SubmissionFileState.PENDING)
+        if submission.state != SubmissionState.SUBMITTED:
+            return {}
+        for f in files:
             if problem := _upload_problem_quick(f):
-                return {"path": f.path, "problem": problem}
+                problems[f.pk] = {"path": f.path, "problem": problem}
+                break
             _partial_remove(f)
             with upload_storage_path(f.upload_file.storage_name).open("rb") as handle:
                 key, sha256, size = content_store(handle)
             if (sha256, size) != (f.sha256, f.size):
                 _orphan_remove(key)
-                return {"path": f.path, "problem": "changed in the upload area while moving"}
+                problems[f.pk] = {"path": f.path, "problem": "changed in the upload area while moving"}
+                break
             fault("archive_written")
-            f.storage_key = key
-            f.state = SubmissionFileState.STORED
-            f.save(update_fields=["storage_key", "state"])
+            f.storage_key, f.state = key, SubmissionFileState.STORED
+            stored.append(f)
+        SubmissionFile.objects.bulk_update(stored, ["storage_key", "state"])
     fault("stored")
+    return problems
+
+
+def _files_release(submission_id: int, pks: list[int], fault: Callable[[str], None]) -> None:
+    """Step 2 for a batch: with the archive copies checked, delete the uploads and mark the files done."""
     with transaction.atomic():
-        submission, f = _locked(submission_id, file_pk)
-        if submission.state != SubmissionState.SUBMITTED or f.state != SubmissionFileState.STORED:
+        submission, files = _locked(submission_id, pks, SubmissionFileState.STORED)
+        if submission.state != SubmissionState.SUBMITTED or not files:
             return
-        if not _archived(f):
+        if missing := [f.path for f in files if not _archived(f)]:
             raise PolicyViolation(
-                rule="P-INTEGRITY", field="files", message=f"The archive copy of {f.path} is missing or incomplete."
+                rule="P-INTEGRITY", field="files", message=f"Archive copies missing or incomplete: {missing[:20]}"
             )
-        upload, f.upload_file = f.upload_file, None
-        if upload is not None:
+        uploads = [f.upload_file for f in files if f.upload_file is not None]
+        for upload in uploads:
             upload_bytes_remove(upload.storage_name)
             fault("upload_bytes_removed")
-            upload.delete()
-        f.state = SubmissionFileState.DONE
-        f.save(update_fields=["state", "upload_file"])
+        UploadFile.objects.filter(pk__in=[u.pk for u in uploads]).delete()
+        for f in files:
+            f.upload_file, f.state = None, SubmissionFileState.DONE
+        SubmissionFile.objects.bulk_update(files, ["upload_file", "state"])
     fault("done")
-    return None

@@ -68,12 +68,14 @@ def _fault_at(step: str, occurrence: int):
     return fault
 
 
-FILE_STEPS = ["archive_written", "stored", "upload_bytes_removed", "done"]
+BATCH = 2  # 4 files in two batches, so that a crash can fall between batches
+FILE_STEPS = ["archive_written", "upload_bytes_removed"]  # called for each file
+BATCH_STEPS = ["stored", "done"]  # called for each batch
 FAULTS = (
     [("verified", 1), ("study_created", 1)]
-    + [(step, 1) for step in FILE_STEPS]
-    + [(step, N_FILES + 1) for step in FILE_STEPS]  # the last file, after the others moved
-    + [("done", 2), ("archive_written", 4)]  # the duplicate content, whose key is already stored
+    + [(step, n) for step in FILE_STEPS for n in (1, 3, N_FILES + 1)]  # n=3: the second batch's first file
+    + [(step, n) for step in BATCH_STEPS for n in (1, 2)]
+    + [("archive_written", 2)]  # the duplicate content, whose key is already stored
 )
 
 
@@ -83,7 +85,7 @@ def test_p_move_on_submit_a_crash_at_any_step_then_a_rerun_moves_everything_once
     contents = file_contents(N_FILES)
     submission, _ = _submitted(submitter, contents)
     with pytest.raises(Crash):
-        submission_files_move(submission_id=submission.pk, fault=_fault_at(step, occurrence))
+        submission_files_move(submission_id=submission.pk, fault=_fault_at(step, occurrence), batch_size=BATCH)
     submission.refresh_from_db()
     assert submission.state == SubmissionState.SUBMITTED and Study.objects.count() == 0
     # Nothing is lost: every file is in the upload area or in archive storage.
@@ -111,7 +113,7 @@ def test_p_move_on_submit_a_failing_storage_write_then_a_rerun_finishes(submitte
 
     monkeypatch.setattr(FileSystemStorage, "_save", save_fails_on_the_second_file)
     with pytest.raises(OSError):
-        submission_files_move(submission_id=submission.pk)
+        submission_files_move(submission_id=submission.pk, batch_size=1)
     assert 0 < submission.files.filter(state=SubmissionFileState.DONE).count() < len(contents)
     submission_files_move(submission_id=submission.pk)
     _assert_moved_once(submission, contents)
@@ -129,7 +131,7 @@ def test_p_move_on_submit_a_failing_upload_delete_then_a_rerun_finishes(submitte
     monkeypatch.setattr(type(upload_storage_path("x")), "unlink", unlink_fails)
     with pytest.raises(PermissionError):
         submission_files_move(submission_id=submission.pk)
-    assert submission.files.filter(state=SubmissionFileState.STORED).count() == 1
+    assert submission.files.filter(state=SubmissionFileState.STORED).count() == len(contents)
     monkeypatch.setattr(type(upload_storage_path("x")), "unlink", real_unlink)
     submission_files_move(submission_id=submission.pk)
     _assert_moved_once(submission, contents)
@@ -176,7 +178,9 @@ def test_p_move_on_submit_with_s3_a_crash_then_a_rerun_moves_everything_once(sub
     contents = file_contents(N_FILES)
     submission, _ = _submitted(submitter, contents)
     with pytest.raises(Crash):
-        submission_files_move(submission_id=submission.pk, fault=_fault_at(step, 2 if step != "study_created" else 1))
+        submission_files_move(
+            submission_id=submission.pk, fault=_fault_at(step, 1 if step == "study_created" else 3), batch_size=BATCH
+        )
     submission_files_move(submission_id=submission.pk)
     _assert_moved_once(submission, contents)
 
@@ -291,7 +295,7 @@ def slow_save(self, name, content):
     return real_save(self, name, content)
 FileSystemStorage._save = slow_save
 from submissions.services import submission_files_move
-submission_files_move(submission_id={pk})
+submission_files_move(submission_id={pk}, batch_size=1)
 """
 REPORT = """
 import json
@@ -356,7 +360,7 @@ def test_p_integrity_bytes_changed_during_the_move_stop_it_with_the_file_listed(
             path.write_bytes(b"Z" + path.read_bytes()[1:])
 
     corrupt_after_first_file.fired = False
-    submission_files_move(submission_id=submission.pk, fault=corrupt_after_first_file)
+    submission_files_move(submission_id=submission.pk, fault=corrupt_after_first_file, batch_size=1)
     submission.refresh_from_db()
     assert submission.state == SubmissionState.CHANGES_REQUESTED
     assert [e["path"] for e in submission.move_error] == [victim.relative_path]
