@@ -5,7 +5,7 @@ Every broken rule raises `PolicyViolation` naming the rule and the field.
 
 import datetime
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -183,7 +183,7 @@ def _submit_check(*, submission: Submission, now: datetime.datetime) -> str:
     taken = set(
         SubmissionFile.objects.filter(upload_file_id__in=locked)
         .exclude(submission=submission)
-        .exclude(submission__state=SubmissionState.DRAFT)
+        .filter(submission__state__in=[SubmissionState.SUBMITTED, SubmissionState.IN_REVIEW])
         .values_list("upload_file_id", flat=True)
     )
     gone = [f.path for f in files if f.upload_file_id not in locked or f.upload_file_id in taken]
@@ -263,7 +263,7 @@ def _partial_remove(f: SubmissionFile) -> None:
         storage.delete(key)
 
 
-def _locked(submission_id: int, pks: list[int] = (), state: str = "") -> tuple[Submission, list[SubmissionFile]]:
+def _locked(submission_id: int, pks: Sequence[int] = (), state: str = "") -> tuple[Submission, list[SubmissionFile]]:
     """Lock the submission row and read those of `pks` still in `state`, in path order."""
     submission = Submission.objects.select_for_update().get(pk=submission_id)
     if not pks:
