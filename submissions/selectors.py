@@ -1,6 +1,10 @@
 """Read side of submissions."""
 
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+
 from submissions import scope
+from submissions.models import Submission, SubmissionFileState
 
 
 def scope_form_get() -> dict:
@@ -12,3 +16,14 @@ def scope_form_get() -> dict:
             for question in scope.QUESTIONS
         ],
     }
+
+
+def submission_move_progress(*, submission: Submission) -> dict:
+    """How far the move of a submission's files into the archive has gone (files and bytes), for the study page."""
+    done = Q(state=SubmissionFileState.DONE)
+    return submission.files.aggregate(
+        done=Count("pk", filter=done),
+        total=Count("pk"),
+        bytes_done=Coalesce(Sum("size", filter=done), 0),
+        bytes_total=Coalesce(Sum("size"), 0),
+    )

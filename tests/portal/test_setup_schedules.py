@@ -7,7 +7,7 @@ from django_q.models import Schedule
 pytestmark = pytest.mark.django_db
 
 
-def test_setup_schedules_creates_the_release_warning_and_purge_schedules_once(settings):
+def test_setup_schedules_creates_every_schedule_once(settings):
     call_command("setup_schedules")
     call_command("setup_schedules")
 
@@ -21,4 +21,5 @@ def test_setup_schedules_creates_the_release_warning_and_purge_schedules_once(se
         ),
         "uploads.upload_warnings_send": ("uploads.tasks.upload_warnings_send", Schedule.MINUTES, 60, -1),
         "uploads.upload_purge_due": ("uploads.tasks.upload_purge_due", Schedule.MINUTES, 15, -1),
+        "archive.thumbnails_make_missing": ("archive.tasks.thumbnails_make_missing", Schedule.MINUTES, 10, -1),
     }

@@ -17,6 +17,7 @@ from django.db import connection, connections
 from archive.models import ArchiveFile, Study
 from archive.storage import archive_storage, content_key
 from submissions.models import Submission, SubmissionFileState, SubmissionState
+from submissions.selectors import submission_move_progress
 from submissions.services import submission_files_move, submission_submit
 from tests.factories import UserFactory
 from tests.submissions.move_helpers import archive_keys, file_contents, ready_draft, upload_area_files
@@ -369,3 +370,27 @@ def test_p_integrity_bytes_changed_during_the_move_stop_it_with_the_file_listed(
     assert moved.exists()
     assert sorted(archive_keys()) == sorted({content_key(f.sha256) for f in moved})  # no object of changed bytes
     assert UploadFile.objects.filter(pk=victim.pk).exists()
+
+
+@pytest.mark.django_db
+def test_p_move_on_submit_progress_counts_files_and_bytes_moved(submitter):
+    contents = file_contents(N_FILES)
+    submission, _ = _submitted(submitter, contents)
+    total = sum(len(d) for d in contents.values())
+    assert submission_move_progress(submission=submission) == {
+        "done": 0,
+        "total": len(contents),
+        "bytes_done": 0,
+        "bytes_total": total,
+    }
+    with pytest.raises(Crash):
+        submission_files_move(submission_id=submission.pk, fault=_fault_at("done", 2), batch_size=1)
+    first_two = sorted(contents)[:2]  # files move in path order
+    assert submission_move_progress(submission=submission) == {
+        "done": 2,
+        "total": len(contents),
+        "bytes_done": sum(len(contents[p]) for p in first_two),
+        "bytes_total": total,
+    }
+    submission_files_move(submission_id=submission.pk)
+    assert submission_move_progress(submission=submission)["bytes_done"] == total
