@@ -26,6 +26,7 @@ from submissions.models import (
     SubmissionState,
 )
 from uploads.models import UploadFile, UploadState
+from uploads.services import upload_files_hold
 from uploads.storage import upload_bytes_remove, upload_storage_path
 
 logger = logging.getLogger(__name__)
@@ -211,6 +212,8 @@ def submission_submit(*, submission: Submission, actor) -> Submission:
             raise NotAllowed(rule="P-MOVE-ON-SUBMIT", message="Only the submitter can submit.")
         _check_draft(submission=submission, rule="P-MOVE-ON-SUBMIT")
         outcome = _submit_check(submission=submission, now=now)
+        # From here until they are moved, these bytes are the only copy: keep them.
+        upload_files_hold(pks=list(submission.files.values_list("upload_file_id", flat=True)), held=True)
         submission.submitted_at = now
         if outcome == scope.NEEDS_REVIEW:
             submission.state = SubmissionState.IN_REVIEW
@@ -368,6 +371,9 @@ def _stop(submission_id: int, problems: dict[int, dict]) -> Submission:
             submission.state = SubmissionState.CHANGES_REQUESTED
             submission.move_error = failed
             submission.save(update_fields=["state", "move_error", "updated_at"])
+            # Nothing moved: the files are the owner's again, under the usual retention.
+            pending = submission.files.filter(state=SubmissionFileState.PENDING)
+            upload_files_hold(pks=list(pending.values_list("upload_file_id", flat=True)), held=False)
             logger.warning("submission %s stopped: %d files fail their checksum", submission_id, len(failed))
     return submission
 

@@ -71,3 +71,16 @@ class ChecksumMismatch(UploadError):
             field="Upload-Checksum",
             message=f"The {algorithm} checksum of the data does not match; nothing was appended.",
         )
+
+
+class UploadHeld(UploadError):
+    """The file belongs to a submission whose files are being moved into the archive."""
+
+    status = 409
+
+    def __init__(self):
+        super().__init__(
+            rule="P-MOVE-ON-SUBMIT",
+            field="upload",
+            message="This file is part of a submission and is being moved into the archive; it cannot be deleted.",
+        )

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from uploads.errors import OffsetMismatch, UploadNotFound, UploadTooLarge
+from uploads.errors import OffsetMismatch, UploadHeld, UploadNotFound, UploadTooLarge
 from uploads.models import UploadArea, UploadFile, UploadState
 from uploads.paths import upload_path_validate
 from uploads.selectors import (
@@ -211,6 +211,7 @@ def _complete(*, upload: UploadFile, sha256: str, now: datetime.datetime) -> Non
     older = list(
         UploadFile.objects.select_for_update()
         .filter(area_id=upload.area_id, relative_path=upload.relative_path, state=UploadState.COMPLETE)
+        .filter(held_by_submission=False)  # a held file leaves with its submission, not before
         .exclude(pk=upload.pk)
     )
     for replaced in older:
@@ -220,9 +221,21 @@ def _complete(*, upload: UploadFile, sha256: str, now: datetime.datetime) -> Non
 
 
 def _remove(upload: UploadFile) -> None:
+    if upload.held_by_submission:
+        raise UploadHeld()
     storage_name, key = upload.storage_name, str(upload.upload_id)
     upload.delete()
     transaction.on_commit(lambda: (upload_bytes_remove(storage_name), hash_states.forget(key)))
+
+
+def upload_files_hold(*, pks: list[int], held: bool) -> int:
+    """Protect the files of a submitted submission from deletion until they are moved, or release them.
+
+    Submissions call this; the purge, the owner's deletes and same-path
+    replacements all leave a held file alone (P-MOVE-ON-SUBMIT).
+    """
+    with transaction.atomic():
+        return UploadFile.objects.filter(pk__in=pks).update(held_by_submission=held)
 
 
 def upload_terminate(*, owner, upload_id: uuid.UUID) -> None:
@@ -299,7 +312,7 @@ def _check_room(*, area: UploadArea, size: int) -> None:
 
 def _due_by(moment: datetime.datetime) -> Q:
     # Naming both states lets the (state, expires_at) index serve the range.
-    return Q(state__in=UploadState.values, expires_at__lte=moment)
+    return Q(state__in=UploadState.values, expires_at__lte=moment, held_by_submission=False)
 
 
 # An unlink waits on the filesystem (a shared one at scale), not on Python: several at once overlap the waits.
@@ -469,7 +482,7 @@ def upload_files_remove(*, actor, pks: list[int]) -> int:
         with transaction.atomic():
             rows = list(
                 UploadFile.objects.select_for_update()
-                .filter(pk__in=pks[start : start + STAMP_CHUNK])
+                .filter(pk__in=pks[start : start + STAMP_CHUNK], held_by_submission=False)
                 .values_list("pk", "storage_name", "offset")
             )
             _bytes_then_rows_remove(rows)
