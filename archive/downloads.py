@@ -67,7 +67,7 @@ def etag_of(file: ArchiveFile) -> str:
     return f'"{file.sha256}"'
 
 
-def _etag_matches(header: str, etag: str) -> bool:
+def etag_matches(header: str, etag: str) -> bool:
     """Weak comparison, as If-None-Match requires (RFC 9110 §13.1.2)."""
     if header.strip() == "*":
         return True
@@ -119,7 +119,7 @@ def file_response(request: HttpRequest, file: ArchiveFile, *, public: bool) -> H
         return response
 
     if_none_match = request.headers.get("If-None-Match")
-    if if_none_match and _etag_matches(if_none_match, etag):
+    if if_none_match and etag_matches(if_none_match, etag):
         response = HttpResponseNotModified()
         response["ETag"] = etag
         response["Cache-Control"] = cache_control

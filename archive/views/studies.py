@@ -1,5 +1,6 @@
 """Accession pages, file downloads and checksum manifests."""
 
+import functools
 from collections.abc import Callable
 
 from django.core.paginator import Paginator
@@ -130,25 +131,40 @@ def clean_path(path: str) -> bool:
     return all(segment not in ("", ".", "..") for segment in path.split("/"))
 
 
+def with_visible_file(view):
+    """Resolve a file URL through the visibility selectors and call `view(request, page=, file=)`.
+
+    Obsolete files stay public; a removed file or study answers 410, anything
+    the caller may not see 404 (P-OBSOLETE, P-REMOVE).
+    """
+
+    @functools.wraps(view)
+    def resolved(request, accession: str, path: str, version: int | None = None):
+        if not clean_path(path):
+            raise Http404("Not a valid file path.")
+        try:
+            page = _visible_page(request, accession, version)
+            file = study_file_get_visible(user=request.user, version=page.version, path=path)
+        except StudyGone as gone:
+            return tombstone(request, gone.study)
+        except StudyNotFound:
+            raise Http404("No such file.") from None
+        except FileGone:
+            context = {
+                "status": 410,
+                "title": "File removed",
+                "message": f"This file of {accession} was removed from the public record.",
+            }
+            return render(request, "error.html", context, status=410)
+        return view(request, page=page, file=file)
+
+    return resolved
+
+
 @require_safe
-def study_file(request, accession: str, path: str, version: int | None = None):
-    """Download one file; obsolete files still download, removed ones answer 410 (P-OBSOLETE, P-REMOVE)."""
-    if not clean_path(path):
-        raise Http404("Not a valid file path.")
-    try:
-        page = _visible_page(request, accession, version)
-        file = study_file_get_visible(user=request.user, version=page.version, path=path)
-    except StudyGone as gone:
-        return tombstone(request, gone.study)
-    except StudyNotFound:
-        raise Http404("No such file.") from None
-    except FileGone:
-        context = {
-            "status": 410,
-            "title": "File removed",
-            "message": f"This file of {accession} was removed from the public record.",
-        }
-        return render(request, "error.html", context, status=410)
+@with_visible_file
+def study_file(request, *, page, file):
+    """Download one file of a visible study."""
     return file_response(request, file, public=page.study.is_public)
 
 
