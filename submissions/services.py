@@ -26,8 +26,8 @@ from submissions.models import (
     SubmissionState,
 )
 from uploads.models import UploadFile, UploadState
-from uploads.services import upload_files_hold
-from uploads.storage import upload_bytes_remove, upload_storage_path
+from uploads.services import upload_files_hold, upload_files_moved_out
+from uploads.storage import upload_storage_path
 
 logger = logging.getLogger(__name__)
 
@@ -414,11 +414,10 @@ def _files_release(submission_id: int, pks: list[int], fault: Callable[[str], No
             raise PolicyViolation(
                 rule="P-INTEGRITY", field="files", message=f"Archive copies missing or incomplete: {missing[:20]}"
             )
-        uploads = [f.upload_file for f in files if f.upload_file is not None]
-        for upload in uploads:
-            upload_bytes_remove(upload.storage_name)
-            fault("upload_bytes_removed")
-        UploadFile.objects.filter(pk__in=[u.pk for u in uploads]).delete()
+        upload_files_moved_out(
+            pks=[f.upload_file_id for f in files if f.upload_file_id is not None],
+            after_each_file=lambda: fault("upload_bytes_removed"),
+        )
         for f in files:
             f.upload_file, f.state = None, SubmissionFileState.DONE
         SubmissionFile.objects.bulk_update(files, ["upload_file", "state"])

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import logging
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import BinaryIO
 
@@ -473,6 +474,22 @@ def _bytes_then_rows_remove(rows: list[tuple[int, str, int]], *, pool: Executor 
     # list() re-raises the first failure, rolling the batch back: its rows stay for the next run.
     list(pool.map(upload_bytes_remove, names) if pool else map(upload_bytes_remove, names))
     UploadFile.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+
+
+def upload_files_moved_out(*, pks: list[int], after_each_file: Callable[[], None] = lambda: None) -> int:
+    """Remove files that a submission has copied into the archive: bytes first, then rows (P-MOVE-ON-SUBMIT).
+
+    The caller has checked the archive copies and holds the transaction, so a
+    crash part-way leaves rows whose bytes may be gone; the move re-checks and
+    finishes. `after_each_file` runs after each file's bytes are removed.
+    """
+    with transaction.atomic():
+        rows = list(UploadFile.objects.select_for_update().filter(pk__in=pks).values_list("pk", "storage_name"))
+        for _, storage_name in rows:
+            upload_bytes_remove(storage_name)
+            after_each_file()
+        UploadFile.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+    return len(rows)
 
 
 def upload_files_remove(*, actor, pks: list[int]) -> int:
