@@ -23,6 +23,7 @@ from archive.services import reviewer_link_record_access
 from archive.views.studies import (
     FILES_PER_PAGE,
     clean_path,
+    file_gone,
     manifest_response,
     requested_page,
     study_page_context,
@@ -84,8 +85,7 @@ def review_file(request, token: str, path: str):
     except StudyNotFound:
         raise Http404("No such file.") from None
     except FileGone:
-        context = {"status": 410, "title": "File removed", "message": "This file was removed from the record."}
-        return _private(render(request, "error.html", context, status=410))
+        return _private(file_gone(request))
     response = file_response(request, file, public=False)
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"

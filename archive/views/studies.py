@@ -131,6 +131,12 @@ def clean_path(path: str) -> bool:
     return all(segment not in ("", ".", "..") for segment in path.split("/"))
 
 
+def file_gone(request):
+    """Answer 410 for a file removed from the public record (P-REMOVE)."""
+    context = {"status": 410, "title": "File removed", "message": "This file was removed from the public record."}
+    return render(request, "error.html", context, status=410)
+
+
 def with_visible_file(view):
     """Resolve a file URL through the visibility selectors and call `view(request, page=, file=)`.
 
@@ -150,12 +156,7 @@ def with_visible_file(view):
         except StudyNotFound:
             raise Http404("No such file.") from None
         except FileGone:
-            context = {
-                "status": 410,
-                "title": "File removed",
-                "message": f"This file of {accession} was removed from the public record.",
-            }
-            return render(request, "error.html", context, status=410)
+            return file_gone(request)
         return view(request, page=page, file=file)
 
     return resolved
