@@ -18,6 +18,70 @@ class SubmissionState(models.TextChoices):
     REFUSED = "refused", "Refused"
 
 
+class ProjectCategory(models.TextChoices):
+    LASTING_REUSE = "lasting_reuse", "Lasting reuse (e.g. a reference atlas)"
+    TECHNOLOGY = "technology", "Technology development (e.g. ML ground truth)"
+    COHERENT_WHOLE = "coherent_whole", "A coherent whole (e.g. a screen)"
+
+
+class ProjectState(models.TextChoices):
+    PROPOSED = "proposed", "Proposed, waiting for a decision"
+    ACCEPTED = "accepted", "Accepted"
+    ACCEPTED_IF_FUNDED = "accepted_if_funded", "Accepted subject to dedicated funding"
+    DECLINED = "declined", "Declined"
+
+
+class ProjectProposal(models.Model):
+    """A structured project proposed for reference datasets without a publication (P-PROJECT).
+
+    It lives in submissions, not curation, because a submission names its
+    project and the submit rules must know whether it was accepted; curators
+    score and decide it from the curation app.
+    """
+
+    proposer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="project_proposals")
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    category = models.CharField(max_length=20, choices=ProjectCategory.choices)
+    expected_volume_gb = models.PositiveIntegerField(help_text="Expected total volume, in gigabytes.")
+    expected_datasets = models.PositiveIntegerField()
+    expected_images = models.PositiveBigIntegerField()
+    timeline = models.TextField(help_text="When the data will be submitted.")
+    metadata_needs = models.TextField(help_text="Metadata specification the project needs.", blank=True)
+    curation_support = models.TextField(help_text="Curation support the project needs.", blank=True)
+    funding_status = models.TextField(help_text="Funding secured or applied for.", blank=True)
+    state = models.CharField(max_length=20, choices=ProjectState.choices, default=ProjectState.PROPOSED)
+    # Curators' scores, 1 (small) to 5 (large); empty until scored.
+    score_volume = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_curation = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_metadata = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_funding = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How much archive funding it needs (5: all of it)."
+    )
+    score_impact = models.PositiveSmallIntegerField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewReason(models.TextChoices):
+    """Why a submission waits for a curator instead of being accessioned."""
+
+    SCOPE = "scope_needs_review", "Identifiable human data with consent for publication (scope review)"
+    DICOM = "dicom_identifying", "DICOM files with patient-identifying attributes"
+    NO_PUBLICATION = "no_publication", "No related publication and no accepted structured project"
+    RELEASE_BEYOND_BOUND = "release_beyond_bound", "Asks for a release date beyond the bound"
+
+
 class Submission(models.Model):
     """A submitter's deposit on its way to an accession: a draft until submitted."""
 
@@ -37,6 +101,21 @@ class Submission(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    project = models.ForeignKey(
+        ProjectProposal, on_delete=models.PROTECT, null=True, blank=True, related_name="submissions"
+    )
+    review_reasons = models.JSONField(
+        default=list, blank=True, help_text="ReviewReason values: why it waits for a curator."
+    )
+    screening = models.JSONField(
+        default=list, blank=True, help_text="DICOM files with patient-identifying attributes: path and attributes."
+    )
+    file_list = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The checked File List: its name, attribute columns, and missing and extra rows.",
+    )
+    curator_message = models.TextField(blank=True, help_text="The curator's message on changes or refusal.")
     move_error = models.JSONField(
         default=list, blank=True, help_text="Files that failed their checksum check on the move: path and problem."
     )
@@ -101,6 +180,7 @@ class SubmissionFile(models.Model):
     sha256 = models.CharField(max_length=64)
     storage_key = models.CharField(max_length=200, blank=True, help_text="Archive storage key, set once stored.")
     state = models.CharField(max_length=8, choices=SubmissionFileState.choices, default=SubmissionFileState.PENDING)
+    attributes = models.JSONField(default=dict, blank=True, help_text="Columns of the File List for this file.")
 
     class Meta:
         ordering = ["pk"]

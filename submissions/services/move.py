@@ -1,229 +1,24 @@
-"""Write side of submissions: drafts, file lists, scope certification, acknowledgements, submitting, the move.
+"""The move of a submission's files from the upload area into archive storage (P-MOVE-ON-SUBMIT)."""
 
-Every broken rule raises `PolicyViolation` naming the rule and the field.
-"""
-
-import datetime
 import logging
 from collections.abc import Callable, Sequence
 
 from django.db import transaction
-from django.utils import timezone
-from django_q.tasks import async_task
 
 from archive.models import ArchiveFile
-from archive.services import FileEntry, release_date_validate, study_create
+from archive.services import FileEntry, study_create
 from archive.storage import archive_storage, content_key, content_store, sha256_of
-from licensing.selectors import licence_for_study
-from portal.errors import NotAllowed, PolicyViolation
-from submissions import scope
+from portal.errors import PolicyViolation
 from submissions.models import (
-    DisclosureAcknowledgement,
-    ScopeCertification,
     Submission,
     SubmissionFile,
     SubmissionFileState,
     SubmissionState,
 )
-from uploads.models import UploadFile, UploadState
 from uploads.services import upload_files_hold, upload_files_moved_out
 from uploads.storage import upload_storage_path
 
 logger = logging.getLogger(__name__)
-
-
-def _check_owner(*, submission: Submission, actor) -> None:
-    if actor.pk != submission.owner_id:
-        raise NotAllowed(rule="P-SCOPE", message="Only the submitter can answer for a submission.")
-
-
-def _check_draft(*, submission: Submission, rule: str) -> None:
-    if submission.state != SubmissionState.DRAFT:
-        raise PolicyViolation(rule=rule, message="This submission has been submitted; it can no longer change.")
-
-
-def submission_create_draft(
-    *, owner, metadata: dict, release_date: datetime.date | None = None, licence: str | None = None
-) -> Submission:
-    """Start a draft submission of a new study.
-
-    A licence other than CC0-1.0 is refused (P-LICENCE); a release date, if
-    given, must already be one that submitting today would accept.
-    """
-    now = timezone.now()
-    licence_for_study(source="", requested=licence)
-    if release_date is not None:
-        release_date_validate(release_date=release_date, submitted_at=now, now=now)
-    with transaction.atomic():
-        return Submission.objects.create(owner=owner, metadata=metadata, release_date=release_date, created_at=now)
-
-
-def submission_certify_scope(*, submission: Submission, actor, form_version: str, answers: dict) -> ScopeCertification:
-    """Store the submitter's scope self-certification and its outcome (P-SCOPE).
-
-    A submission is certified once and the answers are never edited. A refused
-    outcome is stored too (what was answered is part of the record), the
-    submission becomes `refused`, and PolicyViolation points to the EGA after
-    the record is committed.
-    """
-    if form_version != scope.SCOPE_FORM_VERSION:
-        raise PolicyViolation(
-            rule="P-SCOPE", field="version", message=f"Answer the current scope form, {scope.SCOPE_FORM_VERSION}."
-        )
-    answers = scope.scope_answers_validate(answers)
-    outcome = scope.scope_outcome(answers)
-    with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
-        _check_owner(submission=submission, actor=actor)
-        _check_draft(submission=submission, rule="P-SCOPE")
-        if ScopeCertification.objects.filter(submission=submission).exists():
-            raise PolicyViolation(
-                rule="P-SCOPE", field="answers", message="The scope of this submission is already certified."
-            )
-        certification = ScopeCertification.objects.create(
-            submission=submission,
-            form_version=form_version,
-            answers=answers,
-            outcome=outcome,
-            certified_at=timezone.now(),
-        )
-        if outcome == scope.REFUSED:
-            submission.state = SubmissionState.REFUSED
-            submission.save(update_fields=["state", "updated_at"])
-    if outcome == scope.REFUSED:
-        raise PolicyViolation(rule="P-SCOPE", field="answers", message=scope.scope_refusal_message(answers))
-    return certification
-
-
-def submission_acknowledge(
-    *, submission: Submission, actor, public_disclosure: bool, right_to_submit: bool
-) -> DisclosureAcknowledgement:
-    """Record the two acknowledgements of P-DISCLOSURE; both must be given."""
-    if public_disclosure is not True:
-        raise PolicyViolation(
-            rule="P-DISCLOSURE",
-            field="public_disclosure",
-            message="Acknowledge that everything shown on the public pages is disclosed to the public.",
-        )
-    if right_to_submit is not True:
-        raise PolicyViolation(
-            rule="P-DISCLOSURE", field="right_to_submit", message="Confirm that you have the right to submit this data."
-        )
-    with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
-        if actor.pk != submission.owner_id:
-            raise NotAllowed(rule="P-DISCLOSURE", message="Only the submitter can make these acknowledgements.")
-        _check_draft(submission=submission, rule="P-DISCLOSURE")
-        acknowledgement, _ = DisclosureAcknowledgement.objects.get_or_create(
-            submission=submission,
-            defaults={"public_disclosure": True, "right_to_submit": True, "acknowledged_at": timezone.now()},
-        )
-    return acknowledgement
-
-
-def submission_files_set(*, submission: Submission, actor, upload_file_ids: list[int]) -> list[SubmissionFile]:
-    """Replace the draft's file list with complete files of the owner's own upload area."""
-    ids = set(upload_file_ids)
-    with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
-        if actor.pk != submission.owner_id:
-            raise NotAllowed(rule="P-UPLOAD-PRIVATE", message="Only the submitter can choose the files.")
-        _check_draft(submission=submission, rule="P-MOVE-ON-SUBMIT")
-        uploads = list(
-            UploadFile.objects.filter(pk__in=ids, area__owner=actor, state=UploadState.COMPLETE).order_by(
-                "relative_path"
-            )
-        )
-        if len(uploads) != len(ids):
-            raise PolicyViolation(
-                rule="P-UPLOAD-PRIVATE",
-                field="files",
-                message="Choose files from your own upload area whose upload has finished.",
-            )
-        submission.files.all().delete()
-        files = SubmissionFile.objects.bulk_create(
-            [
-                SubmissionFile(submission=submission, upload_file=u, path=u.relative_path, size=u.size, sha256=u.sha256)
-                for u in uploads
-            ],
-            batch_size=1000,
-        )
-        submission.save(update_fields=["updated_at"])
-    return files
-
-
-def _submit_check(*, submission: Submission, now: datetime.datetime) -> str:
-    """Check every rule a submission must meet; return the scope outcome."""
-    if not (submission.metadata.get("title") or "").strip():
-        raise PolicyViolation(rule="P-PERMANENT", field="title", message="A study needs a title.")
-    certification = ScopeCertification.objects.filter(submission=submission).first()
-    if certification is None:
-        raise PolicyViolation(rule="P-SCOPE", field="scope", message="Answer the clinical-scope form first.")
-    if certification.outcome == scope.REFUSED:
-        raise PolicyViolation(rule="P-SCOPE", field="scope", message="The scope certification refused this data.")
-    if not DisclosureAcknowledgement.objects.filter(
-        submission=submission, public_disclosure=True, right_to_submit=True
-    ).exists():
-        raise PolicyViolation(
-            rule="P-DISCLOSURE", field="disclosure", message="Make both acknowledgements before submitting."
-        )
-    if submission.release_date is None:
-        raise PolicyViolation(rule="P-RELEASE-DATE", field="release_date", message="Choose a release date.")
-    release_date_validate(release_date=submission.release_date, submitted_at=now, now=now)
-    licence_for_study(source="", requested=None)  # a direct submission is CC0-1.0 (P-LICENCE)
-    files = list(submission.files.all())
-    if not files:
-        raise PolicyViolation(rule="P-MOVE-ON-SUBMIT", field="files", message="Choose at least one file.")
-    # Locking the upload rows serialises submissions that share a file: only one may take it.
-    upload_ids = [f.upload_file_id for f in files]
-    locked = set(
-        UploadFile.objects.select_for_update()
-        .filter(pk__in=[pk for pk in upload_ids if pk is not None], state=UploadState.COMPLETE)
-        .values_list("pk", flat=True)
-    )
-    taken = set(
-        SubmissionFile.objects.filter(upload_file_id__in=locked)
-        .exclude(submission=submission)
-        .filter(submission__state__in=[SubmissionState.SUBMITTED, SubmissionState.IN_REVIEW])
-        .values_list("upload_file_id", flat=True)
-    )
-    gone = [f.path for f in files if f.upload_file_id not in locked or f.upload_file_id in taken]
-    if gone:
-        raise PolicyViolation(
-            rule="P-MOVE-ON-SUBMIT",
-            field="files",
-            message="These files are no longer in your upload area: " + ", ".join(gone[:20]),
-        )
-    return certification.outcome
-
-
-def submission_submit(*, submission: Submission, actor) -> Submission:
-    """Submit a draft: check every rule, then queue the move of its files into the archive.
-
-    A scope outcome of `needs_review` stops in state `in_review`, with no
-    accession, until a curator decides; otherwise the submission becomes
-    `submitted` and the move task (`submission_files_move`) is queued once the
-    transaction commits.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
-        if actor.pk != submission.owner_id:
-            raise NotAllowed(rule="P-MOVE-ON-SUBMIT", message="Only the submitter can submit.")
-        _check_draft(submission=submission, rule="P-MOVE-ON-SUBMIT")
-        outcome = _submit_check(submission=submission, now=now)
-        # From here until they are moved, these bytes are the only copy: keep them.
-        upload_files_hold(pks=list(submission.files.values_list("upload_file_id", flat=True)), held=True)
-        submission.submitted_at = now
-        if outcome == scope.NEEDS_REVIEW:
-            submission.state = SubmissionState.IN_REVIEW
-        else:
-            submission.state = SubmissionState.SUBMITTED
-            pk = submission.pk
-            transaction.on_commit(lambda: async_task("submissions.tasks.submission_files_move", pk))
-        submission.save(update_fields=["state", "submitted_at", "updated_at"])
-    logger.info("submission %s submitted by %s: %s", submission.pk, actor.pk, submission.state)
-    return submission
 
 
 def _upload_problem(f: SubmissionFile) -> str:
