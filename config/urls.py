@@ -9,9 +9,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/uploads/", include("uploads.api_urls")),
+    path("api/v1/curation/", include("curation.api_urls")),
     path("api/v1/", include("submissions.api_urls")),
     path("api/v1/", include("archive.api.urls")),
     path("uploads/", include("uploads.urls")),
+    path("submissions/", include("submissions.urls")),
+    path("projects/", include("curation.project_urls")),
+    path("curation/", include("curation.urls")),
     path("", include("archive.urls")),
 ]
 

@@ -27,8 +27,12 @@ def _check_owner(*, submission: Submission, actor) -> None:
         raise NotAllowed(rule="P-SCOPE", message="Only the submitter can answer for a submission.")
 
 
+# A curator's "request changes" hands a submission back to its owner to edit and submit again.
+EDITABLE_STATES = (SubmissionState.DRAFT, SubmissionState.CHANGES_REQUESTED)
+
+
 def _check_draft(*, submission: Submission, rule: str) -> None:
-    if submission.state != SubmissionState.DRAFT:
+    if submission.state not in EDITABLE_STATES:
         raise PolicyViolation(rule=rule, message="This submission has been submitted; it can no longer change.")
 
 

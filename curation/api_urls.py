@@ -1,0 +1,3 @@
+"""The curator API (DESIGN §5.3)."""
+
+urlpatterns = []

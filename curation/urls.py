@@ -1,0 +1,4 @@
+"""Curator pages outside the model admin (dashboard)."""
+
+app_name = "curation"
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""The submission wizard."""
+
+app_name = "submissions"
+urlpatterns = []
