@@ -29,11 +29,21 @@ def sha256_of(stream: BinaryIO) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def content_store(stream: BinaryIO) -> tuple[str, str, int]:
+class ContentMismatch(Exception):
+    """The bytes read do not have the SHA-256 the caller expected; nothing was stored."""
+
+    def __init__(self, *, sha256: str, size: int):
+        super().__init__(f"read {size} bytes with SHA-256 {sha256}")
+        self.sha256 = sha256
+        self.size = size
+
+
+def content_store(stream: BinaryIO, *, expected_sha256: str | None = None) -> tuple[str, str, int]:
     """Store the bytes of `stream` once under their content key; return (key, sha256, size).
 
     The stream is spooled to a temporary file while it is hashed, so content
-    that is already stored is not written again.
+    that is already stored is not written again. With `expected_sha256`, bytes
+    that hash otherwise raise ContentMismatch and are not stored.
     """
     digest = hashlib.sha256()
     size = 0
@@ -43,6 +53,8 @@ def content_store(stream: BinaryIO) -> tuple[str, str, int]:
             spool.write(chunk)
             size += len(chunk)
         sha256 = digest.hexdigest()
+        if expected_sha256 is not None and sha256 != expected_sha256:
+            raise ContentMismatch(sha256=sha256, size=size)
         key = content_key(sha256)
         storage = archive_storage()
         if not storage.exists(key):

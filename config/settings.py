@@ -196,6 +196,10 @@ UPLOAD_WARNING_DAYS = (14, 2)  # P-UPLOAD-RETENTION: e-mails this many days befo
 UPLOAD_QUOTA_BYTES = int(os.environ.get("UPLOAD_QUOTA_BYTES", str(1024**4)))  # 1 TiB per area by default
 UPLOAD_DIRECT_IO = env_bool("UPLOAD_DIRECT_IO", True)  # O_DIRECT appends; turn off on NFS
 UPLOAD_MAX_FILE_BYTES = int(os.environ.get("UPLOAD_MAX_FILE_BYTES", str(200 * 1024**3)))
+# P-INTEGRITY: bytes the scheduled fixity job re-hashes per run (hourly), least recently checked first.
+FIXITY_BYTES_PER_RUN = int(os.environ.get("FIXITY_BYTES_PER_RUN", str(50 * 1024**3)))
+# Folders on this host that imports of brokered datasets may read local files from (P-LICENCE).
+IMPORT_LOCAL_ROOTS = [Path(p) for p in env_list("IMPORT_LOCAL_ROOTS", str(VAR_DIR / "imports"))]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
