@@ -1,6 +1,7 @@
 """Writes to the archive. Each service runs in one transaction and returns the model it changed."""
 
 import datetime
+import functools
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -9,8 +10,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVector
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -31,10 +35,10 @@ from archive.selectors import reviewer_token_hash, study_access_check_manager, s
 from archive.storage import archive_storage
 from archive.thumbnails import IMAGE_EXTENSIONS, ThumbnailError, thumbnail_render
 from licensing.selectors import licence_for_study
+from portal.audit import audit_record
 from portal.errors import NotAllowed, PolicyViolation
 
 logger = logging.getLogger(__name__)
-audit = logging.getLogger("archive.audit")  # until curation keeps an audit log (issue #6)
 
 ACCESSION_SEQUENCE = "archive_accession_seq"
 
@@ -122,6 +126,19 @@ def release_date_bounds(*, submitted_at: datetime.datetime) -> tuple[datetime.da
     return day, latest
 
 
+def _audit_study(study: Study, *, actor, action: str, reason_category: str = "", note: str = "", **data) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        target_type="study",
+        target_id=study.accession,
+        study=study,
+        reason_category=reason_category,
+        note=note,
+        data=data,
+    )
+
+
 def study_create(
     *,
     owner,
@@ -132,10 +149,12 @@ def study_create(
     source: str = "",
     source_id: str = "",
     now: datetime.datetime | None = None,
+    actor=None,
 ) -> Study:
     """Accession a new study with version 1; release it at once if its date has come.
 
-    The licence follows P-LICENCE: direct submissions are CC0-1.0 only.
+    The licence follows P-LICENCE: direct submissions are CC0-1.0 only. `actor`
+    is whoever accessioned it (None for a scheduled job such as the move task).
     """
     now = now or timezone.now()
     if not metadata.get("title", "").strip():
@@ -156,27 +175,45 @@ def study_create(
         study.save()
         _add_version(study=study, metadata=metadata, files=files, note="Initial submission", now=now)
         assign_perm("archive.view_study", owner, study)
+        _audit_study(
+            study,
+            actor=actor,
+            action="study.accessioned",
+            owner=owner.get_username(),
+            release_date=release_date.isoformat(),
+            licence=study.licence.spdx_id,
+            source=source,
+            source_id=source_id,
+            files=len(files),
+        )
         if release_date <= timezone.localdate(now):
-            _release(study, now)
+            _release(study, now, actor=actor)
     return study
 
 
-def study_version_add(*, study: Study, metadata: dict, files: list[FileEntry], note: str = "") -> StudyVersion:
+def study_version_add(
+    *, study: Study, metadata: dict, files: list[FileEntry], note: str = "", actor=None
+) -> StudyVersion:
     """Add version n+1 of a study; earlier versions stay as they were (P-PERMANENT)."""
     with transaction.atomic():
         study = Study.objects.select_for_update().get(pk=study.pk)
-        return _add_version(study=study, metadata=metadata, files=files, note=note, now=timezone.now())
+        version = _add_version(study=study, metadata=metadata, files=files, note=note, now=timezone.now())
+        _audit_study(
+            study, actor=actor, action="study.version_added", note=note, version=version.number, files=len(files)
+        )
+    return version
 
 
-def _release(study: Study, now: datetime.datetime) -> None:
+def _release(study: Study, now: datetime.datetime, *, actor) -> None:
     study.status = StudyStatus.RELEASED
     study.released_at = now
     study.save(update_fields=["status", "released_at"])
+    _audit_study(study, actor=actor, action="study.released", release_date=study.release_date.isoformat())
     logger.info("Released %s", study.accession)
 
 
 def studies_release_due(*, now: datetime.datetime | None = None) -> list[str]:
-    """Publish every confidential study whose release date has come (P-RELEASE-DATE).
+    """Publish every confidential study whose release date has come (P-RELEASE-DATE), and tell each owner.
 
     Safe to run twice or concurrently: each study is locked and re-checked.
     Return the accessions released by this run.
@@ -190,67 +227,231 @@ def studies_release_due(*, now: datetime.datetime | None = None) -> list[str]:
             study = Study.objects.select_for_update().filter(pk=pk, status=StudyStatus.CONFIDENTIAL).first()
             if study is None or study.release_date > today:
                 continue
-            _release(study, now)
+            _release(study, now, actor=None)
+            transaction.on_commit(functools.partial(_release_mail_send, study_pk=study.pk))
             released.append(study.accession)
     return released
 
 
-def study_collaborator_add(*, study: Study, user) -> Study:
+def _release_mail_send(*, study_pk: int) -> None:
+    study = Study.objects.select_related("owner").get(pk=study_pk)
+    if not study.owner.email:
+        return
+    context = {
+        "study": study,
+        "user": study.owner,
+        "portal_name": settings.PORTAL_NAME,
+        "study_url": settings.PORTAL_URL.rstrip("/") + reverse("study-detail", args=[study.accession]),
+    }
+    send_mail(
+        subject=" ".join(render_to_string("archive/email/released_subject.txt", context).split()),
+        message=render_to_string("archive/email/released.txt", context),
+        from_email=None,
+        recipient_list=[study.owner.email],
+    )
+
+
+def study_collaborator_add(*, study: Study, user, actor) -> Study:
     """Let `user` see a confidential study."""
-    assign_perm("archive.view_study", user, study)
+    with transaction.atomic():
+        assign_perm("archive.view_study", user, study)
+        _audit_study(study, actor=actor, action="collaborator.added", user=user.get_username())
     return study
 
 
-def _set_status_reason(study: Study, *, rule: str, reason: str, note: str) -> None:
-    if reason not in ReasonCategory.values:
-        raise PolicyViolation(rule=rule, field="reason_category", message=f"Unknown reason category “{reason}”.")
-    study.status_reason = reason
+# --- Curators' status changes (P-HIDE, P-OBSOLETE, P-REMOVE) ------------------------------
+
+
+def _check_reason(reason_category: str, *, rule: str) -> None:
+    if reason_category not in ReasonCategory.values:
+        raise PolicyViolation(
+            rule=rule, field="reason_category", message=f"Unknown reason category “{reason_category[:40]}”."
+        )
+
+
+def _status_snapshot(study: Study) -> dict:
+    """The status fields a later restore puts back; kept in the audit row's data."""
+    changed = study.status_changed_at
+    return {
+        "status": study.status,
+        "status_reason": study.status_reason,
+        "status_note": study.status_note,
+        "status_changed_at": changed.isoformat() if changed else None,
+    }
+
+
+def _set_status_reason(study: Study, *, reason_category: str, note: str, now: datetime.datetime) -> None:
+    study.status_reason = reason_category
     study.status_note = note
-    study.status_changed_at = timezone.now()
+    study.status_changed_at = now
 
 
-def study_hide(*, study: Study, reason: str, note: str = "") -> Study:
-    """Take an entry out of search, listings and the sitemap; it stays reachable (P-HIDE)."""
+def _study_locked(study: Study) -> Study:
+    return Study.objects.select_for_update().get(pk=study.pk)
+
+
+def study_hide(*, study: Study, actor, reason_category: str, note: str = "") -> Study:
+    """Take an entry out of search, listings and the sitemap; it stays reachable (P-HIDE).
+
+    The reason of an obsolete or removed entry is public and stays; the hiding's own
+    reason is in the audit row.
+    """
+    _check_reason(reason_category, rule="P-HIDE")
     with transaction.atomic():
-        study = Study.objects.select_for_update().get(pk=study.pk)
+        study = _study_locked(study)
+        if not study.searchable:
+            raise PolicyViolation(rule="P-HIDE", field="searchable", message=f"{study.accession} is already hidden.")
         study.searchable = False
-        _set_status_reason(study, rule="P-HIDE", reason=reason, note=note)
+        if study.status in (StudyStatus.CONFIDENTIAL, StudyStatus.RELEASED):
+            _set_status_reason(study, reason_category=reason_category, note=note, now=timezone.now())
         study.save()
+        _audit_study(study, actor=actor, action="study.hidden", reason_category=reason_category, note=note)
     return study
 
 
-def study_make_obsolete(*, study: Study, reason: str, note: str = "") -> Study:
-    """Move a released entry out of the active archive; it stays public and marked (P-OBSOLETE)."""
+def study_unhide(*, study: Study, actor, reason_category: str, note: str = "") -> Study:
+    """Put a hidden entry back into search, listings and the sitemap (P-HIDE)."""
+    _check_reason(reason_category, rule="P-HIDE")
     with transaction.atomic():
-        study = Study.objects.select_for_update().get(pk=study.pk)
+        study = _study_locked(study)
+        if study.searchable:
+            raise PolicyViolation(rule="P-HIDE", field="searchable", message=f"{study.accession} is not hidden.")
+        study.searchable = True
+        if study.status in (StudyStatus.CONFIDENTIAL, StudyStatus.RELEASED):
+            # The reason described the hiding, which is over.
+            _set_status_reason(study, reason_category="", note="", now=None)
+        study.save()
+        _audit_study(study, actor=actor, action="study.unhidden", reason_category=reason_category, note=note)
+    return study
+
+
+def study_make_obsolete(*, study: Study, actor, reason_category: str, note: str = "") -> Study:
+    """Move a released entry out of the active archive; it stays public and marked (P-OBSOLETE)."""
+    _check_reason(reason_category, rule="P-OBSOLETE")
+    with transaction.atomic():
+        study = _study_locked(study)
         if study.status != StudyStatus.RELEASED:
             raise PolicyViolation(
-                rule="P-OBSOLETE", field="status", message="Only a released entry can be made obsolete."
+                rule="P-OBSOLETE",
+                field="status",
+                message=f"Only a released entry can be made obsolete; {study.accession} is {study.status}.",
             )
         study.status = StudyStatus.OBSOLETE
-        _set_status_reason(study, rule="P-OBSOLETE", reason=reason, note=note)
+        _set_status_reason(study, reason_category=reason_category, note=note, now=timezone.now())
         study.save()
+        _audit_study(study, actor=actor, action="study.obsoleted", reason_category=reason_category, note=note)
     return study
 
 
-def study_remove(*, study: Study, reason: str, note: str = "") -> Study:
-    """Remove an entry from the public record; its data is kept, not public (P-REMOVE)."""
+def study_remove(*, study: Study, actor, reason_category: str, note: str = "") -> Study:
+    """Remove an entry from the public record; its data is kept, not public (P-REMOVE).
+
+    The status it had is kept in the audit row's data (`previous`), for `study_restore`.
+    """
+    _check_reason(reason_category, rule="P-REMOVE")
     with transaction.atomic():
-        study = Study.objects.select_for_update().get(pk=study.pk)
+        study = _study_locked(study)
+        if study.status == StudyStatus.REMOVED:
+            raise PolicyViolation(rule="P-REMOVE", field="status", message=f"{study.accession} is already removed.")
+        previous = _status_snapshot(study)
         study.status = StudyStatus.REMOVED
-        _set_status_reason(study, rule="P-REMOVE", reason=reason, note=note)
+        _set_status_reason(study, reason_category=reason_category, note=note, now=timezone.now())
         study.save()
+        _audit_study(
+            study, actor=actor, action="study.removed", reason_category=reason_category, note=note, previous=previous
+        )
     return study
 
 
-def files_set_status(*, version: StudyVersion, paths: list[str], status: str, reason: str) -> int:
-    """Mark some files of a version obsolete or removed (P-OBSOLETE, P-REMOVE)."""
-    if status not in FileStatus.values:
-        raise PolicyViolation(rule="P-REMOVE", field="status", message=f"Unknown file status “{status}”.")
+RESTORABLE_STATUSES = (StudyStatus.CONFIDENTIAL, StudyStatus.RELEASED, StudyStatus.OBSOLETE)
+
+
+def study_restore(*, study: Study, actor, previous: dict | None, reason_category: str, note: str = "") -> Study:
+    """Undo a removal or an obsoletion made by mistake (P-REMOVE, P-OBSOLETE).
+
+    A removed entry goes back to `previous`, the snapshot its removal's audit row keeps
+    (without one: released if it ever was, else confidential); an obsolete one to released.
+    """
+    _check_reason(reason_category, rule="P-REMOVE")
     with transaction.atomic():
-        return version.files.filter(path__in=paths).update(
-            status=status, status_reason=reason, status_changed_at=timezone.now()
+        study = _study_locked(study)
+        before = _status_snapshot(study)
+        if study.status == StudyStatus.OBSOLETE:
+            study.status = StudyStatus.RELEASED
+            _set_status_reason(study, reason_category="", note="", now=timezone.now())
+        elif study.status == StudyStatus.REMOVED:
+            fallback = StudyStatus.RELEASED if study.released_at else StudyStatus.CONFIDENTIAL
+            previous = previous or {"status": fallback}
+            if previous.get("status") not in RESTORABLE_STATUSES:
+                raise PolicyViolation(
+                    rule="P-REMOVE", field="previous", message=f"Cannot restore to “{previous.get('status')}”."
+                )
+            study.status = previous["status"]
+            changed = previous.get("status_changed_at")
+            study.status_reason = previous.get("status_reason", "")
+            study.status_note = previous.get("status_note", "")
+            study.status_changed_at = datetime.datetime.fromisoformat(changed) if changed else None
+        else:
+            raise PolicyViolation(
+                rule="P-REMOVE",
+                field="status",
+                message=f"Only a removed or obsolete entry can be restored; {study.accession} is {study.status}.",
+            )
+        study.save()
+        _audit_study(
+            study,
+            actor=actor,
+            action="study.restored",
+            reason_category=reason_category,
+            note=note,
+            previous=before,
+            status=study.status,
         )
+    return study
+
+
+FILE_ACTIONS = {
+    FileStatus.ACTIVE: "files.restored",
+    FileStatus.OBSOLETE: "files.obsoleted",
+    FileStatus.REMOVED: "files.removed",
+}
+
+
+def files_set_status(
+    *, version: StudyVersion, actor, paths: list[str], status: str, reason_category: str, note: str = ""
+) -> int:
+    """Mark some files of a version obsolete or removed, or active again (P-OBSOLETE, P-REMOVE).
+
+    Every path must name a file of the version; otherwise nothing changes. Return how many changed.
+    """
+    rule = "P-OBSOLETE" if status == FileStatus.OBSOLETE else "P-REMOVE"
+    if status not in FileStatus.values:
+        raise PolicyViolation(rule=rule, field="status", message=f"Unknown file status “{status[:40]}”.")
+    _check_reason(reason_category, rule=rule)
+    paths = sorted(set(paths))
+    if not paths:
+        raise PolicyViolation(rule=rule, field="files", message="Name at least one file.")
+    with transaction.atomic():
+        files = version.files.select_for_update().filter(path__in=paths)
+        found = set(files.values_list("path", flat=True))
+        if missing := [path for path in paths if path not in found]:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise PolicyViolation(
+                rule=rule, field="files", message=f"Version {version.number} has no file {shown[:500]}."
+            )
+        reason = "" if status == FileStatus.ACTIVE else reason_category
+        changed = files.update(status=status, status_reason=reason, status_changed_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action=FILE_ACTIONS[status],
+            target_type="files",
+            target_id=f"{version.study.accession} v{version.number}",
+            study=version.study,
+            reason_category=reason_category,
+            note=note,
+            data={"version": version.number, "paths": paths},
+        )
+    return changed
 
 
 # --- Confidential access: reviewer links and collaborators ------------------------------
@@ -284,16 +485,29 @@ def reviewer_link_create(
     if expires_at is not None and expires_at <= now:
         raise PolicyViolation(rule=REVIEWER_LINK_RULE, field="expires_at", message="The expiry must be in the future.")
     token = secrets.token_urlsafe(32)
-    link = ReviewerLink.objects.create(
-        study=study,
-        token_hash=reviewer_token_hash(token),
-        created_by=actor,
-        created_at=now,
-        expires_at=expires_at,
-        anonymised=anonymised,
-    )
-    logger.info("Reviewer link %s made for %s by %s", link.pk, study.accession, actor.pk)
+    with transaction.atomic():
+        link = ReviewerLink.objects.create(
+            study=study,
+            token_hash=reviewer_token_hash(token),
+            created_by=actor,
+            created_at=now,
+            expires_at=expires_at,
+            anonymised=anonymised,
+        )
+        _audit_reviewer_link(link, actor=actor, action="reviewer_link.created")
     return link, token
+
+
+def _audit_reviewer_link(link: ReviewerLink, *, actor, action: str) -> None:
+    expires_at = link.expires_at.isoformat() if link.expires_at else None
+    audit_record(
+        actor=actor,
+        action=action,
+        target_type="reviewer_link",
+        target_id=link.pk,
+        study=link.study,
+        data={"expires_at": expires_at, "anonymised": link.anonymised},
+    )
 
 
 def reviewer_link_revoke(*, link: ReviewerLink, actor) -> ReviewerLink:
@@ -304,7 +518,7 @@ def reviewer_link_revoke(*, link: ReviewerLink, actor) -> ReviewerLink:
         if link.revoked_at is None:
             link.revoked_at = timezone.now()
             link.save(update_fields=["revoked_at"])
-            logger.info("Reviewer link %s of %s revoked by %s", link.pk, link.study_id, actor.pk)
+            _audit_reviewer_link(link, actor=actor, action="reviewer_link.revoked")
     return link
 
 
@@ -335,8 +549,7 @@ def study_collaborator_invite(*, study: Study, actor, username_or_email: str):
     user = _user_by_username_or_email(username_or_email)
     if user.pk == study.owner_id:
         raise PolicyViolation(rule=COLLABORATOR_RULE, field="user", message="The owner already sees the study.")
-    study_collaborator_add(study=study, user=user)
-    logger.info("%s invited to %s by %s", user.pk, study.accession, actor.pk)
+    study_collaborator_add(study=study, user=user, actor=actor)
     return user
 
 
@@ -348,8 +561,9 @@ def study_collaborator_remove(*, study: Study, actor, username: str) -> None:
         raise CollaboratorNotFound(
             rule=COLLABORATOR_RULE, field="user", message=f"“{username[:200]}” is not a collaborator of this study."
         )
-    remove_perm("archive.view_study", user, study)
-    logger.info("%s no longer sees %s (removed by %s)", user.pk, study.accession, actor.pk)
+    with transaction.atomic():
+        remove_perm("archive.view_study", user, study)
+        _audit_study(study, actor=actor, action="collaborator.removed", user=user.get_username())
 
 
 def release_date_validate(
@@ -393,7 +607,7 @@ def study_release_date_change(*, study: Study, actor, release_date: datetime.dat
 
     The owner stays within 2 years of the study's accessioning; a curator may go
     beyond with a reason. Every change is stored as a ReleaseDateChange and
-    logged. A date of today releases the study at once.
+    in the audit log. A date of today releases the study at once.
     """
     now = timezone.now()
     curator = user_is_curator(actor)
@@ -423,16 +637,17 @@ def study_release_date_change(*, study: Study, actor, release_date: datetime.dat
         )
         study.release_date = release_date
         study.save(update_fields=["release_date"])
-        if release_date <= timezone.localdate(now):
-            _release(study, now)
-        audit.info(
-            "release date of %s moved from %s to %s by %s%s",
-            study.accession,
-            change.old_date,
-            change.new_date,
-            actor.get_username(),
-            f" beyond the bound: {change.reason}" if beyond else "",
+        _audit_study(
+            study,
+            actor=actor,
+            action="study.release_date_changed",
+            note=change.reason,
+            old_date=change.old_date.isoformat(),
+            new_date=change.new_date.isoformat(),
+            beyond_bound=beyond,
         )
+        if release_date <= timezone.localdate(now):
+            _release(study, now, actor=actor)
     return study
 
 

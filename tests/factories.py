@@ -80,9 +80,11 @@ def make_study(
         source=source,
     )
     if status == "obsolete":
-        study = services.study_make_obsolete(study=study, reason="superseded", note="Replaced by a newer study.")
+        study = services.study_make_obsolete(
+            study=study, actor=None, reason_category="superseded", note="Replaced by a newer study."
+        )
     elif status == "removed":
-        study = services.study_remove(study=study, reason="retraction", note="Internal note")
+        study = services.study_remove(study=study, actor=None, reason_category="retraction", note="Internal note")
     if hidden:
-        study = services.study_hide(study=study, reason="error", note="Erroneous entry")
+        study = services.study_hide(study=study, actor=None, reason_category="error", note="Erroneous entry")
     return study

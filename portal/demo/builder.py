@@ -143,13 +143,15 @@ def _study(index: int, spec: DemoStudy, users: dict, *, release_date: datetime.d
             study=study, metadata=metadata, files=[*revised, _readme(spec, revised)], note=spec.revision
         )
     if spec.shared_with:
-        services.study_collaborator_add(study=study, user=users[spec.shared_with])
+        services.study_collaborator_add(study=study, user=users[spec.shared_with], actor=users[spec.owner])
     if spec.fate == "hidden":
-        study = services.study_hide(study=study, reason=spec.reason, note=spec.note)
+        study = services.study_hide(study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note)
     elif spec.fate == "obsolete":
-        study = services.study_make_obsolete(study=study, reason=spec.reason, note=spec.note)
+        study = services.study_make_obsolete(
+            study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note
+        )
     elif spec.fate == "removed":
-        study = services.study_remove(study=study, reason=spec.reason, note=spec.note)
+        study = services.study_remove(study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note)
     return study
 
 

@@ -338,7 +338,11 @@ def test_files_list_fields(anonymous_client):
 def test_p_remove_removed_files_listed_to_curators_only(anonymous_client, curator_client, catalogue):
     study = catalogue["released"]
     services.files_set_status(
-        version=study.versions.get(), paths=["README.txt"], status=FileStatus.REMOVED, reason="ownership"
+        version=study.versions.get(),
+        paths=["README.txt"],
+        status=FileStatus.REMOVED,
+        actor=None,
+        reason_category="ownership",
     )
     public = anonymous_client.get(_files_url(study)).json()["results"]
     assert [f["path"] for f in public] == ["images/cell_01.tif"]
@@ -349,7 +353,11 @@ def test_p_remove_removed_files_listed_to_curators_only(anonymous_client, curato
 def test_p_obsolete_obsolete_files_stay_listed_and_marked(anonymous_client, catalogue):
     study = catalogue["released"]
     services.files_set_status(
-        version=study.versions.get(), paths=["README.txt"], status=FileStatus.OBSOLETE, reason="superseded"
+        version=study.versions.get(),
+        paths=["README.txt"],
+        status=FileStatus.OBSOLETE,
+        actor=None,
+        reason_category="superseded",
     )
     rows = anonymous_client.get(_files_url(study)).json()["results"]
     assert {f["path"]: f["status"] for f in rows} == {"README.txt": "obsolete", "images/cell_01.tif": "active"}

@@ -78,7 +78,7 @@ def test_email_shared_by_two_accounts_invites_nobody(confidential):
 
 
 def test_only_owner_or_curator_invites_collaborators(confidential, other_user, curator):
-    services.study_collaborator_add(study=confidential, user=other_user)
+    services.study_collaborator_add(study=confidential, user=other_user, actor=None)
     third = UserFactory(username="third")
     with pytest.raises(NotAllowed):
         services.study_collaborator_invite(study=confidential, actor=other_user, username_or_email="third")
@@ -87,7 +87,7 @@ def test_only_owner_or_curator_invites_collaborators(confidential, other_user, c
 
 
 def test_collaborator_sees_but_cannot_invite_or_remove(confidential, other_user, other_client):
-    services.study_collaborator_add(study=confidential, user=other_user)
+    services.study_collaborator_add(study=confidential, user=other_user, actor=None)
     UserFactory(username="third")
     response = other_client.post(_invite_url(confidential), {"user": "third"}, content_type="application/json")
     assert response.status_code == 403

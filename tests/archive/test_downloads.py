@@ -127,7 +127,9 @@ def test_parse_range_unsatisfiable(header, size):
 
 
 def test_p_obsolete_obsolete_file_still_downloads(anonymous_client, study):
-    services.files_set_status(version=study.versions.first(), paths=["README.txt"], status="obsolete", reason="error")
+    services.files_set_status(
+        version=study.versions.first(), paths=["README.txt"], status="obsolete", actor=None, reason_category="error"
+    )
 
     response = anonymous_client.get(_file_url(study, "README.txt"))
 
@@ -137,7 +139,7 @@ def test_p_obsolete_obsolete_file_still_downloads(anonymous_client, study):
 
 def test_p_remove_removed_file_answers_410(anonymous_client, curator_client, study):
     services.files_set_status(
-        version=study.versions.first(), paths=["README.txt"], status="removed", reason="provenance"
+        version=study.versions.first(), paths=["README.txt"], status="removed", actor=None, reason_category="provenance"
     )
 
     response = anonymous_client.get(_file_url(study, "README.txt"))
@@ -198,8 +200,12 @@ def test_manifest_is_accepted_by_sha256sum(anonymous_client, tmp_path):
     }
     study = make_study(files=[stored_file(path, content) for path, content in files.items()])
     version = study.versions.first()
-    services.files_set_status(version=version, paths=["obsolete.txt"], status="obsolete", reason="error")
-    services.files_set_status(version=version, paths=["removed.txt"], status="removed", reason="other")
+    services.files_set_status(
+        version=version, paths=["obsolete.txt"], status="obsolete", actor=None, reason_category="error"
+    )
+    services.files_set_status(
+        version=version, paths=["removed.txt"], status="removed", actor=None, reason_category="other"
+    )
 
     response = anonymous_client.get(reverse("study-manifest", args=[study.accession]))
     manifest = _body(response)

@@ -427,8 +427,8 @@ def test_p_hide_and_p_remove_apply_at_once_although_public_results_are_cached(an
     first = anonymous_client.get(reverse("search"), {"q": "cached"})
     assert "Cached zebrafish fins" in first.content.decode()
 
-    services.study_hide(study=hidden_soon, reason="error")
-    services.study_remove(study=removed_soon, reason="retraction")
+    services.study_hide(study=hidden_soon, actor=None, reason_category="error")
+    services.study_remove(study=removed_soon, actor=None, reason_category="retraction")
     again = anonymous_client.get(reverse("search"), {"q": "cached"}).content.decode()
 
     assert "Cached zebrafish gills" in again

@@ -1,7 +1,6 @@
 """P-RELEASE-DATE: the allowed range at submission and later changes of an accessioned study."""
 
 import datetime
-import logging
 
 import pytest
 import time_machine
@@ -10,6 +9,7 @@ from django.utils import timezone
 
 from archive.models import ReleaseDateChange, StudyStatus
 from archive.services import release_date_validate, studies_release_due, study_release_date_change
+from curation.models import CurationEvent
 from portal.errors import PolicyViolation
 from submissions.services import submission_create_draft
 from tests.factories import make_study, study_metadata
@@ -116,17 +116,21 @@ def test_p_release_date_owner_with_a_reason_still_cannot_go_beyond(confidential,
         )
 
 
-def test_p_release_date_curator_override_with_reason_is_stored_and_logged(confidential, curator, caplog):
-    with time_machine.travel(NOW, tick=False), caplog.at_level(logging.INFO, logger="archive.audit"):
+def test_p_release_date_curator_override_with_reason_is_stored_and_logged(confidential, curator):
+    with time_machine.travel(NOW, tick=False):
         study = study_release_date_change(
             study=confidential, actor=curator, release_date=datetime.date(2029, 1, 1), reason="Patent embargo"
         )
     assert study.release_date == datetime.date(2029, 1, 1)
     change = ReleaseDateChange.objects.get(study=study)
     assert (change.actor, change.reason, change.beyond_bound, change.at) == (curator, "Patent embargo", True, NOW)
-    logged = [r.getMessage() for r in caplog.records if r.name == "archive.audit"]
-    assert len(logged) == 1
-    assert study.accession in logged[0] and "Patent embargo" in logged[0] and "curator" in logged[0]
+    event = CurationEvent.objects.get(study=study, action="study.release_date_changed")
+    assert (event.actor, event.target_id, event.note, event.at) == (curator, study.accession, "Patent embargo", NOW)
+    assert event.data == {
+        "old_date": confidential.release_date.isoformat(),
+        "new_date": "2029-01-01",
+        "beyond_bound": True,
+    }
 
 
 def test_p_release_date_curator_override_without_reason_refused(confidential, curator):

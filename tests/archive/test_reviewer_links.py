@@ -115,7 +115,7 @@ def test_invalid_reviewer_tokens_answer_404_without_saying_why(confidential):
 
 def test_p_remove_removed_study_never_opens_through_a_reviewer_link(confidential, curator):
     _link_row, token = _link(confidential)
-    services.study_remove(study=confidential, reason="retraction")
+    services.study_remove(study=confidential, actor=None, reason_category="retraction")
     for url in (_review_url(token), reverse("review-file", args=[token, "README.txt"])):
         response = Client().get(url)
         assert response.status_code == 410
@@ -161,7 +161,7 @@ def test_reviewer_link_token_is_stored_only_as_its_sha256(confidential):
 
 
 def test_only_owner_or_curator_can_create_reviewer_links(confidential, other_user, curator):
-    services.study_collaborator_add(study=confidential, user=other_user)
+    services.study_collaborator_add(study=confidential, user=other_user, actor=None)
     with pytest.raises(NotAllowed):
         services.reviewer_link_create(study=confidential, actor=other_user)
     link, _token = services.reviewer_link_create(study=confidential, actor=curator)

@@ -32,7 +32,11 @@ def test_p_obsolete_file_badge_shows_on_study_and_reviewer_pages(anonymous_clien
     confidential = make_study(owner=submitter, status="confidential", title="Under review", files=_files())
     for study in (released, confidential):
         services.files_set_status(
-            version=study.versions.get(), paths=["images/b.tif"], status="obsolete", reason="superseded"
+            version=study.versions.get(),
+            paths=["images/b.tif"],
+            status="obsolete",
+            actor=None,
+            reason_category="superseded",
         )
     _link, token = services.reviewer_link_create(study=confidential, actor=submitter)
     public = anonymous_client.get(reverse("study-detail", args=[released.accession])).content.decode()
@@ -46,7 +50,9 @@ def test_p_obsolete_file_badge_shows_on_study_and_reviewer_pages(anonymous_clien
 
 def test_p_remove_removed_file_badge_shows_to_curators_only(curator_client, anonymous_client, submitter):
     study = make_study(owner=submitter, files=_files())
-    services.files_set_status(version=study.versions.get(), paths=["images/b.tif"], status="removed", reason="legal")
+    services.files_set_status(
+        version=study.versions.get(), paths=["images/b.tif"], status="removed", actor=None, reason_category="other"
+    )
     url = reverse("study-detail", args=[study.accession])
     assert 'images/b.tif <span class="badge text-bg-danger">Removed</span>' in curator_client.get(url).content.decode()
     assert "images/b.tif" not in anonymous_client.get(url).content.decode()

@@ -227,7 +227,11 @@ def test_p_remove_removed_study_thumbnail_answers_410(anonymous_client, submitte
 def test_p_remove_removed_file_thumbnail_answers_410(anonymous_client, studies):
     study = studies["released"]
     services.files_set_status(
-        version=study.versions.get(), paths=["img/cell.png"], status="removed", reason="investigation"
+        version=study.versions.get(),
+        paths=["img/cell.png"],
+        status="removed",
+        actor=None,
+        reason_category="investigation",
     )
     assert anonymous_client.get(thumbnail_url(study)).status_code == 410
 

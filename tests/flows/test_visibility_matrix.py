@@ -189,7 +189,7 @@ def reviewed(world):
     )
     _link, confidential.reviewer_token = services.reviewer_link_create(study=confidential, actor=confidential.owner)
     _link, token = services.reviewer_link_create(study=removed, actor=removed.owner)
-    removed = services.study_remove(study=removed, reason="retraction")
+    removed = services.study_remove(study=removed, actor=None, reason_category="retraction")
     removed.reviewer_token = token
     invalid = make_study(owner=confidential.owner, status="confidential", title="Zyxomatrixreviewinvalid study")
     invalid.reviewer_token = "invalid-token-of-forty-three-characters-xyz"
