@@ -31,6 +31,10 @@ class ProjectState(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
+# "Accepted subject to dedicated funding" is not yet an acceptance: its datasets wait for review until funded.
+ACCEPTED_PROJECT_STATES = (ProjectState.ACCEPTED,)
+
+
 class ProjectProposal(models.Model):
     """A structured project proposed for reference datasets without a publication (P-PROJECT).
 

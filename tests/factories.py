@@ -47,6 +47,7 @@ def study_metadata(title: str = "Mitochondrial dynamics in HeLa cells", **overri
         "organism": "Homo sapiens",
         "imaging_method": "confocal microscopy",
         "keywords": ["mitochondria", "live imaging"],
+        "publication_doi": "10.1038/s41592-021-01234-5",
     }
     metadata.update(overrides)
     return metadata

@@ -2,29 +2,30 @@
 
 import datetime
 import logging
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
 
 from archive.services import release_date_validate
 from licensing.selectors import licence_for_study
+from portal.audit import audit_record
 from portal.errors import NotAllowed, PolicyViolation
 from submissions import scope
+from submissions.file_list import FILE_LIST_RULE, file_list_parse
+from submissions.metadata import METADATA_RULE, metadata_clean
 from submissions.models import (
     DisclosureAcknowledgement,
+    ProjectProposal,
     ScopeCertification,
     Submission,
     SubmissionFile,
+    SubmissionFileState,
     SubmissionState,
 )
 from uploads.models import UploadFile, UploadState
 
 logger = logging.getLogger(__name__)
-
-
-def _check_owner(*, submission: Submission, actor) -> None:
-    if actor.pk != submission.owner_id:
-        raise NotAllowed(rule="P-SCOPE", message="Only the submitter can answer for a submission.")
 
 
 # A curator's "request changes" hands a submission back to its owner to edit and submit again.
@@ -36,20 +37,88 @@ def _check_draft(*, submission: Submission, rule: str) -> None:
         raise PolicyViolation(rule=rule, message="This submission has been submitted; it can no longer change.")
 
 
+def _editable(*, submission: Submission, actor, rule: str) -> Submission:
+    """Lock the submission's row and check that `actor` owns it and may still edit it; call inside a transaction."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if actor.pk != submission.owner_id:
+        raise NotAllowed(rule=rule, message="Only the submitter can change a submission.")
+    _check_draft(submission=submission, rule=rule)
+    return submission
+
+
 def submission_create_draft(
-    *, owner, metadata: dict, release_date: datetime.date | None = None, licence: str | None = None
+    *,
+    owner,
+    metadata: dict,
+    release_date: datetime.date | None = None,
+    release_date_reason: str = "",
+    licence: str | None = None,
 ) -> Submission:
     """Start a draft submission of a new study.
 
-    A licence other than CC0-1.0 is refused (P-LICENCE); a release date, if
-    given, must already be one that submitting today would accept.
+    The metadata may be incomplete (submitting checks it whole). A licence
+    other than CC0-1.0 is refused (P-LICENCE); a release date, if given, must
+    already be one that submitting today would accept.
     """
     now = timezone.now()
     licence_for_study(source="", requested=licence)
+    metadata = metadata_clean(metadata, complete=False)
     if release_date is not None:
-        release_date_validate(release_date=release_date, submitted_at=now, now=now)
+        _release_date_check(release_date=release_date, reason=release_date_reason, now=now)
     with transaction.atomic():
-        return Submission.objects.create(owner=owner, metadata=metadata, release_date=release_date, created_at=now)
+        submission = Submission.objects.create(
+            owner=owner,
+            metadata=metadata,
+            release_date=release_date,
+            release_date_reason=release_date_reason.strip(),
+            created_at=now,
+        )
+        audit_record(actor=owner, action="submission.created", target_type="submission", target_id=submission.pk)
+    return submission
+
+
+def submission_metadata_update(*, submission: Submission, actor, metadata: dict) -> Submission:
+    """Replace the draft's study metadata (REMBI study-level fields); it may stay incomplete until submitting."""
+    metadata = metadata_clean(metadata, complete=False)
+    with transaction.atomic():
+        submission = _editable(submission=submission, actor=actor, rule=METADATA_RULE)
+        submission.metadata = metadata
+        submission.save(update_fields=["metadata", "updated_at"])
+    return submission
+
+
+def _release_date_check(*, release_date: datetime.date, reason: str, now: datetime.datetime) -> bool:
+    """Check a submitter's date (P-RELEASE-DATE); return whether it asks a curator to go beyond the bound.
+
+    From today to 2 years ahead is the submitter's own choice; a later date is
+    only a request, with a reason, that a curator accepts or not in review.
+    """
+    return release_date_validate(
+        release_date=release_date, submitted_at=now, actor_is_curator=bool(reason.strip()), reason=reason, now=now
+    )
+
+
+def submission_release_date_set(
+    *, submission: Submission, actor, release_date: datetime.date, reason: str = ""
+) -> Submission:
+    """Choose the draft's release date: today (released on submission) up to 2 years ahead, or ask for later."""
+    now = timezone.now()
+    beyond = _release_date_check(release_date=release_date, reason=reason, now=now)
+    with transaction.atomic():
+        submission = _editable(submission=submission, actor=actor, rule="P-RELEASE-DATE")
+        submission.release_date = release_date
+        submission.release_date_reason = reason.strip() if beyond else ""
+        submission.save(update_fields=["release_date", "release_date_reason", "updated_at"])
+    return submission
+
+
+def submission_project_set(*, submission: Submission, actor, project: ProjectProposal | None) -> Submission:
+    """Name the structured project the study belongs to (P-PROJECT), or none."""
+    with transaction.atomic():
+        submission = _editable(submission=submission, actor=actor, rule="P-PROJECT")
+        submission.project = project
+        submission.save(update_fields=["project", "updated_at"])
+    return submission
 
 
 def submission_certify_scope(*, submission: Submission, actor, form_version: str, answers: dict) -> ScopeCertification:
@@ -67,9 +136,7 @@ def submission_certify_scope(*, submission: Submission, actor, form_version: str
     answers = scope.scope_answers_validate(answers)
     outcome = scope.scope_outcome(answers)
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
-        _check_owner(submission=submission, actor=actor)
-        _check_draft(submission=submission, rule="P-SCOPE")
+        submission = _editable(submission=submission, actor=actor, rule="P-SCOPE")
         if ScopeCertification.objects.filter(submission=submission).exists():
             raise PolicyViolation(
                 rule="P-SCOPE", field="answers", message="The scope of this submission is already certified."
@@ -104,10 +171,7 @@ def submission_acknowledge(
             rule="P-DISCLOSURE", field="right_to_submit", message="Confirm that you have the right to submit this data."
         )
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
-        if actor.pk != submission.owner_id:
-            raise NotAllowed(rule="P-DISCLOSURE", message="Only the submitter can make these acknowledgements.")
-        _check_draft(submission=submission, rule="P-DISCLOSURE")
+        submission = _editable(submission=submission, actor=actor, rule="P-DISCLOSURE")
         acknowledgement, _ = DisclosureAcknowledgement.objects.get_or_create(
             submission=submission,
             defaults={"public_disclosure": True, "right_to_submit": True, "acknowledged_at": timezone.now()},
@@ -115,32 +179,98 @@ def submission_acknowledge(
     return acknowledgement
 
 
-def submission_files_set(*, submission: Submission, actor, upload_file_ids: list[int]) -> list[SubmissionFile]:
-    """Replace the draft's file list with complete files of the owner's own upload area."""
+def submission_files_set(
+    *,
+    submission: Submission,
+    actor,
+    upload_file_ids: Sequence[int] = (),
+    folders: Sequence[str] = (),
+    keep_paths: Sequence[str] | None = None,
+) -> list[SubmissionFile]:
+    """Choose the draft's files: complete files of the owner's upload area, by id or by whole folder.
+
+    The choice replaces the files chosen from the upload area before. For a
+    new version, `keep_paths` says which files of the study's current version
+    stay (kept files are not uploaded again); None leaves them as they are. A
+    file chosen from the upload area replaces a kept file of the same path.
+    The File List's attributes are matched again.
+    """
     ids = set(upload_file_ids)
+    folder_prefixes = [folder.strip("/") + "/" for folder in folders if folder.strip("/")]
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
-        if actor.pk != submission.owner_id:
-            raise NotAllowed(rule="P-UPLOAD-PRIVATE", message="Only the submitter can choose the files.")
-        _check_draft(submission=submission, rule="P-MOVE-ON-SUBMIT")
-        uploads = list(
-            UploadFile.objects.filter(pk__in=ids, area__owner=actor, state=UploadState.COMPLETE).order_by(
-                "relative_path"
-            )
-        )
-        if len(uploads) != len(ids):
+        submission = _editable(submission=submission, actor=actor, rule="P-MOVE-ON-SUBMIT")
+        complete = UploadFile.objects.filter(area__owner=actor, state=UploadState.COMPLETE)
+        by_id = list(complete.filter(pk__in=ids))
+        if len(by_id) != len(ids):
             raise PolicyViolation(
                 rule="P-UPLOAD-PRIVATE",
                 field="files",
                 message="Choose files from your own upload area whose upload has finished.",
             )
-        submission.files.all().delete()
-        files = SubmissionFile.objects.bulk_create(
+        chosen = {u.relative_path: u for u in by_id}
+        for prefix in folder_prefixes:
+            in_folder = list(complete.filter(relative_path__startswith=prefix))
+            if not in_folder:
+                raise PolicyViolation(
+                    rule="P-UPLOAD-PRIVATE", field="folders", message=f"No finished uploads in the folder {prefix}."
+                )
+            chosen.update((u.relative_path, u) for u in in_folder)
+        kept = submission.files.filter(upload_file__isnull=True, state=SubmissionFileState.DONE)
+        if keep_paths is not None:
+            kept.exclude(path__in=list(keep_paths)).delete()
+        kept.filter(path__in=list(chosen)).delete()
+        submission.files.filter(upload_file__isnull=False).delete()
+        attributes = (submission.file_list or {}).get("rows", {})
+        SubmissionFile.objects.bulk_create(
             [
-                SubmissionFile(submission=submission, upload_file=u, path=u.relative_path, size=u.size, sha256=u.sha256)
-                for u in uploads
+                SubmissionFile(
+                    submission=submission,
+                    upload_file=u,
+                    path=path,
+                    size=u.size,
+                    sha256=u.sha256,
+                    attributes=attributes.get(path, {}),
+                )
+                for path, u in sorted(chosen.items())
             ],
             batch_size=1000,
         )
-        submission.save(update_fields=["updated_at"])
-    return files
+        if submission.file_list:
+            _file_list_compare(submission)
+        submission.save(update_fields=["file_list", "updated_at"])
+    return list(submission.files.all())
+
+
+def _file_list_compare(submission: Submission) -> None:
+    """Match the stored File List's rows with the chosen files: attributes onto files, missing and extra listed."""
+    rows = submission.file_list["rows"]
+    files = list(submission.files.only("pk", "path", "attributes"))
+    for f in files:
+        f.attributes = rows.get(f.path, f.attributes if f.upload_file_id is None else {})
+    SubmissionFile.objects.bulk_update(files, ["attributes"], batch_size=1000)
+    paths = {f.path for f in files}
+    submission.file_list["missing"] = sorted(set(rows) - paths)  # rows naming files not chosen
+    submission.file_list["extra"] = sorted(paths - set(rows))  # chosen files without a row
+
+
+def submission_file_list_check(*, submission: Submission, actor, name: str, content: bytes) -> dict:
+    """Read a File List (TSV or CSV with a `Files` column), check it against the chosen files and keep it.
+
+    Return the report: its attribute columns, the rows that name files not in
+    the submission (`missing`: submitting is refused until they are fixed) and
+    the chosen files without a row (`extra`: allowed, they get no attributes).
+    A malformed table is refused whole and the previous File List stays.
+    """
+    columns, rows = file_list_parse(name=name, content=content)
+    with transaction.atomic():
+        submission = _editable(submission=submission, actor=actor, rule=FILE_LIST_RULE)
+        submission.file_list = {"name": name[:255], "columns": columns, "rows": rows}
+        _file_list_compare(submission)
+        submission.save(update_fields=["file_list", "updated_at"])
+    return file_list_report(submission)
+
+
+def file_list_report(submission: Submission) -> dict:
+    """What the submitter is shown of the File List check (no rows, which can be many)."""
+    file_list = submission.file_list or {}
+    return {key: file_list.get(key, []) for key in ("name", "columns", "missing", "extra")}

@@ -6,15 +6,17 @@ from collections.abc import Callable, Sequence
 from django.db import transaction
 
 from archive.models import ArchiveFile
-from archive.services import FileEntry, study_create
+from archive.services import FileEntry, study_create, study_version_add
 from archive.storage import archive_storage, content_key, content_store, sha256_of
 from portal.errors import PolicyViolation
 from submissions.models import (
     Submission,
     SubmissionFile,
     SubmissionFileState,
+    SubmissionKind,
     SubmissionState,
 )
+from submissions.notify import submission_notify
 from uploads.services import upload_files_hold, upload_files_moved_out
 from uploads.storage import upload_storage_path
 
@@ -140,14 +142,26 @@ def submission_files_move(
         files = list(submission.files.all())
         if any(f.state != SubmissionFileState.DONE for f in files):  # another run is still moving
             return submission
-        study = study_create(
-            owner=submission.owner,
-            metadata=submission.metadata,
-            files=[FileEntry(path=f.path, size=f.size, sha256=f.sha256, storage_key=f.storage_key) for f in files],
-            release_date=submission.release_date,
-        )
+        entries = [
+            FileEntry(path=f.path, size=f.size, sha256=f.sha256, storage_key=f.storage_key, attributes=f.attributes)
+            for f in files
+        ]
+        if submission.kind == SubmissionKind.NEW_VERSION:
+            version = study_version_add(
+                study=submission.study, metadata=submission.metadata, files=entries, note="New version"
+            )
+            study = version.study
+            submission_notify(submission=submission, template="version_added", context={"version": version})
+        else:
+            study = study_create(
+                owner=submission.owner,
+                metadata=submission.metadata,
+                files=entries,
+                release_date=submission.release_date,
+            )
+            submission.study = study
+            submission_notify(submission=submission, template="accessioned")
         fault("study_created")
-        submission.study = study
         submission.state = SubmissionState.ACCEPTED
         submission.move_error = []
         submission.save(update_fields=["study", "state", "move_error", "updated_at"])

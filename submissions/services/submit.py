@@ -9,26 +9,42 @@ from django_q.tasks import async_task
 
 from archive.services import release_date_validate
 from licensing.selectors import licence_for_study
-from portal.errors import NotAllowed, PolicyViolation
+from portal.audit import audit_record
+from portal.errors import PolicyViolation
 from submissions import scope
+from submissions.dicom import dicom_identifying_attributes
+from submissions.file_list import FILE_LIST_RULE
+from submissions.metadata import metadata_clean
 from submissions.models import (
+    ACCEPTED_PROJECT_STATES,
     DisclosureAcknowledgement,
+    ReviewReason,
     ScopeCertification,
     Submission,
     SubmissionFile,
+    SubmissionFileState,
+    SubmissionKind,
     SubmissionState,
 )
-from submissions.services.drafts import _check_draft
+from submissions.notify import submission_notify
+from submissions.services.drafts import _editable
 from uploads.models import UploadFile, UploadState
 from uploads.services import upload_files_hold
+from uploads.storage import upload_storage_path
 
 logger = logging.getLogger(__name__)
 
 
-def _submit_check(*, submission: Submission, now: datetime.datetime) -> str:
-    """Check every rule a submission must meet; return the scope outcome."""
-    if not (submission.metadata.get("title") or "").strip():
-        raise PolicyViolation(rule="P-PERMANENT", field="title", message="A study needs a title.")
+def _publication_or_project(submission: Submission) -> bool:
+    """A new study needs a related publication, or to belong to an accepted structured project (P-PROJECT)."""
+    if submission.kind == SubmissionKind.NEW_VERSION or submission.metadata.get("publication_doi"):
+        return True
+    return submission.project is not None and submission.project.state in ACCEPTED_PROJECT_STATES
+
+
+def _submit_check(*, submission: Submission, now: datetime.datetime) -> list[str]:
+    """Check every rule a submission must meet; return why it must wait for a curator ([] when it need not)."""
+    metadata_clean(submission.metadata, complete=True)
     certification = ScopeCertification.objects.filter(submission=submission).first()
     if certification is None:
         raise PolicyViolation(rule="P-SCOPE", field="scope", message="Answer the clinical-scope form first.")
@@ -40,15 +56,46 @@ def _submit_check(*, submission: Submission, now: datetime.datetime) -> str:
         raise PolicyViolation(
             rule="P-DISCLOSURE", field="disclosure", message="Make both acknowledgements before submitting."
         )
-    if submission.release_date is None:
-        raise PolicyViolation(rule="P-RELEASE-DATE", field="release_date", message="Choose a release date.")
-    release_date_validate(release_date=submission.release_date, submitted_at=now, now=now)
+    beyond_bound = False
+    if submission.kind == SubmissionKind.NEW_STUDY:
+        if submission.release_date is None:
+            raise PolicyViolation(rule="P-RELEASE-DATE", field="release_date", message="Choose a release date.")
+        beyond_bound = release_date_validate(
+            release_date=submission.release_date,
+            submitted_at=now,
+            actor_is_curator=bool(submission.release_date_reason),
+            reason=submission.release_date_reason,
+            now=now,
+        )
     licence_for_study(source="", requested=None)  # a direct submission is CC0-1.0 (P-LICENCE)
+    if missing := (submission.file_list or {}).get("missing"):
+        raise PolicyViolation(
+            rule=FILE_LIST_RULE,
+            field="file_list",
+            message="The File List names files that are not in the submission: " + ", ".join(missing[:20]),
+        )
     files = list(submission.files.all())
     if not files:
         raise PolicyViolation(rule="P-MOVE-ON-SUBMIT", field="files", message="Choose at least one file.")
-    # Locking the upload rows serialises submissions that share a file: only one may take it.
-    upload_ids = [f.upload_file_id for f in files]
+    _uploads_lock(submission=submission, files=files)
+    reasons = []
+    if certification.outcome == scope.NEEDS_REVIEW:
+        reasons.append(ReviewReason.SCOPE)
+    if submission.screening:
+        reasons.append(ReviewReason.DICOM)
+    if not _publication_or_project(submission):
+        reasons.append(ReviewReason.NO_PUBLICATION)
+    if beyond_bound:
+        reasons.append(ReviewReason.RELEASE_BEYOND_BOUND)
+    return [str(reason) for reason in reasons]
+
+
+def _uploads_lock(*, submission: Submission, files: list[SubmissionFile]) -> None:
+    """Lock the upload rows of the files still to move; refuse if any is gone or taken by another submission.
+
+    Locking serialises submissions that share a file: only one may take it.
+    """
+    upload_ids = [f.upload_file_id for f in files if f.state == SubmissionFileState.PENDING]
     locked = set(
         UploadFile.objects.select_for_update()
         .filter(pk__in=[pk for pk in upload_ids if pk is not None], state=UploadState.COMPLETE)
@@ -60,40 +107,76 @@ def _submit_check(*, submission: Submission, now: datetime.datetime) -> str:
         .filter(submission__state__in=[SubmissionState.SUBMITTED, SubmissionState.IN_REVIEW])
         .values_list("upload_file_id", flat=True)
     )
-    gone = [f.path for f in files if f.upload_file_id not in locked or f.upload_file_id in taken]
+    gone = [
+        f.path
+        for f in files
+        if f.state == SubmissionFileState.PENDING and (f.upload_file_id not in locked or f.upload_file_id in taken)
+    ]
     if gone:
         raise PolicyViolation(
             rule="P-MOVE-ON-SUBMIT",
             field="files",
             message="These files are no longer in your upload area: " + ", ".join(gone[:20]),
         )
-    return certification.outcome
+
+
+def submission_screen(*, submission: Submission, actor) -> list[dict]:
+    """List the draft's DICOM files that carry patient-identifying attributes, and keep the list (P-SCOPE).
+
+    Submitting runs it again; a non-empty list sends the submission to a
+    curator. Only file headers are read.
+    """
+    pending = submission.files.filter(state=SubmissionFileState.PENDING, upload_file__isnull=False)
+    findings = []
+    for path, storage_name in pending.values_list("path", "upload_file__storage_name").iterator(chunk_size=2000):
+        if attributes := dicom_identifying_attributes(upload_storage_path(storage_name)):
+            findings.append({"path": path, "attributes": attributes})
+    with transaction.atomic():
+        submission = _editable(submission=submission, actor=actor, rule="P-SCOPE")
+        submission.screening = findings
+        submission.save(update_fields=["screening", "updated_at"])
+    return findings
 
 
 def submission_submit(*, submission: Submission, actor) -> Submission:
-    """Submit a draft: check every rule, then queue the move of its files into the archive.
+    """Submit a draft: screen its files, check every rule, then queue the move of its files into the archive.
 
-    A scope outcome of `needs_review` stops in state `in_review`, with no
-    accession, until a curator decides; otherwise the submission becomes
-    `submitted` and the move task (`submission_files_move`) is queued once the
-    transaction commits.
+    A submission that needs a curator (scope review, identifying DICOM
+    files, no publication and no accepted project, a release date beyond the
+    bound) waits in state `in_review`, with no accession, until a curator
+    decides; otherwise it becomes `submitted` and the move task
+    (`submission_files_move`) is queued once the transaction commits. The
+    owner is e-mailed either way.
     """
+    submission_screen(submission=submission, actor=actor)
     now = timezone.now()
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission.pk)
-        if actor.pk != submission.owner_id:
-            raise NotAllowed(rule="P-MOVE-ON-SUBMIT", message="Only the submitter can submit.")
-        _check_draft(submission=submission, rule="P-MOVE-ON-SUBMIT")
-        outcome = _submit_check(submission=submission, now=now)
+        submission = _editable(submission=submission, actor=actor, rule="P-MOVE-ON-SUBMIT")
+        reasons = _submit_check(submission=submission, now=now)
         # From here until they are moved, these bytes are the only copy: keep them.
         upload_files_hold(pks=list(submission.files.values_list("upload_file_id", flat=True)), held=True)
         submission.submitted_at = now
-        if outcome == scope.NEEDS_REVIEW:
-            submission.state = SubmissionState.IN_REVIEW
-        else:
-            submission.state = SubmissionState.SUBMITTED
-            pk = submission.pk
-            transaction.on_commit(lambda: async_task("submissions.tasks.submission_files_move", pk))
-        submission.save(update_fields=["state", "submitted_at", "updated_at"])
-    logger.info("submission %s submitted by %s: %s", submission.pk, actor.pk, submission.state)
+        submission.review_reasons = reasons
+        submission.state = SubmissionState.IN_REVIEW if reasons else SubmissionState.SUBMITTED
+        submission.save(update_fields=["state", "submitted_at", "review_reasons", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="submission.submitted",
+            target_type="submission",
+            target_id=submission.pk,
+            study=submission.study,
+            data={"state": submission.state, "review_reasons": reasons},
+        )
+        if reasons:
+            labels = [ReviewReason(reason).label for reason in reasons]
+            submission_notify(submission=submission, template="in_review", context={"reasons": labels})
+        else:  # the owner hears from the move, with the accession
+            submission_move_queue(submission=submission)
+    logger.info("submission %s submitted by %s: %s %s", submission.pk, actor.pk, submission.state, reasons)
     return submission
+
+
+def submission_move_queue(*, submission: Submission) -> None:
+    """Queue the move task once the current transaction commits (also for a curator's acceptance)."""
+    pk = submission.pk
+    transaction.on_commit(lambda: async_task("submissions.tasks.submission_files_move", pk))

@@ -77,12 +77,15 @@ def test_p_move_on_submit_happy_path_accessions_and_moves(submitter, django_capt
     assert set(submission.files.values_list("state", flat=True)) == {"done"}
 
 
-def test_p_scope_needs_review_waits_in_review_without_accession(submitter, django_capture_on_commit_callbacks):
+def test_p_scope_needs_review_waits_in_review_without_accession(
+    submitter, mailoutbox, django_capture_on_commit_callbacks
+):
     submission, _ = ready_draft(submitter, file_contents(1), answers=NEEDS_REVIEW_ANSWERS)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):  # the move would run here (Q_SYNC) if it were queued
         submission = submission_submit(submission=submission, actor=submitter)
-    assert callbacks == []  # nothing queued
     assert submission.state == SubmissionState.IN_REVIEW
+    assert submission.review_reasons == ["scope_needs_review"]
+    assert len(mailoutbox) == 1 and "waits for a curator" in mailoutbox[0].subject
     assert Study.objects.count() == 0 and archive_keys() == []
     assert UploadFile.objects.count() == 2  # still in the upload area
     with pytest.raises(PolicyViolation):
@@ -118,7 +121,7 @@ def test_p_move_on_submit_refuses_what_the_policies_refuse(submitter, other_user
     submission.save()
     with pytest.raises(PolicyViolation) as excinfo:
         submission_submit(submission=submission, actor=submitter)
-    assert _violation(excinfo) == ("P-PERMANENT", "title")
+    assert _violation(excinfo) == ("METADATA", "title")
     submission.metadata = study_metadata()
     submission.release_date = None
     submission.save()

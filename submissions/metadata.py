@@ -1,0 +1,159 @@
+"""Study metadata following REMBI's study-level fields: what a draft may hold and what submitting needs.
+
+`metadata_clean` is the one place these rules live; the wizard's forms and the
+API both send what they received through it.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+from accounts.validators import orcid_validate
+from portal.errors import PolicyViolation
+
+METADATA_RULE = "METADATA"
+
+TAXON_ID = re.compile(r"^(?:NCBITaxon:|txid)?(\d{1,8})$", re.IGNORECASE)
+FBBI_ID = re.compile(r"^FBbi[:_](\d{8})$", re.IGNORECASE)
+DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+
+TEXT_FIELDS = {  # field: longest allowed length
+    "title": 500,
+    "description": 20_000,
+    "organism": 200,
+    "imaging_method": 200,
+    "funding": 5_000,
+    "no_publication_reason": 2_000,
+    "biosample": 5_000,
+    "specimen": 5_000,
+    "image_acquisition": 5_000,
+}
+REQUIRED_TO_SUBMIT = ("title", "description", "organism", "imaging_method")
+MAX_AUTHORS = 500
+MAX_KEYWORDS = 50
+
+
+class MetadataInvalid(PolicyViolation):
+    """Every problem of a metadata set at once, by field, so a form or an API client can fix them together."""
+
+    def __init__(self, *, errors: dict[str, list[str]]):
+        self.errors = errors
+        field, messages = next(iter(errors.items()))
+        super().__init__(rule=METADATA_RULE, field=field, message=messages[0])
+
+    def as_dict(self) -> dict:
+        return {**self.errors, "rule": self.rule}
+
+
+def _text(value, field: str, errors: dict) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors.setdefault(field, []).append("Enter text.")
+        return ""
+    value = value.strip()
+    if "\x00" in value:
+        errors.setdefault(field, []).append("Remove the NUL character.")
+    if len(value) > TEXT_FIELDS.get(field, 200):
+        errors.setdefault(field, []).append(f"Keep it under {TEXT_FIELDS.get(field, 200)} characters.")
+    return value
+
+
+def _authors(value, errors: dict) -> list[dict]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or len(value) > MAX_AUTHORS:
+        errors.setdefault("authors", []).append(f"Give a list of up to {MAX_AUTHORS} authors.")
+        return []
+    authors = []
+    for number, author in enumerate(value, start=1):
+        if not isinstance(author, dict):
+            errors.setdefault("authors", []).append(
+                f"Author {number}: give a name, and optionally an affiliation and ORCID iD."
+            )
+            continue
+        name = _text(author.get("name"), "authors", errors)
+        if not name:
+            errors.setdefault("authors", []).append(f"Author {number}: give a name.")
+        cleaned = {"name": name, "affiliation": _text(author.get("affiliation"), "authors", errors)}
+        if orcid := (author.get("orcid") or "").strip():
+            try:
+                cleaned["orcid"] = orcid_validate(orcid)
+            except ValidationError as error:
+                errors.setdefault("authors", []).append(f"Author {number} ({name}): {error.messages[0]}")
+        authors.append(cleaned)
+    return authors
+
+
+def _keywords(value, errors: dict) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):  # a form's comma-separated line
+        value = value.split(",")
+    if not isinstance(value, list) or len(value) > MAX_KEYWORDS:
+        errors.setdefault("keywords", []).append(f"Give up to {MAX_KEYWORDS} keywords.")
+        return []
+    keywords = [_text(k, "keywords", errors) for k in value]
+    return list(dict.fromkeys(k for k in keywords if k))
+
+
+def _identifier(value, field: str, pattern: re.Pattern, message: str, errors: dict, render) -> str:
+    value = _text(value, field, errors)
+    if not value:
+        return ""
+    match = pattern.match(value)
+    if match is None:
+        errors.setdefault(field, []).append(message)
+        return ""
+    return render(match.group(1))
+
+
+def metadata_clean(raw: dict, *, complete: bool) -> dict:
+    """Return the study metadata in its stored form, or raise MetadataInvalid listing every problem.
+
+    A draft (`complete=False`) may leave fields empty; submitting
+    (`complete=True`) needs a title, a description, at least one author,
+    organism, imaging method, and either a publication DOI or the reason there
+    is none.
+    """
+    if not isinstance(raw, dict):
+        raise MetadataInvalid(errors={"metadata": ["Send the study metadata as an object."]})
+    errors: dict[str, list[str]] = {}
+    cleaned = {field: _text(raw.get(field), field, errors) for field in TEXT_FIELDS}
+    cleaned["authors"] = _authors(raw.get("authors"), errors)
+    cleaned["keywords"] = _keywords(raw.get("keywords"), errors)
+    cleaned["organism_taxon_id"] = _identifier(
+        raw.get("organism_taxon_id"),
+        "organism_taxon_id",
+        TAXON_ID,
+        "Enter the NCBI Taxonomy id as digits, e.g. 9606 for Homo sapiens.",
+        errors,
+        str,
+    )
+    cleaned["imaging_method_fbbi_id"] = _identifier(
+        raw.get("imaging_method_fbbi_id"),
+        "imaging_method_fbbi_id",
+        FBBI_ID,
+        "Enter the FBbi id as FBbi:00000246 (eight digits).",
+        errors,
+        lambda digits: f"FBbi:{digits}",
+    )
+    cleaned["publication_doi"] = _identifier(
+        raw.get("publication_doi"),
+        "publication_doi",
+        DOI,
+        "Enter a DOI such as 10.1038/s41592-021-01234-5.",
+        errors,
+        str,
+    )
+    if complete:
+        for field in REQUIRED_TO_SUBMIT:
+            if not cleaned[field] and field not in errors:
+                errors[field] = ["This field is needed to submit."]
+        if not cleaned["authors"] and "authors" not in errors:
+            errors["authors"] = ["Name at least one author."]
+        if not cleaned["publication_doi"] and not cleaned["no_publication_reason"] and "publication_doi" not in errors:
+            errors["publication_doi"] = ["Give the DOI of the related publication, or the reason there is none."]
+    if errors:
+        raise MetadataInvalid(errors=errors)
+    return {key: value for key, value in cleaned.items() if value}

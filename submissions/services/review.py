@@ -1,0 +1,169 @@
+"""A curator's decision on a submission waiting in review: accept, request changes or refuse.
+
+Submissions wait in `in_review` for the reasons of `ReviewReason` (P-SCOPE's
+case-by-case review, DICOM files with patient-identifying attributes, no
+publication and no accepted project (P-PROJECT), a release date beyond the
+bound (P-RELEASE-DATE)). Only curators decide; each decision writes its audit
+row and e-mails the submitter once the transaction commits.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import models, transaction
+from django_q.tasks import async_task
+
+from archive.selectors import user_is_curator
+from portal.audit import audit_record
+from portal.errors import NotAllowed, PolicyViolation
+from submissions.models import ReviewReason, Submission, SubmissionState
+from submissions.notify import submission_notify
+from submissions.scope import EGA_POINTER
+from uploads.services import upload_files_hold
+
+logger = logging.getLogger(__name__)
+
+REVIEW_RULE = "P-SCOPE"  # the review queue is where P-SCOPE's case-by-case review happens; other reasons join it
+
+
+class RefusalReason(models.TextChoices):
+    """Why a curator refuses a submission in review; the first two point the submitter to the EGA."""
+
+    SCOPE = ReviewReason.SCOPE.value, "Identifiable human data: consent for publication not demonstrated"
+    DICOM = ReviewReason.DICOM.value, "DICOM files identify patients"
+    NO_PUBLICATION = ReviewReason.NO_PUBLICATION.value, "No publication and no accepted structured project"
+    RELEASE_BEYOND_BOUND = ReviewReason.RELEASE_BEYOND_BOUND.value, "Release date beyond the bound not justified"
+    OTHER = "other", "Other (explained in the message)"
+
+
+EGA_REFUSALS = (RefusalReason.SCOPE, RefusalReason.DICOM)
+
+
+def _in_review(*, submission: Submission, actor) -> Submission:
+    """Lock the submission's row and check that a curator may decide it now; call inside a transaction."""
+    if not user_is_curator(actor):
+        raise NotAllowed(rule=REVIEW_RULE, message="Only curators decide submissions in review.")
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.state != SubmissionState.IN_REVIEW:
+        raise PolicyViolation(
+            rule=REVIEW_RULE,
+            field="state",
+            message=f"This submission is {submission.get_state_display().lower()}, not waiting for review.",
+        )
+    return submission
+
+
+def _message_required(message: str) -> str:
+    message = message.strip()
+    if not message:
+        raise PolicyViolation(rule=REVIEW_RULE, field="message", message="Tell the submitter why, in a message.")
+    return message
+
+
+def _holds_release(submission: Submission) -> None:
+    """Give the upload files back to their owner, under the usual retention (P-UPLOAD-RETENTION)."""
+    upload_files_hold(
+        pks=[pk for pk in submission.files.values_list("upload_file_id", flat=True) if pk is not None], held=False
+    )
+
+
+def submission_review_accept(*, submission: Submission, actor, note: str = "") -> Submission:
+    """Accept a submission in review: it becomes `submitted` and its move is queued, which accessions it.
+
+    Its upload files stay held until the move takes them. Accepting a release
+    date beyond the bound is the curator's logged decision (P-RELEASE-DATE):
+    the date and the submitter's reason go into the audit row.
+    """
+    with transaction.atomic():
+        submission = _in_review(submission=submission, actor=actor)
+        submission.state = SubmissionState.SUBMITTED
+        submission.curator_message = note.strip()
+        submission.save(update_fields=["state", "curator_message", "updated_at"])
+        data = {"review_reasons": submission.review_reasons}
+        if ReviewReason.RELEASE_BEYOND_BOUND in submission.review_reasons:
+            data |= {
+                "release_date": submission.release_date.isoformat(),
+                "release_date_reason": submission.release_date_reason,
+            }
+        audit_record(
+            actor=actor,
+            action="submission.review_accepted",
+            target_type="submission",
+            target_id=submission.pk,
+            note=submission.curator_message,
+            data=data,
+        )
+        pk = submission.pk
+        transaction.on_commit(lambda: async_task("submissions.tasks.submission_files_move", pk))
+        submission_notify(submission=submission, template="review_accepted")
+    logger.info("submission %s accepted in review by %s", submission.pk, actor.pk)
+    return submission
+
+
+def submission_changes_request(*, submission: Submission, actor, message: str) -> Submission:
+    """Hand a submission in review back to its submitter with the curator's message.
+
+    It becomes `changes_requested`, which the submitter can edit and submit
+    again; its upload files are released (they are the owner's again, under
+    the usual retention).
+    """
+    message = _message_required(message)
+    with transaction.atomic():
+        submission = _in_review(submission=submission, actor=actor)
+        submission.state = SubmissionState.CHANGES_REQUESTED
+        submission.curator_message = message
+        submission.save(update_fields=["state", "curator_message", "updated_at"])
+        _holds_release(submission)
+        audit_record(
+            actor=actor,
+            action="submission.changes_requested",
+            target_type="submission",
+            target_id=submission.pk,
+            note=message,
+            data={"review_reasons": submission.review_reasons},
+        )
+        _email_on_commit(
+            submission=submission, kind="changes_requested", subject="Changes requested to your submission"
+        )
+    logger.info("submission %s sent back for changes by %s", submission.pk, actor.pk)
+    return submission
+
+
+def submission_refuse(*, submission: Submission, actor, reason: str, message: str) -> Submission:
+    """Refuse a submission in review for `reason` (a `RefusalReason`), with the curator's message.
+
+    It becomes `refused` for good; its upload files are released. When the data
+    is out of scope (identifiable human data, identifying DICOM files) the
+    e-mail points the submitter to the EGA (P-SCOPE).
+    """
+    if reason not in RefusalReason.values:
+        raise PolicyViolation(
+            rule=REVIEW_RULE, field="reason", message="Choose one of the reasons a submission is refused."
+        )
+    message = _message_required(message)
+    with transaction.atomic():
+        submission = _in_review(submission=submission, actor=actor)
+        submission.state = SubmissionState.REFUSED
+        submission.curator_message = message
+        submission.save(update_fields=["state", "curator_message", "updated_at"])
+        _holds_release(submission)
+        audit_record(
+            actor=actor,
+            action="submission.refused",
+            target_type="submission",
+            target_id=submission.pk,
+            reason_category=reason,
+            note=message,
+            data={"review_reasons": submission.review_reasons},
+        )
+        submission_notify(
+            submission=submission,
+            template="review_refused",
+            context={
+                "reason": RefusalReason(reason).label,
+                "ega_pointer": EGA_POINTER if reason in EGA_REFUSALS else "",
+                "retention_months": settings.UPLOAD_RETENTION_MONTHS,
+            },
+        )
+    logger.info("submission %s refused by %s: %s", submission.pk, actor.pk, reason)
+    return submission
