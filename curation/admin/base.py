@@ -1,0 +1,13 @@
+"""What every curation admin shares: only curators (and superusers) open it."""
+
+from archive.selectors import user_is_curator
+
+
+class CuratorsOnlyAdmin:
+    """Show a model admin to members of `curators` and superusers only, whatever their model permissions."""
+
+    def has_module_permission(self, request):
+        return user_is_curator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return user_is_curator(request.user)

@@ -1,0 +1,134 @@
+"""Curators' actions on studies and their files: hide, unhide, obsolete, remove, restore (P-HIDE, P-OBSOLETE, P-REMOVE).
+
+Each action works on many studies (or files) at once, all or nothing: one broken
+rule on any of them raises `PolicyViolation` and nothing changes. The archive's
+services make each change and write its audit row; this module decides who may
+act (`curator_check`, the one place that does) and where a restore returns to.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from archive import services as archive_services
+from archive.models import ArchiveFile, FileStatus, Study
+from archive.selectors import study_version_get, user_is_curator
+from curation.models import CurationEvent
+from portal.errors import NotAllowed, PolicyViolation
+
+CURATOR_RULE = "CURATOR"
+
+
+def curator_check(actor) -> None:
+    """Raise NotAllowed (403) unless `actor` is a curator (member of `curators`) or a superuser."""
+    if not user_is_curator(actor):
+        raise NotAllowed(
+            rule=CURATOR_RULE, field="actor", message="Only curators may hide, obsolete, remove or restore."
+        )
+
+
+def _removal_snapshot(study: Study) -> dict | None:
+    """The status fields the study had before its latest removal, as its audit row keeps them."""
+    data = (
+        CurationEvent.objects.filter(study=study, action="study.removed").order_by("-at", "-pk").values("data").first()
+    )
+    return data["data"].get("previous") if data else None
+
+
+def _study_restore(*, study: Study, actor, reason_category: str, note: str) -> Study:
+    previous = _removal_snapshot(study)
+    return archive_services.study_restore(
+        study=study, actor=actor, previous=previous, reason_category=reason_category, note=note
+    )
+
+
+@dataclass(frozen=True)
+class CuratorAction:
+    name: str
+    verb: str  # for buttons and headings: "Hide"
+    done: str  # for messages: "hidden"
+    rule: str
+    study_service: Callable[..., Study]
+    file_status: str | None  # what the action makes of selected files; None: studies only
+
+
+ACTIONS = {
+    action.name: action
+    for action in [
+        CuratorAction("hide", "Hide", "hidden", "P-HIDE", archive_services.study_hide, None),
+        CuratorAction("unhide", "Unhide", "unhidden", "P-HIDE", archive_services.study_unhide, None),
+        CuratorAction(
+            "obsolete", "Make obsolete", "made obsolete", "P-OBSOLETE", archive_services.study_make_obsolete,
+            FileStatus.OBSOLETE,
+        ),
+        CuratorAction("remove", "Remove", "removed", "P-REMOVE", archive_services.study_remove, FileStatus.REMOVED),
+        CuratorAction("restore", "Restore", "restored", "P-REMOVE", _study_restore, FileStatus.ACTIVE),
+    ]
+}  # fmt: skip
+
+
+def curator_action_get(name: str) -> CuratorAction:
+    """Return the curator action called `name`."""
+    try:
+        return ACTIONS[name]
+    except KeyError:
+        raise PolicyViolation(rule=CURATOR_RULE, field="action", message=f"Unknown action “{name[:40]}”.") from None
+
+
+def studies_curate(
+    *, actor, action: str, studies: Iterable[Study], reason_category: str, note: str = ""
+) -> list[Study]:
+    """Apply one curator action to every study, in one transaction; return the studies as changed."""
+    curator_check(actor)
+    spec = curator_action_get(action)
+    with transaction.atomic():
+        return [
+            spec.study_service(study=study, actor=actor, reason_category=reason_category, note=note)
+            for study in studies
+        ]
+
+
+def _file_status(actor, action: str) -> str:
+    curator_check(actor)
+    spec = curator_action_get(action)
+    if spec.file_status is None:
+        raise PolicyViolation(
+            rule=spec.rule, field="files", message=f"Files cannot be {spec.done}; only whole studies can."
+        )
+    return spec.file_status
+
+
+def study_files_curate(
+    *, actor, action: str, study: Study, paths: list[str], reason_category: str, note: str = ""
+) -> int:
+    """Make files of the study's newest version obsolete, removed or active again; return how many changed."""
+    status = _file_status(actor, action)
+    return archive_services.files_set_status(
+        version=study_version_get(study=study),
+        actor=actor,
+        paths=paths,
+        status=status,
+        reason_category=reason_category,
+        note=note,
+    )
+
+
+def files_curate(*, actor, action: str, files: QuerySet[ArchiveFile], reason_category: str, note: str = "") -> int:
+    """Apply a file action to selected files of any versions, in one transaction; return how many changed."""
+    status = _file_status(actor, action)
+    rows = files.select_related("version__study").order_by("version_id", "path")
+    changed = 0
+    with transaction.atomic():
+        for version, version_files in groupby(rows, key=lambda file: file.version):
+            changed += archive_services.files_set_status(
+                version=version,
+                actor=actor,
+                paths=[file.path for file in version_files],
+                status=status,
+                reason_category=reason_category,
+                note=note,
+            )
+    return changed
