@@ -22,4 +22,5 @@ def test_setup_schedules_creates_every_schedule_once(settings):
         "uploads.upload_warnings_send": ("uploads.tasks.upload_warnings_send", Schedule.MINUTES, 60, -1),
         "uploads.upload_purge_due": ("uploads.tasks.upload_purge_due", Schedule.MINUTES, 15, -1),
         "archive.thumbnails_make_missing": ("archive.tasks.thumbnails_make_missing", Schedule.MINUTES, 10, -1),
+        "curation.fixity_check_due": ("curation.tasks.fixity_check_due", Schedule.MINUTES, 60, -1),
     }

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from archive.tasks import THUMBNAILS_EVERY_MINUTES
+from curation.tasks import FIXITY_EVERY_MINUTES
 from uploads.tasks import PURGE_EVERY_MINUTES, WARNINGS_EVERY_MINUTES
 
 
@@ -42,6 +43,11 @@ def schedule_specs() -> list[ScheduleSpec]:
             name="uploads.upload_purge_due",
             func="uploads.tasks.upload_purge_due",
             minutes=PURGE_EVERY_MINUTES,
+        ),
+        ScheduleSpec(
+            name="curation.fixity_check_due",
+            func="curation.tasks.fixity_check_due",
+            minutes=FIXITY_EVERY_MINUTES,
         ),
     ]
 

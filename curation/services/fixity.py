@@ -1,0 +1,278 @@
+"""Fixity: re-hash stored objects on a schedule and report any that changed or vanished (P-INTEGRITY).
+
+Each stored object (one per distinct content) has a FixityCheck row with the
+SHA-256 and size its files were accessioned with. A run re-hashes objects least
+recently checked first until its byte budget is spent. A mismatch or a missing
+object opens a FixityReport for curators, writes an audit row and e-mails the
+curators group; nothing is ever rewritten or restored by the job: a curator
+decides what to do. A later intact check resolves the open report.
+"""
+
+import functools
+import hashlib
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.storage import Storage
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.groups import CURATORS_GROUP
+from archive.models import ArchiveFile, Study
+from archive.storage import archive_storage
+from curation.models import FixityCheck, FixityReport, FixityReportStatus, FixityResult
+from portal.audit import audit_record
+
+logger = logging.getLogger(__name__)
+
+# 1 MiB reads: large enough that system calls cost nothing, small enough that the bytes
+# are still in the CPU cache when they are hashed (8 and 32 MiB were slower, see bench/fixity.py).
+READ_BUFFER = 1024 * 1024
+
+
+@dataclass
+class FixitySummary:
+    checked: int = 0
+    bytes: int = 0
+    ok: int = 0
+    mismatch: int = 0
+    missing: int = 0
+    seconds: float = 0.0
+    reports: list[int] = field(default_factory=list)  # reports this run opened
+
+    def as_dict(self) -> dict:
+        return {
+            "checked": self.checked,
+            "bytes": self.bytes,
+            "ok": self.ok,
+            "mismatch": self.mismatch,
+            "missing": self.missing,
+            "seconds": round(self.seconds, 3),
+            "reports": self.reports,
+        }
+
+
+def _file_digest(path: str) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    buffer = bytearray(READ_BUFFER)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as handle:
+        os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
+        while count := handle.readinto(buffer):
+            digest.update(view[:count])
+            size += count
+    return digest.hexdigest(), size
+
+
+def _stream_digest(handle) -> tuple[str, int]:
+    # An S3 object is streamed from the store (S3File.read would first download it whole).
+    obj = getattr(handle, "obj", None)
+    chunks = (
+        obj.get()["Body"].iter_chunks(READ_BUFFER) if obj is not None else iter(lambda: handle.read(READ_BUFFER), b"")
+    )
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in chunks:
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def object_digest(*, storage: Storage, key: str) -> tuple[str, int] | None:
+    """Return the SHA-256 and size of the stored object `key` as read now, or None if it is missing."""
+    try:
+        local = storage.path(key)
+    except NotImplementedError:  # object stores have no local path
+        local = None
+    try:
+        if local is not None:
+            return _file_digest(local)
+        with storage.open(key, "rb") as handle:
+            return _stream_digest(handle)
+    except FileNotFoundError:
+        return None
+
+
+def fixity_objects_register(*, now=None) -> int:
+    """Give every stored object that files list, and that has no fixity row yet, its row; return how many."""
+    now = now or timezone.now()
+    known = FixityCheck.objects.values("storage_key")
+    new = (
+        ArchiveFile.objects.exclude(storage_key__in=known)
+        .values_list("storage_key", "sha256", "size")
+        .order_by()
+        .distinct()
+    )
+    rows = [FixityCheck(storage_key=k, sha256=s, size=z, registered_at=now) for k, s, z in new.iterator()]
+    FixityCheck.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    return len(rows)
+
+
+def _due(*, byte_budget: int | None, keys=None):
+    """Yield fixity rows least recently checked first (never checked first), within `byte_budget`.
+
+    The first object is always taken, even if larger than the budget, so that no
+    object is skipped forever; the order is kept strictly, so a large object waits
+    at the head of the queue rather than being overtaken by small ones.
+    """
+    rows = FixityCheck.objects.order_by(F("last_checked_at").asc(nulls_first=True), "pk")
+    if keys is not None:
+        rows = rows.filter(storage_key__in=keys)
+    total = 0
+    for check in rows.iterator(chunk_size=500):
+        if byte_budget is not None and total and total + check.size > byte_budget:
+            return
+        total += check.size
+        yield check
+
+
+def _studies_listing(key: str) -> list[str]:
+    return list(
+        Study.objects.filter(versions__files__storage_key=key)
+        .order_by("number")
+        .values_list("accession", flat=True)
+        .distinct()
+    )
+
+
+def _result_record(*, check_pk: int, observed: tuple[str, int] | None, now) -> tuple[str, FixityReport | None]:
+    """Store one object's result; open a report (with its audit row) if it failed and none is open.
+
+    Return the result and the report opened, if any.
+    """
+    with transaction.atomic():
+        check = FixityCheck.objects.select_for_update().get(pk=check_pk)
+        if observed is None:
+            result = FixityResult.MISSING
+        elif observed == (check.sha256, check.size):
+            result = FixityResult.OK
+        else:
+            result = FixityResult.MISMATCH
+        check.last_checked_at, check.last_result = now, result
+        check.save(update_fields=["last_checked_at", "last_result"])
+        open_report = check.reports.filter(status=FixityReportStatus.OPEN).first()
+        if result == FixityResult.OK:
+            if open_report is not None:
+                _report_close(open_report, actor=None, note="A later check found the object intact.", now=now)
+            return result, None
+        if open_report is not None:  # already in front of the curators; one report per incident
+            return result, None
+        accessions = _studies_listing(check.storage_key)
+        report = FixityReport.objects.create(
+            fixity=check,
+            result=result,
+            expected_sha256=check.sha256,
+            expected_size=check.size,
+            observed_sha256=observed[0] if observed else "",
+            observed_size=observed[1] if observed else None,
+            studies=accessions,
+            detected_at=now,
+        )
+        audit_record(
+            actor=None,
+            action=f"fixity.{result}",
+            target_type="storage_object",
+            target_id=check.storage_key,
+            study=Study.objects.filter(accession=accessions[0]).first() if accessions else None,
+            note=f"Fixity report {report.pk}: {report.get_result_display().lower()}; not repaired.",
+            data={
+                "report": report.pk,
+                "expected_sha256": check.sha256,
+                "expected_size": check.size,
+                "observed_sha256": report.observed_sha256,
+                "observed_size": report.observed_size,
+                "studies": accessions,
+            },
+        )
+    logger.warning("Fixity %s: %s (studies %s)", result, check.storage_key, ", ".join(accessions) or "none")
+    return result, report
+
+
+def fixity_run(*, byte_budget: int | None, study: Study | None = None) -> FixitySummary:
+    """Re-hash stored objects, least recently checked first, and record each result.
+
+    `byte_budget` bounds the bytes read (None: every object); `study` limits the
+    run to the objects of that study's versions. New failures are e-mailed to
+    the curators, once per run, after commit. Safe to run twice or at once:
+    each result is written under a row lock and a failure opens at most one report.
+    """
+    started = time.perf_counter()
+    fixity_objects_register()
+    keys = None
+    if study is not None:
+        keys = ArchiveFile.objects.filter(version__study=study).values("storage_key")
+    storage = archive_storage()
+    summary = FixitySummary()
+    for check in _due(byte_budget=byte_budget, keys=keys):
+        observed = object_digest(storage=storage, key=check.storage_key)
+        result, report = _result_record(check_pk=check.pk, observed=observed, now=timezone.now())
+        summary.checked += 1
+        summary.bytes += observed[1] if observed else 0
+        setattr(summary, result, getattr(summary, result) + 1)
+        if report is not None:
+            summary.reports.append(report.pk)
+    summary.seconds = time.perf_counter() - started
+    if summary.reports:
+        transaction.on_commit(functools.partial(_reports_mail_send, report_pks=list(summary.reports)))
+    logger.info("Fixity run: %s", summary.as_dict())
+    return summary
+
+
+def _report_close(report: FixityReport, *, actor, note: str, now) -> None:
+    report.status, report.resolved_at, report.resolution_note = FixityReportStatus.RESOLVED, now, note
+    report.save(update_fields=["status", "resolved_at", "resolution_note"])
+    audit_record(
+        actor=actor,
+        action="fixity.resolved",
+        target_type="storage_object",
+        target_id=report.fixity.storage_key,
+        note=note,
+        data={"report": report.pk},
+    )
+
+
+def fixity_report_resolve(*, report: FixityReport, actor, note: str) -> FixityReport:
+    """Mark an open report resolved by a curator, with what was done (the job itself repairs nothing)."""
+    with transaction.atomic():
+        report = FixityReport.objects.select_for_update().select_related("fixity").get(pk=report.pk)
+        if report.status == FixityReportStatus.OPEN:
+            _report_close(report, actor=actor, note=note.strip(), now=timezone.now())
+    return report
+
+
+def _reports_mail_send(*, report_pks: list[int]) -> None:
+    recipients = list(
+        get_user_model()
+        .objects.filter(groups__name=CURATORS_GROUP, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        logger.error("Fixity reports %s opened, but no curator has an e-mail address", report_pks)
+        return
+    base = settings.PORTAL_URL.rstrip("/")
+    reports = FixityReport.objects.filter(pk__in=report_pks).select_related("fixity").order_by("pk")
+    context = {
+        "reports": [
+            (report, base + reverse("admin:curation_fixityreport_change", args=[report.pk])) for report in reports
+        ],
+        "count": len(report_pks),
+        "reports_url": base + reverse("admin:curation_fixityreport_changelist") + "?status__exact=open",
+        "portal_name": settings.PORTAL_NAME,
+    }
+    send_mail(
+        subject=" ".join(render_to_string("curation/email/fixity_reports_subject.txt", context).split()),
+        message=render_to_string("curation/email/fixity_reports.txt", context),
+        from_email=None,
+        recipient_list=recipients,
+    )

@@ -1,0 +1,12 @@
+"""Scheduled jobs of curation (django-q2). Each calls one service and is safe to run twice."""
+
+from django.conf import settings
+
+from curation.services.fixity import fixity_run
+
+FIXITY_EVERY_MINUTES = 60
+
+
+def fixity_check_due() -> dict:
+    """Re-hash the least recently checked stored objects within FIXITY_BYTES_PER_RUN (P-INTEGRITY)."""
+    return fixity_run(byte_budget=settings.FIXITY_BYTES_PER_RUN).as_dict()
