@@ -150,8 +150,13 @@ def study_create(
     source_id: str = "",
     now: datetime.datetime | None = None,
     actor=None,
+    reserved: tuple[int, str] | None = None,
 ) -> Study:
     """Accession a new study with version 1; release it at once if its date has come.
+
+    `reserved` is a (number, accession) pair handed out earlier by
+    `accession_allocate`, e.g. when a submission's files started moving;
+    otherwise a new one is allocated.
 
     The licence follows P-LICENCE: direct submissions are CC0-1.0 only. `actor`
     is whoever accessioned it (None for a scheduled job such as the move task).
@@ -160,7 +165,7 @@ def study_create(
     if not metadata.get("title", "").strip():
         raise PolicyViolation(rule="P-PERMANENT", field="title", message="A study needs a title.")
     with transaction.atomic():
-        number, accession = accession_allocate()
+        number, accession = reserved or accession_allocate()
         study = Study(
             accession=accession,
             number=number,

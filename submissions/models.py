@@ -108,6 +108,10 @@ class Submission(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    accession = models.CharField(
+        max_length=32, blank=True, help_text="Given when its files start moving; the study takes it once they have."
+    )
+    accession_number = models.PositiveBigIntegerField(null=True, blank=True)
     project = models.ForeignKey(
         ProjectProposal, on_delete=models.PROTECT, null=True, blank=True, related_name="submissions"
     )

@@ -158,6 +158,7 @@ def submission_files_move(
                 metadata=submission.metadata,
                 files=entries,
                 release_date=submission.release_date,
+                reserved=(submission.accession_number, submission.accession) if submission.accession else None,
             )
             submission.study = study
             submission_notify(submission=submission, template="accessioned")

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from archive.services import release_date_validate
+from archive.services import accession_allocate, release_date_validate
 from licensing.selectors import licence_for_study
 from portal.audit import audit_record
 from portal.errors import PolicyViolation
@@ -177,6 +177,14 @@ def submission_submit(*, submission: Submission, actor) -> Submission:
 
 
 def submission_move_queue(*, submission: Submission) -> None:
-    """Queue the move task once the current transaction commits (also for a curator's acceptance)."""
+    """Give a new study its accession and queue the move task once the transaction commits.
+
+    Submitting calls it, and so does a curator's acceptance of a submission in
+    review. The accession is known at once (the submitter sees it while the
+    files move); the study takes it when the move is done.
+    """
+    if submission.kind == SubmissionKind.NEW_STUDY and not submission.accession:
+        submission.accession_number, submission.accession = accession_allocate()
+        submission.save(update_fields=["accession", "accession_number", "updated_at"])
     pk = submission.pk
     transaction.on_commit(lambda: async_task("submissions.tasks.submission_files_move", pk))
