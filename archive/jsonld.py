@@ -23,7 +23,7 @@ def study_dataset(*, request: HttpRequest, study: Study, version: StudyVersion) 
     metadata = version.metadata
     url = request.build_absolute_uri(reverse("study-detail", args=[study.accession]))
     manifest_url = request.build_absolute_uri(reverse("study-version-manifest", args=[study.accession, version.number]))
-    return {
+    dataset = {
         "@context": "https://schema.org",
         "@type": "Dataset",
         "@id": url,
@@ -48,3 +48,10 @@ def study_dataset(*, request: HttpRequest, study: Study, version: StudyVersion) 
             }
         ],
     }
+    if study.source:  # a brokered dataset names the resource it came from and its identifier there (P-LICENCE)
+        dataset["isBasedOn"] = {
+            "@type": "Dataset",
+            "identifier": study.source_id,
+            "provider": {"@type": "Organization", "name": study.source},
+        }
+    return dataset
