@@ -26,11 +26,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from archive.models import ArchiveFile, Study, StudyVersion
+from archive.selectors import user_is_curator
 from archive.services import FileEntry, release_date_bounds, study_create, study_version_add
 from archive.storage import ContentMismatch, archive_storage, content_key, content_store, sha256_of
 from licensing.models import Licence
 from portal.audit import audit_record
-from portal.errors import PolicyViolation
+from portal.errors import NotAllowed, PolicyViolation
 from uploads.paths import upload_path_validate
 
 logger = logging.getLogger(__name__)
@@ -326,8 +327,11 @@ def study_import(*, actor, manifest: dict, base_dir: Path | None = None) -> Impo
     A source identifier imported before gets a new version of its study instead
     (its owner, release date and licence stay; a different licence is refused).
     Relative local locations are read from `base_dir`. Raise ManifestRefused
-    listing every problem; then nothing is stored.
+    listing every problem; then nothing is stored. `actor` is the curator
+    importing it (None for an operator's command).
     """
+    if actor is not None and not user_is_curator(actor):
+        raise NotAllowed(rule=IMPORT_RULE, field="actor", message="Only curators may import datasets.")
     problems = _Problems()
     if not isinstance(manifest, dict):
         raise ManifestRefused([ManifestProblem(field="manifest", message="Give the manifest as a JSON object.")])
