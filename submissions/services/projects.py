@@ -66,7 +66,7 @@ def project_balance(project: ProjectProposal) -> Balance | None:
 
 
 def project_is_accepted(project: ProjectProposal | None) -> bool:
-    """True when `project` lets a submission without a publication through: accepted outright, not subject to funding."""
+    """Say whether `project` lets submissions without a publication through: only when accepted outright."""
     return project is not None and project.state in ACCEPTED_PROJECT_STATES
 
 

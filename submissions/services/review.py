@@ -11,7 +11,6 @@ import logging
 
 from django.conf import settings
 from django.db import models, transaction
-from django_q.tasks import async_task
 
 from archive.selectors import user_is_curator
 from portal.audit import audit_record
@@ -19,6 +18,7 @@ from portal.errors import NotAllowed, PolicyViolation
 from submissions.models import ReviewReason, Submission, SubmissionState
 from submissions.notify import submission_notify
 from submissions.scope import EGA_POINTER
+from submissions.services.submit import submission_move_queue
 from uploads.services import upload_files_hold
 
 logger = logging.getLogger(__name__)
@@ -93,8 +93,7 @@ def submission_review_accept(*, submission: Submission, actor, note: str = "") -
             note=submission.curator_message,
             data=data,
         )
-        pk = submission.pk
-        transaction.on_commit(lambda: async_task("submissions.tasks.submission_files_move", pk))
+        submission_move_queue(submission=submission)
         submission_notify(submission=submission, template="review_accepted")
     logger.info("submission %s accepted in review by %s", submission.pk, actor.pk)
     return submission
@@ -122,8 +121,10 @@ def submission_changes_request(*, submission: Submission, actor, message: str) -
             note=message,
             data={"review_reasons": submission.review_reasons},
         )
-        _email_on_commit(
-            submission=submission, kind="changes_requested", subject="Changes requested to your submission"
+        submission_notify(
+            submission=submission,
+            template="review_changes_requested",
+            context={"retention_months": settings.UPLOAD_RETENTION_MONTHS},
         )
     logger.info("submission %s sent back for changes by %s", submission.pk, actor.pk)
     return submission

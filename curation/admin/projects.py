@@ -1,0 +1,75 @@
+"""Structured-project proposals in the admin (P-PROJECT): listed read-only, scored and decided on their own page.
+
+Proposals change only through `submissions.services.projects`, so the model
+admin edits nothing; its change page links to the page where curators score
+and decide (curation.views.project_decide_view).
+"""
+
+from django.contrib import admin
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
+
+from curation import views
+from submissions.models import ProjectProposal
+from submissions.services.projects import project_balance
+
+
+@admin.register(ProjectProposal)
+class ProjectProposalAdmin(admin.ModelAdmin):
+    list_display = ["name", "proposer", "category", "state", "balance", "created_at", "decide_link"]
+    list_filter = ["state", "category"]
+    list_select_related = ["proposer"]
+    search_fields = ["name", "proposer__username"]
+    readonly_fields = [
+        "decide_link",
+        "proposer",
+        "name",
+        "description",
+        "category",
+        "expected_volume_gb",
+        "expected_datasets",
+        "expected_images",
+        "timeline",
+        "metadata_needs",
+        "curation_support",
+        "funding_status",
+        "state",
+        "score_volume",
+        "score_curation",
+        "score_metadata",
+        "score_funding",
+        "score_impact",
+        "balance",
+        "decision_note",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # proposers propose on /projects/propose/
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        decide = path(
+            "<int:pk>/decide/", never_cache(views.project_decide_view), name="submissions_projectproposal_decide"
+        )
+        return [decide, *super().get_urls()]
+
+    @admin.display(description="balance (impact − mean resource cost)")
+    def balance(self, project):
+        balance = project_balance(project)
+        return "not scored" if balance is None else f"{balance.value:+.2f}"
+
+    @admin.display(description="score and decide")
+    def decide_link(self, project):
+        return format_html(
+            '<a href="{}">Score and decide</a>', reverse("admin:submissions_projectproposal_decide", args=[project.pk])
+        )
