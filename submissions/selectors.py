@@ -1,6 +1,6 @@
 """Read side of submissions."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from submissions import scope
@@ -27,3 +27,10 @@ def submission_move_progress(*, submission: Submission) -> dict:
         bytes_done=Coalesce(Sum("size", filter=done), 0),
         bytes_total=Coalesce(Sum("size"), 0),
     )
+
+
+def submissions_of(owner) -> QuerySet[Submission]:
+    """Return `owner`'s submissions, newest first; nobody else's are ever listed or opened through it."""
+    if not owner.is_authenticated:
+        return Submission.objects.none()
+    return Submission.objects.filter(owner=owner).select_related("study", "scope_certification", "disclosure")
