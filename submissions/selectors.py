@@ -1,10 +1,28 @@
 """Read side of submissions."""
 
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from submissions import scope
-from submissions.models import Submission, SubmissionFileState
+from submissions.metadata import MetadataInvalid, metadata_clean
+from submissions.models import (
+    ACCEPTED_PROJECT_STATES,
+    DisclosureAcknowledgement,
+    ProjectProposal,
+    ReviewReason,
+    ScopeCertification,
+    Submission,
+    SubmissionFile,
+    SubmissionFileState,
+    SubmissionKind,
+)
+from submissions.services.drafts import EDITABLE_STATES
+from submissions.services.submit import _publication_or_project
+from uploads.models import UploadFile, UploadState
+from uploads.selectors import upload_files_of
 
 
 def scope_form_get() -> dict:
@@ -34,3 +52,147 @@ def submissions_of(owner) -> QuerySet[Submission]:
     if not owner.is_authenticated:
         return Submission.objects.none()
     return Submission.objects.filter(owner=owner).select_related("study", "scope_certification", "disclosure")
+
+
+# --- The wizard's reads -----------------------------------------------------------------
+
+# The wizard's steps in order: URL slug → heading. A new version keeps the study's release date (changed on the study).
+STEPS = {
+    "metadata": "Study details",
+    "files": "Files",
+    "scope": "Scope",
+    "agreements": "Agreements",
+    "release": "Release date",
+    "review": "Review and submit",
+}
+VERSION_STEPS = tuple(step for step in STEPS if step != "release")
+
+
+def submissions_listed(*, owner) -> QuerySet[Submission]:
+    """The owner's submissions, newest first, with their study and the number and size of their files."""
+    return submissions_of(owner).annotate(files_count=Count("files"), files_size=Coalesce(Sum("files__size"), 0))
+
+
+def submission_get_owned(*, owner, pk: int) -> Submission:
+    """The owner's submission; anyone else's raises Submission.DoesNotExist, so it cannot be told apart from none."""
+    if not owner.is_authenticated:
+        raise Submission.DoesNotExist
+    return Submission.objects.select_related("study", "project").get(owner=owner, pk=pk)
+
+
+def submission_is_editable(submission: Submission) -> bool:
+    return submission.state in EDITABLE_STATES
+
+
+def submission_step_names(submission: Submission) -> tuple[str, ...]:
+    return VERSION_STEPS if submission.kind == SubmissionKind.NEW_VERSION else tuple(STEPS)
+
+
+def _metadata_complete(metadata: dict) -> bool:
+    try:
+        metadata_clean(metadata, complete=True)
+    except MetadataInvalid:
+        return False
+    return True
+
+
+def submission_steps(submission: Submission) -> list[dict]:
+    """The wizard's step bar: each step's slug, heading and whether it holds what submitting needs."""
+    done = {
+        "metadata": _metadata_complete(submission.metadata),
+        "files": submission.files.exists(),
+        "scope": ScopeCertification.objects.filter(submission=submission).exists(),
+        "agreements": DisclosureAcknowledgement.objects.filter(submission=submission).exists(),
+        "release": submission.release_date is not None,
+        "review": False,
+    }
+    return [
+        {"slug": slug, "label": STEPS[slug], "number": number, "done": done[slug]}
+        for number, slug in enumerate(submission_step_names(submission), start=1)
+    ]
+
+
+def projects_accepted_of(*, owner) -> QuerySet[ProjectProposal]:
+    """The owner's structured projects that a submission may name (P-PROJECT)."""
+    return ProjectProposal.objects.filter(proposer=owner, state__in=ACCEPTED_PROJECT_STATES).order_by("name")
+
+
+@dataclass(frozen=True)
+class FileChoice:
+    """What the files step shows: one page of the owner's finished uploads, their folders, and the kept files."""
+
+    page: Page
+    folders: list[dict]
+    chosen_ids: set[int]
+    chosen_count: int
+    chosen_size: int
+    kept: list[SubmissionFile]
+
+
+def _folders(uploads: QuerySet[UploadFile], chosen_ids: set[int]) -> list[dict]:
+    """Every folder (nested ones too) of the uploads, with its files' count and size and whether all are chosen."""
+    folders: dict[str, dict] = {}
+    for pk, path, size in uploads.values_list("pk", "relative_path", "size").iterator(chunk_size=2000):
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:depth])
+            entry = folders.setdefault(prefix, {"path": prefix, "depth": depth - 1, "files": 0, "size": 0, "chosen": 0})
+            entry["files"] += 1
+            entry["size"] += size
+            entry["chosen"] += pk in chosen_ids
+    for entry in folders.values():
+        entry["all_chosen"] = entry["chosen"] == entry["files"]
+    return [folders[key] for key in sorted(folders)]
+
+
+def submission_file_choice(*, submission: Submission, folder: str = "", page: int | str = 1, per_page: int = 100):
+    """The owner's finished uploads (one page, optionally one folder), their folders, and what is already chosen."""
+    uploads = UploadFile.objects.filter(area__owner=submission.owner, state=UploadState.COMPLETE)
+    chosen = submission.files.all()
+    chosen_ids = set(chosen.filter(upload_file__isnull=False).values_list("upload_file_id", flat=True))
+    listed = upload_files_of(owner=submission.owner, folder=folder).filter(state=UploadState.COMPLETE)
+    totals = chosen.aggregate(count=Count("pk"), size=Coalesce(Sum("size"), 0))
+    return FileChoice(
+        page=Paginator(listed, per_page).get_page(page),
+        folders=_folders(uploads, chosen_ids),
+        chosen_ids=chosen_ids,
+        chosen_count=totals["count"],
+        chosen_size=totals["size"],
+        kept=list(chosen.filter(upload_file__isnull=True, state=SubmissionFileState.DONE)),
+    )
+
+
+def submission_chosen_upload_paths(*, submission: Submission) -> dict[int, str]:
+    """The upload files the submission holds: id → path."""
+    return dict(
+        submission.files.filter(upload_file__isnull=False)
+        .values_list("upload_file_id", "path")
+        .iterator(chunk_size=2000)
+    )
+
+
+def submission_review_expected(submission: Submission) -> list[str]:
+    """Why submitting now would send the submission to a curator, as `submission_submit` decides it (labels).
+
+    The submit service is the rule; this mirrors its review routing so that the
+    review page can say what will happen before the button is pressed.
+    """
+    certification = ScopeCertification.objects.filter(submission=submission).first()
+    reasons = []
+    if certification is not None and certification.outcome == scope.NEEDS_REVIEW:
+        reasons.append(ReviewReason.SCOPE)
+    if submission.screening:
+        reasons.append(ReviewReason.DICOM)
+    if not _publication_or_project(submission):
+        reasons.append(ReviewReason.NO_PUBLICATION)
+    if submission.kind == SubmissionKind.NEW_STUDY and submission.release_date_reason:
+        reasons.append(ReviewReason.RELEASE_BEYOND_BOUND)
+    return [reason.label for reason in reasons]
+
+
+def submission_scope_refusal(submission: Submission) -> str:
+    """The refusal message (with the EGA pointer) of a submission its scope answers refused, else ""."""
+    certification = ScopeCertification.objects.filter(submission=submission).first()
+    if certification is None or certification.outcome != scope.REFUSED:
+        return ""
+    return scope.scope_refusal_message(certification.answers)
