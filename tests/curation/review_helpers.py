@@ -16,6 +16,7 @@ from submissions.services import (
     submission_files_set,
     submission_submit,
 )
+from submissions.services.drafts import submission_project_set
 from tests.factories import study_metadata
 from tests.submissions.move_helpers import ACCEPTED_ANSWERS, NEEDS_REVIEW_ANSWERS
 from uploads.services import upload_file_put
@@ -46,6 +47,7 @@ def submitted(
     contents: dict[str, bytes] | None = None,
     release_date: datetime.date | None = None,
     release_date_reason: str = "",
+    project=None,
     **metadata,
 ):
     """Submit a draft that meets every rule; it waits in review when the arguments give it a reason to."""
@@ -60,6 +62,8 @@ def submitted(
     submission_certify_scope(submission=submission, actor=owner, form_version=scope.SCOPE_FORM_VERSION, answers=answers)
     submission_acknowledge(submission=submission, actor=owner, public_disclosure=True, right_to_submit=True)
     submission_files_set(submission=submission, actor=owner, upload_file_ids=[u.pk for u in uploads])
+    if project is not None:
+        submission_project_set(submission=submission, actor=owner, project=project)
     return submission_submit(submission=submission, actor=owner)
 
 
