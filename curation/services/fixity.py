@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import Storage
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Min
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -108,13 +108,17 @@ def fixity_objects_register(*, now=None) -> int:
     """Give every stored object that files list, and that has no fixity row yet, its row; return how many."""
     now = now or timezone.now()
     known = FixityCheck.objects.values("storage_key")
+    # In the order the files were archived, so that never-checked objects are checked oldest first.
     new = (
         ArchiveFile.objects.exclude(storage_key__in=known)
-        .values_list("storage_key", "sha256", "size")
-        .order_by()
-        .distinct()
+        .values("storage_key", "sha256", "size")
+        .annotate(first=Min("pk"))
+        .order_by("first")
     )
-    rows = [FixityCheck(storage_key=k, sha256=s, size=z, registered_at=now) for k, s, z in new.iterator()]
+    rows = [
+        FixityCheck(storage_key=row["storage_key"], sha256=row["sha256"], size=row["size"], registered_at=now)
+        for row in new.iterator()
+    ]
     FixityCheck.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     return len(rows)
 
