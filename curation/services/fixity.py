@@ -186,12 +186,14 @@ def _result_record(*, check_pk: int, observed: tuple[str, int] | None, now) -> t
         audit_record(
             actor=None,
             action=f"fixity.{result}",
-            target_type="storage_object",
-            target_id=check.storage_key,
+            # The audit log's target ids are short: the content's SHA-256 names the object (key in data).
+            target_type="stored_object",
+            target_id=check.sha256,
             study=Study.objects.filter(accession=accessions[0]).first() if accessions else None,
             note=f"Fixity report {report.pk}: {report.get_result_display().lower()}; not repaired.",
             data={
                 "report": report.pk,
+                "storage_key": check.storage_key,
                 "expected_sha256": check.sha256,
                 "expected_size": check.size,
                 "observed_sha256": report.observed_sha256,
@@ -239,10 +241,10 @@ def _report_close(report: FixityReport, *, actor, note: str, now) -> None:
     audit_record(
         actor=actor,
         action="fixity.resolved",
-        target_type="storage_object",
-        target_id=report.fixity.storage_key,
+        target_type="stored_object",
+        target_id=report.fixity.sha256,
         note=note,
-        data={"report": report.pk},
+        data={"report": report.pk, "storage_key": report.fixity.storage_key},
     )
 
 

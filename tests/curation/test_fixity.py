@@ -60,7 +60,8 @@ def test_p_integrity_file_corrupted_on_disk_is_reported_not_repaired(
     check = FixityCheck.objects.get(storage_key=content_key(expected))
     assert check.last_result == FixityResult.MISMATCH and check.last_checked_at is not None
     event = CurationEvent.objects.get(action="fixity.mismatch")
-    assert (event.actor, event.target_id, event.study) == (None, content_key(expected), study)
+    assert (event.actor, event.target_type, event.target_id, event.study) == (None, "stored_object", expected, study)
+    assert event.data["storage_key"] == content_key(expected) and event.data["report"] == report.pk
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     assert mail.to == [curator.email]
