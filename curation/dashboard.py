@@ -6,19 +6,23 @@ that the page shows each chart's numbers beside it.
 
 import datetime
 
-from django.apps import apps
 from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from archive.models import ArchiveFile, Study
+from curation.models import FixityCheck, FixityReport, FixityReportStatus, FixityResult
 from submissions.models import ReviewReason, Submission, SubmissionState
 from uploads.models import UploadFile, UploadState
 
 DELETION_WINDOW_DAYS = 14
-# Upper bounds (in days) of the review queue's age groups; the last group is open-ended.
-QUEUE_AGE_GROUPS = ((7, "under a week"), (14, "1–2 weeks"), (28, "2–4 weeks"))
-QUEUE_AGE_LAST = "4 weeks or more"
+# The review queue's age groups: label, and days waited from (inclusive) and under (None: no upper bound).
+QUEUE_AGE_GROUPS = (
+    ("under a week", 0, 7),
+    ("1–2 weeks", 7, 14),
+    ("2–4 weeks", 14, 28),
+    ("4 weeks or more", 28, None),
+)
 
 
 def _month(value) -> str:
@@ -103,9 +107,8 @@ def upload_area_use() -> dict:
 
 def deletions_due(*, now: datetime.datetime) -> list[dict]:
     """Upload files the purge deletes on each of the next 14 days (P-UPLOAD-RETENTION); held files are kept."""
-    rows = dict(
-        (day, (n, size))
-        for day, n, size in UploadFile.objects.filter(
+    due = (
+        UploadFile.objects.filter(
             held_by_submission=False,
             expires_at__gte=now,
             expires_at__lt=now + datetime.timedelta(days=DELETION_WINDOW_DAYS),
@@ -115,6 +118,7 @@ def deletions_due(*, now: datetime.datetime) -> list[dict]:
         .annotate(n=Count("pk"), size=Coalesce(Sum("size"), 0))
         .values_list("day", "n", "size")
     )
+    rows = {day: (n, size) for day, n, size in due}
     today = timezone.localdate(now)
     days = [today + datetime.timedelta(days=i) for i in range(DELETION_WINDOW_DAYS + 1)]
     return [
@@ -125,44 +129,47 @@ def deletions_due(*, now: datetime.datetime) -> list[dict]:
 def review_queue_figures(*, now: datetime.datetime) -> dict:
     """The review queue's length, its age groups (by submission time), its oldest entry and the count of each reason."""
     queue = Submission.objects.filter(state=SubmissionState.IN_REVIEW)
-    aggregates, lower = {}, None
-    for days, label in QUEUE_AGE_GROUPS:
-        newer = Q(submitted_at__gt=now - datetime.timedelta(days=days))
-        aggregates[label] = Count("pk", filter=newer if lower is None else newer & ~lower)
-        lower = newer if lower is None else lower | newer
-    aggregates[QUEUE_AGE_LAST] = Count("pk", filter=~lower)
-    figures = queue.aggregate(length=Count("pk"), oldest=Min("submitted_at"), **aggregates)
-    ages = [
-        {"label": label, "count": figures[label]} for label in [*(g[1] for g in QUEUE_AGE_GROUPS), "4 weeks or more"]
-    ]
+    groups = {}
+    for i, (_, at_least, under) in enumerate(QUEUE_AGE_GROUPS):
+        waited = Q(submitted_at__lte=now - datetime.timedelta(days=at_least))
+        if under is not None:
+            waited &= Q(submitted_at__gt=now - datetime.timedelta(days=under))
+        groups[f"age_{i}"] = Count("pk", filter=waited)
+    figures = queue.aggregate(length=Count("pk"), oldest=Min("submitted_at"), **groups)
     # A JSON list is not countable by element on every database; the queue is short, so count its rows here.
-    reasons = {value: 0 for value in ReviewReason.values}
+    reasons = dict.fromkeys(ReviewReason.values, 0)
     for submission_reasons in queue.values_list("review_reasons", flat=True):
         for reason in submission_reasons:
-            reasons[reason] = reasons.get(reason, 0) + 1
+            if reason in reasons:
+                reasons[reason] += 1
     oldest = figures["oldest"]
     return {
         "length": figures["length"],
         "oldest_days": (now - oldest).days if oldest else None,
-        "ages": ages,
+        "ages": [{"label": group[0], "count": figures[f"age_{i}"]} for i, group in enumerate(QUEUE_AGE_GROUPS)],
         "reasons": [{"label": ReviewReason(value).label, "count": n} for value, n in reasons.items()],
     }
 
 
 def fixity_figures() -> dict | None:
-    """Fixity reports (P-INTEGRITY): how many, how many still open; None while the archive has no fixity checks."""
-    try:
-        report = apps.get_model("curation", "FixityReport")
-    except LookupError:
+    """Stored objects by their last fixity result, the oldest check, and the reports (P-INTEGRITY).
+
+    None while no object has been checked yet.
+    """
+    by_result = {result: Count("pk", filter=Q(last_result=result)) for result in FixityResult.values}
+    checks = FixityCheck.objects.aggregate(
+        objects=Count("pk"), checked=Count("last_checked_at"), oldest_check=Min("last_checked_at"), **by_result
+    )
+    if not checks["checked"]:
         return None
-    field_names = {field.name for field in report._meta.get_fields()}
-    if "resolved_at" in field_names:
-        open_filter = Q(resolved_at__isnull=True)
-    elif "status" in field_names:
-        open_filter = Q(status="open")
-    else:  # a report is open until something records its resolution
-        open_filter = Q()
-    return report.objects.aggregate(total=Count("pk"), open=Count("pk", filter=open_filter))
+    reports = FixityReport.objects.aggregate(
+        total=Count("pk"), open=Count("pk", filter=Q(status=FixityReportStatus.OPEN))
+    )
+    return {
+        **checks,
+        "reports": reports,
+        "rows": [{"label": FixityResult(result).label, "count": checks[result]} for result in FixityResult.values],
+    }
 
 
 def dashboard_figures(*, now: datetime.datetime | None = None) -> dict:
