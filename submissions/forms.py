@@ -1,0 +1,252 @@
+"""Forms of the submission wizard. They only collect input: the rules live in the services they feed."""
+
+import datetime
+
+from django import forms
+
+from portal.errors import PolicyViolation
+from submissions import scope
+from submissions.models import ProjectProposal
+
+SCOPE_CHOICE_LABELS = {scope.YES: "Yes", scope.NO: "No", scope.NOT_APPLICABLE: "Not applicable (no human material)"}
+
+
+def policy_error(form: forms.Form, error: PolicyViolation) -> None:
+    """Show a service's refusal next to the field it names, or above the form when the form has no such field."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+class MetadataForm(forms.Form):
+    """The REMBI study-level fields; `submissions.metadata.metadata_clean` decides what is valid."""
+
+    title = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "What the dataset shows"}))
+    description = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What was imaged, why and how the dataset is organised; shown on the public page.",
+    )
+    organism = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "e.g. Homo sapiens"}))
+    organism_taxon_id = forms.CharField(
+        label="NCBI Taxonomy id", required=False, help_text="Digits, e.g. 9606 for Homo sapiens."
+    )
+    imaging_method = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"placeholder": "e.g. confocal microscopy"})
+    )
+    imaging_method_fbbi_id = forms.CharField(
+        label="FBbi id", required=False, help_text="The Biological Imaging Methods Ontology term, e.g. FBbi:00000251."
+    )
+    keywords = forms.CharField(required=False, help_text="Separated by commas.")
+    funding = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Funders and grant numbers."
+    )
+    publication_doi = forms.CharField(
+        label="Related publication DOI", required=False, help_text="e.g. 10.1038/s41592-021-01234-5"
+    )
+    no_publication_reason = forms.CharField(
+        label="Or: why there is no publication",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A dataset without a publication is reviewed by a curator unless it belongs to an accepted project.",
+    )
+    project = forms.ModelChoiceField(
+        label="Structured project",
+        queryset=ProjectProposal.objects.none(),
+        required=False,
+        empty_label="None",
+        help_text="One of your accepted structured projects, if the dataset belongs to it.",
+    )
+    biosample = forms.CharField(
+        label="Biosample",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The biological entity imaged: organism, cell line or tissue, and any treatment.",
+    )
+    specimen = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="How the sample was prepared for imaging (fixation, staining, mounting).",
+    )
+    image_acquisition = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Instrument, objective, channels, resolution.",
+    )
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
+        if not projects.exists():
+            del self.fields["project"]
+
+    @staticmethod
+    def initial_from(metadata: dict, project: ProjectProposal | None) -> dict:
+        return {**metadata, "keywords": ", ".join(metadata.get("keywords", [])), "project": project}
+
+    def metadata(self) -> dict:
+        return {key: value for key, value in self.cleaned_data.items() if key != "project"}
+
+
+class AuthorForm(forms.Form):
+    name = forms.CharField(
+        required=False, max_length=500, widget=forms.TextInput(attrs={"placeholder": "Ada Lovelace"})
+    )
+    affiliation = forms.CharField(
+        required=False, max_length=500, widget=forms.TextInput(attrs={"placeholder": "Institute"})
+    )
+    orcid = forms.CharField(
+        label="ORCID iD",
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"placeholder": "0000-0002-1825-0097"}),
+    )
+
+
+class BaseAuthorFormSet(forms.BaseFormSet):
+    def authors(self) -> list[dict]:
+        """The authors in order, without blank rows and rows marked for removal."""
+        return [
+            {key: form.cleaned_data.get(key, "") for key in ("name", "affiliation", "orcid")}
+            for form in self.forms
+            if form.has_changed() and not self._should_delete_form(form) and any(form.cleaned_data.values())
+        ]
+
+
+AuthorFormSet = forms.formset_factory(AuthorForm, formset=BaseAuthorFormSet, extra=1, can_delete=True, max_num=500)
+
+
+class ValuesField(forms.Field):
+    """Every value sent under the field's name (checkboxes), as given: the service checks what they name."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, coerce=str, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.coerce = coerce
+
+    def to_python(self, value) -> list:
+        try:
+            return [self.coerce(item) for item in value or []]
+        except ValueError:
+            raise forms.ValidationError("Choose files from the list.") from None
+
+
+class FilesForm(forms.Form):
+    """The files chosen on one page of the files step, plus an optional File List.
+
+    The upload table is paged, so the form says which files and folders were
+    shown: a shown file left unticked is dropped, files on other pages stay.
+    Whether the ids and folders are the caller's own finished uploads is the
+    service's rule (P-UPLOAD-PRIVATE).
+    """
+
+    files = ValuesField(coerce=int)
+    files_shown = ValuesField(coerce=int)
+    folders = ValuesField()
+    folders_shown = ValuesField()
+    keep = ValuesField()
+    keep_shown = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    file_list = forms.FileField(
+        label="File List (optional)",
+        required=False,
+        help_text="A TSV or CSV table with a “Files” column giving each file's path, and any attribute columns "
+        "(channel, plate, well...).",
+    )
+
+    def selection(self, chosen: dict[int, str], folders_all_chosen: set[str]) -> tuple[set[int], list[str]]:
+        """Return the upload file ids and whole folders to choose, given what was chosen before (id → path).
+
+        A folder that was wholly chosen and is now unticked drops its files; a newly ticked one adds them all.
+        """
+        data = self.cleaned_data
+        ids = (set(chosen) - set(data["files_shown"])) | set(data["files"])
+        ticked = set(data["folders"])
+        for folder in set(data["folders_shown"]) & folders_all_chosen - ticked:
+            ids -= {pk for pk, path in chosen.items() if path.startswith(folder + "/")}
+        return ids, sorted(ticked - folders_all_chosen)
+
+    def keep_paths(self) -> list[str] | None:
+        """The kept files of a new version to keep, or None when the form did not show them."""
+        return self.cleaned_data["keep"] if self.cleaned_data["keep_shown"] else None
+
+
+def scope_form_class(questions: list[dict]) -> type[forms.Form]:
+    """Build the `scope-v1` form from the questions `scope_form_get` gives: one required radio group each."""
+    fields = {
+        question["id"]: forms.ChoiceField(
+            label=question["text"],
+            choices=[(choice, SCOPE_CHOICE_LABELS[choice]) for choice in question["choices"]],
+            widget=forms.RadioSelect,
+        )
+        for question in questions
+    }
+    return type("ScopeForm", (forms.Form,), fields)
+
+
+class AgreementsForm(forms.Form):
+    """The two acknowledgements of P-DISCLOSURE. Not required here: the service refuses a missing one by name."""
+
+    public_disclosure = forms.BooleanField(
+        label="I understand that everything shown on the archive's public pages (title, description, authors, "
+        "files and all other metadata) is disclosed to the public.",
+        required=False,
+    )
+    right_to_submit = forms.BooleanField(
+        label="I have the right to submit this data to a public archive, and it has been consented for public release.",
+        required=False,
+    )
+
+
+class ReleaseForm(forms.Form):
+    """When the study becomes public: on submission, on a date within the bound, or later with a curator's consent."""
+
+    ON_SUBMISSION, ON_DATE, BEYOND = "on_submission", "on_date", "beyond"
+    when = forms.ChoiceField(
+        label="When should the study become public?",
+        widget=forms.RadioSelect,
+        choices=[
+            (ON_SUBMISSION, "Release on submission: the study is public as soon as its files are in the archive"),
+            (ON_DATE, "On a date (for example when the paper is published); confidential until then"),
+            (BEYOND, "Later than two years from now: needs a curator's agreement"),
+        ],
+    )
+    release_date = forms.DateField(
+        label="Release date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="You can change it after submitting, within the same range, while the study is confidential.",
+    )
+    reason = forms.CharField(
+        label="Why it must stay confidential for more than two years",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, today: datetime.date, latest: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["release_date"].widget.attrs["min"] = today.isoformat()
+        self.fields["release_date"].help_text = (
+            f"From {today:%-d %B %Y} to {latest:%-d %B %Y}. " + self.fields["release_date"].help_text
+        )
+
+    @classmethod
+    def initial_from(cls, *, release_date: datetime.date | None, reason: str, today: datetime.date) -> dict:
+        if release_date is None:
+            return {}
+        when = cls.BEYOND if reason else cls.ON_SUBMISSION if release_date == today else cls.ON_DATE
+        return {"when": when, "release_date": release_date, "reason": reason}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("when") in (self.ON_DATE, self.BEYOND) and not data.get("release_date"):
+            self.add_error("release_date", "Choose the date.")
+        if data.get("when") == self.BEYOND and not data.get("reason", "").strip():
+            self.add_error("reason", "Give the reason; a curator decides on it.")
+        return data
+
+    def release(self) -> tuple[datetime.date, str]:
+        """The date and the reason to give `submission_release_date_set`."""
+        data = self.cleaned_data
+        if data["when"] == self.ON_SUBMISSION:
+            return self.today, ""
+        return data["release_date"], data["reason"] if data["when"] == self.BEYOND else ""

@@ -1,0 +1,386 @@
+"""The submitter's pages: their submissions, the wizard (one page a step), the status page and new versions.
+
+Every page is the owner's only: anyone else's submission is a 404. Each step
+calls the services that hold the rules and shows their refusals as form
+errors; a refused change leaves the draft as it was.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from archive.selectors import StudyGone, StudyNotFound, study_get_visible
+from archive.services import release_date_bounds
+from portal.errors import NotAllowed, PolicyViolation
+from submissions import forms
+from submissions.metadata import MetadataInvalid
+from submissions.models import ReviewReason, ScopeCertification, Submission, SubmissionState
+from submissions.selectors import (
+    STEPS,
+    projects_accepted_of,
+    scope_form_get,
+    submission_chosen_upload_paths,
+    submission_file_choice,
+    submission_get_owned,
+    submission_is_editable,
+    submission_move_progress,
+    submission_review_expected,
+    submission_scope_refusal,
+    submission_step_names,
+    submission_steps,
+    submissions_listed,
+)
+from submissions.services import (
+    file_list_report,
+    submission_acknowledge,
+    submission_certify_scope,
+    submission_create_draft,
+    submission_file_list_check,
+    submission_files_set,
+    submission_metadata_update,
+    submission_project_set,
+    submission_release_date_set,
+    submission_screen,
+    submission_submit,
+    submission_version_start,
+)
+from uploads.forms import UploadFilesForm
+
+FILES_PER_PAGE = 100
+
+# Which step holds a field that submitting refuses, so the review page can link to it.
+FIELD_STEPS = {
+    "files": "files",
+    "folders": "files",
+    "file_list": "files",
+    "scope": "scope",
+    "answers": "scope",
+    "disclosure": "agreements",
+    "public_disclosure": "agreements",
+    "right_to_submit": "agreements",
+    "release_date": "release",
+    "reason": "release",
+}
+
+
+def _owned(request, pk: int) -> Submission:
+    try:
+        return submission_get_owned(owner=request.user, pk=pk)
+    except Submission.DoesNotExist:
+        raise Http404("No such submission of yours.") from None
+
+
+def _step_url(submission: Submission, step: str) -> str:
+    return reverse("submissions:step", args=[submission.pk, step])
+
+
+def _saved(request, submission: Submission, step: str):
+    """After a step saved: go to the step the pressed button names (next, back, or this one again)."""
+    names = submission_step_names(submission)
+    at = names.index(step)
+    go = request.POST.get("go")
+    if go == "next" and at + 1 < len(names):
+        return redirect(_step_url(submission, names[at + 1]))
+    if go == "back" and at > 0:
+        return redirect(_step_url(submission, names[at - 1]))
+    return redirect(request.get_full_path())
+
+
+def _render(request, submission: Submission, step: str, context: dict, *, status: int = 200):
+    names = submission_step_names(submission)
+    at = names.index(step)
+    context = {
+        "submission": submission,
+        "steps": submission_steps(submission),
+        "step": step,
+        "step_label": STEPS[step],
+        "step_number": at + 1,
+        "has_back": at > 0,
+        "has_next": at + 1 < len(names),
+        **context,
+    }
+    return render(request, f"submissions/step_{step}.html", context, status=status)
+
+
+@login_required
+@require_safe
+def submission_list(request):
+    return render(request, "submissions/list.html", {"submissions": submissions_listed(owner=request.user)})
+
+
+@login_required
+@require_POST
+def submission_new(request):
+    submission = submission_create_draft(owner=request.user, metadata={})
+    return redirect(_step_url(submission, "metadata"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step(request, pk: int, step: str):
+    submission = _owned(request, pk)
+    if step not in submission_step_names(submission):
+        raise Http404("No such step.")
+    # A refused scope form stays readable on its step; every other closed submission shows its status.
+    if not submission_is_editable(submission) and not (step == "scope" and request.method == "GET"):
+        return redirect("submissions:detail", submission.pk)
+    return STEP_VIEWS[step](request, submission)
+
+
+def _metadata(request, submission: Submission):
+    projects = projects_accepted_of(owner=request.user)
+    author_errors: list[str] = []
+    if request.method == "POST":
+        form = forms.MetadataForm(request.POST, projects=projects)
+        authors = forms.AuthorFormSet(request.POST, prefix="authors")
+        if form.is_valid() and authors.is_valid():
+            try:
+                with transaction.atomic():  # the metadata and the project change together or not at all
+                    metadata = {**form.metadata(), "authors": authors.authors()}
+                    submission_metadata_update(submission=submission, actor=request.user, metadata=metadata)
+                    if "project" in form.fields:
+                        submission_project_set(
+                            submission=submission, actor=request.user, project=form.cleaned_data["project"]
+                        )
+            except MetadataInvalid as invalid:
+                for field, problems in invalid.errors.items():
+                    if field in form.fields:
+                        form.add_error(field, problems)
+                    else:
+                        author_errors += problems
+            except PolicyViolation as error:
+                forms.policy_error(form, error)
+            else:
+                return _saved(request, submission, "metadata")
+    else:
+        form = forms.MetadataForm(
+            initial=forms.MetadataForm.initial_from(submission.metadata, submission.project), projects=projects
+        )
+        authors = forms.AuthorFormSet(initial=submission.metadata.get("authors", []), prefix="authors")
+    status = 400 if form.errors or author_errors or authors.total_error_count() else 200
+    return _render(
+        request,
+        submission,
+        "metadata",
+        {"form": form, "authors": authors, "author_errors": author_errors},
+        status=status,
+    )
+
+
+def _files(request, submission: Submission):
+    listing = UploadFilesForm(request.GET)
+    arguments = listing.listing_arguments()
+    choice = submission_file_choice(
+        submission=submission, folder=arguments["folder"], page=arguments["page"], per_page=FILES_PER_PAGE
+    )
+    form = forms.FilesForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        folders_all_chosen = {folder["path"] for folder in choice.folders if folder["all_chosen"]}
+        ids, folders = form.selection(submission_chosen_upload_paths(submission=submission), folders_all_chosen)
+        file_list = form.cleaned_data["file_list"]
+        try:
+            with transaction.atomic():  # the files and the File List change together or not at all
+                submission_files_set(
+                    submission=submission,
+                    actor=request.user,
+                    upload_file_ids=sorted(ids),
+                    folders=folders,
+                    keep_paths=form.keep_paths(),
+                )
+                if file_list is not None:
+                    submission_file_list_check(
+                        submission=submission, actor=request.user, name=file_list.name, content=file_list.read()
+                    )
+        except PolicyViolation as error:
+            forms.policy_error(form, error)
+        else:
+            if file_list is not None:  # stay to show what the check found
+                messages.success(request, f"Your files are saved and the File List {file_list.name} was checked.")
+                return redirect(request.get_full_path())
+            return _saved(request, submission, "files")
+    context = {
+        "form": form,
+        "listing": listing,
+        "choice": choice,
+        "page_obj": choice.page,
+        "file_list": file_list_report(submission) if submission.file_list else None,
+    }
+    return _render(request, submission, "files", context, status=400 if form.errors else 200)
+
+
+def _scope(request, submission: Submission):
+    certification = ScopeCertification.objects.filter(submission=submission).first()
+    scope_form = scope_form_get()
+    form_class = forms.scope_form_class(scope_form["questions"])
+    if certification is not None:  # answered once, never edited (P-SCOPE)
+        if request.method == "POST":
+            return _saved(request, submission, "scope")
+        context = {
+            "certification": certification,
+            "answers": [
+                (question["text"], forms.SCOPE_CHOICE_LABELS[certification.answers[question["id"]]])
+                for question in scope_form["questions"]
+            ],
+            "refusal": submission_scope_refusal(submission),
+            "form_version": certification.form_version,
+        }
+        return _render(request, submission, "scope", context)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission_certify_scope(
+                submission=submission, actor=request.user, form_version=scope_form["version"], answers=form.cleaned_data
+            )
+        except PolicyViolation as error:
+            if submission_scope_refusal(submission):  # the refusal is stored: its page says why
+                return redirect(_step_url(submission, "scope"))
+            forms.policy_error(form, error)
+        else:
+            return _saved(request, submission, "scope")
+    context = {"form": form, "form_version": scope_form["version"]}
+    return _render(request, submission, "scope", context, status=400 if form.errors else 200)
+
+
+def _agreements(request, submission: Submission):
+    acknowledgement = getattr(submission, "disclosure", None)
+    form = forms.AgreementsForm(request.POST or None)
+    if request.method == "POST":
+        if acknowledgement is not None:  # made once; nothing to change
+            return _saved(request, submission, "agreements")
+        if form.is_valid():
+            try:
+                submission_acknowledge(submission=submission, actor=request.user, **form.cleaned_data)
+            except PolicyViolation as error:
+                forms.policy_error(form, error)
+            else:
+                return _saved(request, submission, "agreements")
+    context = {"form": form, "acknowledgement": acknowledgement}
+    return _render(request, submission, "agreements", context, status=400 if form.errors else 200)
+
+
+def _release(request, submission: Submission):
+    today, latest = release_date_bounds(submitted_at=timezone.now())
+    initial = forms.ReleaseForm.initial_from(
+        release_date=submission.release_date, reason=submission.release_date_reason, today=today
+    )
+    form = forms.ReleaseForm(request.POST or None, initial=initial, today=today, latest=latest)
+    if request.method == "POST" and form.is_valid():
+        release_date, reason = form.release()
+        try:
+            submission_release_date_set(
+                submission=submission, actor=request.user, release_date=release_date, reason=reason
+            )
+        except PolicyViolation as error:
+            forms.policy_error(form, error)
+        else:
+            return _saved(request, submission, "release")
+    context = {"form": form, "today": today, "latest": latest}
+    return _render(request, submission, "release", context, status=400 if form.errors else 200)
+
+
+def _submit_errors(error: PolicyViolation) -> list[dict]:
+    """Each problem submitting found, with the step that fixes it."""
+    if isinstance(error, MetadataInvalid):
+        return [
+            {"message": f"{field.replace('_', ' ').capitalize()}: {message}", "step": "metadata"}
+            for field, problems in error.errors.items()
+            for message in problems
+        ]
+    return [{"message": error.message, "step": FIELD_STEPS.get(error.field, "metadata")}]
+
+
+def _review(request, submission: Submission):
+    errors = []
+    if request.method == "POST":
+        try:
+            submission = submission_submit(submission=submission, actor=request.user)
+        except PolicyViolation as error:
+            errors = _submit_errors(error)
+        else:
+            if submission.state == SubmissionState.IN_REVIEW:
+                messages.info(request, "Submitted. A curator will review it before it is accessioned.")
+            else:
+                accession = submission.accession or submission.study.accession
+                messages.success(request, f"Submitted: the accession is {accession}.")
+            return redirect("submissions:detail", submission.pk)
+    else:
+        submission_screen(submission=submission, actor=request.user)
+        submission.refresh_from_db()
+    today, _ = release_date_bounds(submitted_at=timezone.now())
+    context = {
+        "errors": errors,
+        "metadata": submission.metadata,
+        "files": submission_move_progress(submission=submission),
+        "file_list": file_list_report(submission) if submission.file_list else None,
+        "certification": ScopeCertification.objects.filter(submission=submission).first(),
+        "acknowledgement": getattr(submission, "disclosure", None),
+        "releases_on_submission": submission.release_date == today,
+        "expected_reasons": submission_review_expected(submission),
+    }
+    return _render(request, submission, "review", context, status=400 if errors else 200)
+
+
+STEP_VIEWS = {
+    "metadata": _metadata,
+    "files": _files,
+    "scope": _scope,
+    "agreements": _agreements,
+    "release": _release,
+    "review": _review,
+}
+
+
+def _progress(submission: Submission) -> dict:
+    progress = submission_move_progress(submission=submission)
+    study = submission.study
+    finished = submission.state == SubmissionState.ACCEPTED and study is not None
+    return {
+        **progress,
+        "state": submission.state,
+        "state_label": submission.get_state_display(),
+        "accession": study.accession if study is not None else submission.accession,
+        "finished": finished,
+        "study_url": reverse("study-detail", args=[study.accession]) if finished else "",
+    }
+
+
+@login_required
+@require_safe
+def detail(request, pk: int):
+    submission = _owned(request, pk)
+    context = {
+        "submission": submission,
+        "progress": _progress(submission),
+        "review_reasons": [ReviewReason(reason).label for reason in submission.review_reasons],
+        "refusal": submission_scope_refusal(submission),
+        "editable": submission_is_editable(submission),
+        "first_step": _step_url(submission, "metadata"),
+    }
+    return render(request, "submissions/detail.html", context)
+
+
+@login_required
+@require_safe
+def progress(request, pk: int):
+    """The move's progress as JSON, polled by the status page."""
+    return JsonResponse(_progress(_owned(request, pk)), headers={"Cache-Control": "no-store"})
+
+
+@login_required
+@require_POST
+def version_start(request, accession: str):
+    """Start (or resume) the owner's new version of a study and open it in the wizard."""
+    try:
+        study = study_get_visible(request.user, accession)
+        submission = submission_version_start(study=study, actor=request.user)
+    except (StudyNotFound, StudyGone, NotAllowed):
+        raise Http404("No such study of yours.") from None
+    except PolicyViolation as error:
+        messages.error(request, error.message)
+        return redirect("study-detail", accession)
+    return redirect(_step_url(submission, "metadata"))
