@@ -60,6 +60,7 @@ EXPECTED_BY_NAME = {
     "api-study-reviewer-link": WRITE_ONLY,
     "api-study-collaborators": WRITE_ONLY,
     "api-study-collaborator": WRITE_ONLY,
+    **{f"api-curation-study-{action}": WRITE_ONLY for action in ("hide", "unhide", "obsolete", "remove", "restore")},
 }
 
 # What a reviewer link answers, whoever holds it (DESIGN §3): its confidential study
