@@ -10,11 +10,17 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 
 from curation.admin.base import CuratorsOnlyAdmin
 from curation.models import FixityCheck, FixityReport, FixityReportStatus
 from curation.services.fixity import fixity_report_resolve
 from portal.errors import NotAllowed, PolicyViolation
+
+
+def _short_key(key: str) -> str:
+    # Keys are 77 characters long: the list shows enough to tell them apart, the full key on hover.
+    return format_html('<code title="{}">{}…</code>', key, key[:26])
 
 
 class ReadOnlyAdmin(CuratorsOnlyAdmin, admin.ModelAdmin):
@@ -63,7 +69,7 @@ def resolve_reports(modeladmin, request, queryset):
 
 @admin.register(FixityReport)
 class FixityReportAdmin(ReadOnlyAdmin):
-    list_display = ["detected_at", "storage_key", "result", "status", "studies_display", "resolved_at"]
+    list_display = ["detected_at", "result", "status", "studies_display", "storage_key", "resolved_at"]
     list_filter = ["status", "result"]
     list_select_related = ["fixity"]
     search_fields = ["=fixity__storage_key", "=expected_sha256", "studies__icontains"]
@@ -90,7 +96,7 @@ class FixityReportAdmin(ReadOnlyAdmin):
 
     @admin.display(description="storage key", ordering="fixity__storage_key")
     def storage_key(self, report):
-        return report.fixity.storage_key
+        return _short_key(report.fixity.storage_key)
 
     @admin.display(description="studies")
     def studies_display(self, report):
@@ -99,12 +105,16 @@ class FixityReportAdmin(ReadOnlyAdmin):
 
 @admin.register(FixityCheck)
 class FixityCheckAdmin(ReadOnlyAdmin):
-    list_display = ["storage_key", "size_display", "last_result", "last_checked_at", "registered_at"]
+    list_display = ["key_display", "size_display", "last_result", "last_checked_at", "registered_at"]
     list_filter = ["last_result"]
     search_fields = ["=storage_key", "=sha256"]
     show_full_result_count = False  # one row per stored object: the archive may hold millions
     fields = ["storage_key", "sha256", "size", "registered_at", "last_checked_at", "last_result"]
     readonly_fields = fields
+
+    @admin.display(description="storage key", ordering="storage_key")
+    def key_display(self, check):
+        return _short_key(check.storage_key)
 
     @admin.display(description="size", ordering="size")
     def size_display(self, check):

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from archive.storage import archive_storage, content_key
 from curation.models import CurationEvent, FixityCheck, FixityReport, FixityReportStatus, FixityResult
@@ -235,7 +237,7 @@ def test_p_integrity_reports_and_checks_listed_read_only_for_curators(
     checks_url = reverse("admin:curation_fixitycheck_changelist")
 
     listing = curator_client.get(reports_url + "?status__exact=open")
-    assert listing.status_code == 200 and report.fixity.storage_key in listing.content.decode()
+    assert listing.status_code == 200 and f'title="{report.fixity.storage_key}"' in listing.content.decode()
     assert curator_client.get(checks_url).status_code == 200
     detail = curator_client.get(reverse("admin:curation_fixityreport_change", args=[report.pk]))
     assert detail.status_code == 200 and 'name="expected_sha256"' not in detail.content.decode()
@@ -286,3 +288,22 @@ def test_p_integrity_new_files_are_registered_with_the_size_and_checksum_they_we
     check = FixityCheck.objects.get()
     assert (check.sha256, check.size) == (hashlib.sha256(b"registered content").hexdigest(), 18)
     assert check.registered_at >= before
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_p_integrity_curator_sees_open_reports_in_a_browser(page, live_server, curator, output_path):
+    _study("Shown in the admin", b"fine bytes", b"bytes to be damaged")
+    _on_disk(b"bytes to be damaged").write_bytes(b"damaged")
+    fixity_run(byte_budget=None)  # a transactional test: on_commit runs at once
+    client = Client()
+    client.force_login(curator)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+
+    page.goto(live_server.url + reverse("admin:curation_fixityreport_changelist") + "?status__exact=open")
+    expect(page.get_by_title(_key(b"bytes to be damaged"))).to_be_visible()
+    page.screenshot(path=f"{output_path}/1-fixity-reports.png", full_page=True)
+    page.goto(live_server.url + reverse("admin:curation_fixitycheck_changelist"))
+    expect(page.locator("#result_list tbody tr")).to_have_count(2)
+    page.screenshot(path=f"{output_path}/2-fixity-checks.png", full_page=True)

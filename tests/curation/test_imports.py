@@ -8,10 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from archive.models import Study, StudyStatus
 from archive.storage import archive_storage, content_key
@@ -392,3 +394,36 @@ def test_import_release_date_in_the_future_keeps_the_study_confidential(curator,
     study = study_import(actor=curator, manifest=_manifest(_good_files(incoming), release_date=day.isoformat())).study
 
     assert study.status == StudyStatus.CONFIDENTIAL and study.release_date == day
+
+
+# --- In a real browser --------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_p_licence_curator_imports_in_the_admin_in_a_browser(page, live_server, curator, incoming, output_path):
+    client = Client()
+    client.force_login(curator)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    files = _good_files(incoming)
+    bad = _manifest([*files, {**files[1], "path": "copy.txt", "sha256": "c" * 64}], licence="CC-BY-5.0")
+    (incoming / "bad.json").write_text(json.dumps(bad))
+    (incoming / "good.json").write_text(json.dumps(_manifest(files)))
+
+    page.goto(live_server.url + reverse("admin:curation_importedstudy_changelist"))
+    page.get_by_role("link", name="Import a dataset from a manifest").click()
+    page.get_by_label("Manifest (JSON)").set_input_files(str(incoming / "bad.json"))
+    page.get_by_role("button", name="Check and import").click()
+    problems = page.locator("#manifest-problems li")
+    expect(problems).to_have_count(2)
+    page.screenshot(path=f"{output_path}/1-import-refused.png", full_page=True)
+    assert Study.objects.count() == 0
+
+    page.get_by_label("Manifest (JSON)").set_input_files(str(incoming / "good.json"))
+    page.get_by_role("button", name="Check and import").click()
+    study = Study.objects.get()
+    expect(page.get_by_text(f"Imported as {study.accession} (version 1, CC-BY-4.0).")).to_be_visible()
+    page.goto(live_server.url + reverse("admin:curation_importedstudy_changelist"))
+    expect(page.get_by_role("link", name=study.accession)).to_be_visible()
+    page.screenshot(path=f"{output_path}/2-imported-studies.png", full_page=True)
