@@ -89,18 +89,13 @@ def upload_area_use() -> dict:
         uploading_files=Count("pk", filter=uploading),
         uploading_bytes=Coalesce(Sum("offset", filter=uploading), 0),
     )
+    kinds = (
+        ("waiting", "Complete, waiting to be submitted"),
+        ("held", "Held by a submission in review or moving"),
+        ("uploading", "Still uploading (bytes received)"),
+    )
     figures["rows"] = [
-        {
-            "label": "Complete, waiting to be submitted",
-            "files": figures["waiting_files"],
-            "bytes": figures["waiting_bytes"],
-        },
-        {"label": "Held by a submission being moved", "files": figures["held_files"], "bytes": figures["held_bytes"]},
-        {
-            "label": "Still uploading (bytes received)",
-            "files": figures["uploading_files"],
-            "bytes": figures["uploading_bytes"],
-        },
+        {"label": label, "files": figures[f"{kind}_files"], "bytes": figures[f"{kind}_bytes"]} for kind, label in kinds
     ]
     return figures
 

@@ -2,12 +2,17 @@
 
 from django import forms
 
-from submissions.models import ProjectProposal, ProjectState
+from submissions.models import ProjectCategory, ProjectProposal, ProjectState
 from submissions.services.projects import PROPOSAL_FIELDS, SCORE_MAX, SCORE_MIN
 from submissions.services.review import RefusalReason
 
 
 class ProjectProposalForm(forms.ModelForm):
+    # Declared so that the radio buttons offer no empty choice.
+    category = forms.ChoiceField(
+        choices=ProjectCategory.choices, widget=forms.RadioSelect, help_text="Which kind of impact the project aims at."
+    )
+
     class Meta:
         model = ProjectProposal
         fields = PROPOSAL_FIELDS
@@ -21,7 +26,6 @@ class ProjectProposalForm(forms.ModelForm):
         }
         help_texts = {
             "description": "What the datasets are, who will reuse them and how.",
-            "category": "Which kind of impact the project aims at.",
             "timeline": "When the datasets will be submitted, e.g. a first batch this spring, the rest over two years.",
             "metadata_needs": "Metadata beyond the archive's study fields that the datasets need, if any.",
             "curation_support": "Help you expect from the archive's curators.",
@@ -33,7 +37,6 @@ class ProjectProposalForm(forms.ModelForm):
             "metadata_needs": forms.Textarea(attrs={"rows": 3}),
             "curation_support": forms.Textarea(attrs={"rows": 3}),
             "funding_status": forms.Textarea(attrs={"rows": 2}),
-            "category": forms.RadioSelect,
         }
 
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from archive.selectors import user_is_curator
@@ -115,6 +116,7 @@ def review_detail(request, pk: int):
         reasons=review_reason_labels(submission),
         scope_answers=scope_answers_shown(submission),
         forms=forms,
+        today=timezone.localdate(),
     )
     return render(request, "curation/review_detail.html", context, status=status)
 
