@@ -12,6 +12,7 @@ same source identifier again adds a version to the study made the first time.
 import contextlib
 import datetime
 import logging
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -234,7 +235,8 @@ def _s3_client():
     connection = getattr(storage, "connection", None)
     if connection is not None:
         return connection.meta.client
-    return boto3.client("s3", endpoint_url=getattr(settings, "AWS_S3_ENDPOINT_URL", None) or None)
+    # A local archive has no S3 options: the same variables as the S3 archive's would name the store.
+    return boto3.client("s3", endpoint_url=os.environ.get("AWS_S3_ENDPOINT_URL") or None)
 
 
 def _size_problem(file: _File, client) -> str:
@@ -252,6 +254,8 @@ def _size_problem(file: _File, client) -> str:
             if code in ("404", "NoSuchKey", "NotFound"):
                 return f"{file.location} does not exist."
             return f"{file.location} cannot be read ({code or error})."
+        except botocore.exceptions.BotoCoreError as error:  # no connection, no credentials
+            return f"{file.location} cannot be read ({error})."
     if actual != file.size:
         return f"{file.location} has {actual} bytes, not {file.size}."
     return ""
@@ -291,31 +295,46 @@ def _objects_forget(keys: list[str]) -> None:
             storage.delete(key)
 
 
-def _files_store(files: list[_File], client, problems: _Problems) -> tuple[list[FileEntry], list[str]]:
-    """Store each file while verifying its checksum; return the entries and the keys this import created.
+def _file_store(file: _File, client, storage, problems: _Problems) -> tuple[FileEntry | None, bool]:
+    """Store one file (or only hash it once a problem is known); return its entry and whether it is new."""
+    with _opened(file, client) as stream:
+        if problems:
+            sha256, size = sha256_of(stream)
+            if sha256 != file.sha256:
+                problems.append(_checksum_problem(file, sha256=sha256, size=size))
+            return None, False
+        is_new = not storage.exists(content_key(file.sha256))
+        try:
+            key, sha256, size = content_store(stream, expected_sha256=file.sha256)
+        except ContentMismatch as mismatch:
+            problems.append(_checksum_problem(file, sha256=mismatch.sha256, size=mismatch.size))
+            return None, False
+        except BaseException:
+            if is_new:  # a write that died may have left part of the object under its key
+                _objects_forget([content_key(file.sha256)])
+            raise
+    return FileEntry(path=file.path, size=size, sha256=sha256, storage_key=key), is_new
+
+
+def _files_store(files: list[_File], client, problems: _Problems, created: list[str]) -> list[FileEntry]:
+    """Store each file while verifying its checksum; return the entries, adding the keys it creates to `created`.
 
     Once any problem is known nothing more is stored: the rest are only hashed, so
     the refusal still lists every wrong checksum.
     """
     storage = archive_storage()
-    entries, created = [], []
+    entries = []
     for file in files:
-        with _opened(file, client) as stream:
-            if problems:
-                sha256, size = sha256_of(stream)
-                if sha256 != file.sha256:
-                    problems.append(_checksum_problem(file, sha256=sha256, size=size))
-                continue
-            is_new = not storage.exists(content_key(file.sha256))
-            try:
-                key, sha256, size = content_store(stream, expected_sha256=file.sha256)
-            except ContentMismatch as mismatch:
-                problems.append(_checksum_problem(file, sha256=mismatch.sha256, size=mismatch.size))
-                continue
-        if is_new:
-            created.append(key)
-        entries.append(FileEntry(path=file.path, size=size, sha256=sha256, storage_key=key))
-    return entries, created
+        try:
+            entry, is_new = _file_store(file, client, storage, problems)
+        except (OSError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+            problems.add(f"{file.label}.location", f"{file.location} cannot be read or stored: {error}")
+            continue
+        if entry is not None:
+            entries.append(entry)
+            if is_new:
+                created.append(entry.storage_key)
+    return entries
 
 
 # --- The service ------------------------------------------------------------------------
@@ -360,11 +379,11 @@ def study_import(*, actor, manifest: dict, base_dir: Path | None = None) -> Impo
                 problems.add(f"{file.label}.location", problem, "P-INTEGRITY")
             elif SHA256_HEX.match(file.sha256):
                 readable.append(file)
-    entries, created = _files_store(readable, client, problems)
-    if problems:
-        _objects_forget(created)
-        raise ManifestRefused(list(problems))
+    created: list[str] = []
     try:
+        entries = _files_store(readable, client, problems, created)
+        if problems:
+            raise ManifestRefused(list(problems))
         result = _record(
             actor=actor,
             metadata=metadata,
@@ -375,7 +394,7 @@ def study_import(*, actor, manifest: dict, base_dir: Path | None = None) -> Impo
             source=source,
             source_id=source_id,
         )
-    except BaseException:
+    except BaseException:  # refused, or a read or the database failed: take back what this import stored
         _objects_forget(created)
         raise
     logger.info("Imported %s %s as %s v%s", source, source_id, result.study.accession, result.version.number)
