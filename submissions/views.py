@@ -113,8 +113,8 @@ def submission_list(request):
     return render(request, "submissions/list.html", {"submissions": submissions_listed(owner=request.user)})
 
 
+@require_POST  # outermost: a GET is 405 for everyone, signed in or not, and reveals nothing
 @login_required
-@require_POST
 def submission_new(request):
     submission = submission_create_draft(owner=request.user, metadata={})
     return redirect(_step_url(submission, "metadata"))
@@ -371,8 +371,8 @@ def progress(request, pk: int):
     return JsonResponse(_progress(_owned(request, pk)), headers={"Cache-Control": "no-store"})
 
 
+@require_POST  # outermost: a GET is 405 for everyone, signed in or not, and reveals nothing
 @login_required
-@require_POST
 def version_start(request, accession: str):
     """Start (or resume) the owner's new version of a study and open it in the wizard."""
     try:

@@ -25,6 +25,7 @@ NOT_IN_MATRIX = (
     "accounts/",
     "account/",
     "uploads/",
+    "submissions/",  # the submitter's own pages: 404 for anyone else (tests/submissions/test_wizard.py)
     "api/v1/uploads/",
     "api/schema/",
     "api/docs/",

@@ -478,6 +478,7 @@ def test_p_permanent_new_version_keeps_and_drops_files_and_makes_version_2(
     assert "Start a new version" in study_page and f"/submissions/versions/{study.accession}/" in study_page
     assert "Start a new version" not in other_client.get(f"/studies/{study.accession}/").content.decode()
     assert other_client.post(f"/submissions/versions/{study.accession}/").status_code == 404
+    assert submitter_client.get(f"/submissions/versions/{study.accession}/").status_code == 405  # POST only
 
     response = submitter_client.post(f"/submissions/versions/{study.accession}/")
     draft = Submission.objects.get(study=study, kind="new_version")
