@@ -4,6 +4,8 @@ import logging
 from collections.abc import Callable, Sequence
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 
 from archive.models import ArchiveFile
 from archive.services import FileEntry, study_create, study_version_add
@@ -70,6 +72,14 @@ def _locked(submission_id: int, pks: Sequence[int] = (), state: str = "") -> tup
         return submission, []
     files = SubmissionFile.objects.filter(pk__in=pks, state=state).select_related("upload_file").order_by("pk")
     return submission, list(files)
+
+
+def _content_key_of_sha256():
+    """`content_key(sha256)` computed by the database from a row's `sha256`.
+
+    bulk_update's CASE per row cost ~1 ms of Python per file; this keeps a batch one cheap UPDATE.
+    """
+    return Concat(Value("sha256/"), Substr("sha256", 1, 2), Value("/"), Substr("sha256", 3, 2), Value("/"), F("sha256"))
 
 
 MOVE_BATCH = 500  # files per transaction: queries per batch stay fixed, a crash redoes at most one batch
@@ -207,9 +217,11 @@ def _files_store(submission_id: int, pks: list[int], fault: Callable[[str], None
                 problems[f.pk] = {"path": f.path, "problem": "changed in the upload area while moving"}
                 break
             fault("archive_written")
-            f.storage_key, f.state = key, SubmissionFileState.STORED
-            stored.append(f)
-        SubmissionFile.objects.bulk_update(stored, ["storage_key", "state"])
+            stored.append(f.pk)
+        # The key is the content's hash, checked equal to the file's just above: one UPDATE marks the batch.
+        SubmissionFile.objects.filter(pk__in=stored).update(
+            storage_key=_content_key_of_sha256(), state=SubmissionFileState.STORED
+        )
     fault("stored")
     return problems
 
@@ -228,7 +240,7 @@ def _files_release(submission_id: int, pks: list[int], fault: Callable[[str], No
             pks=[f.upload_file_id for f in files if f.upload_file_id is not None],
             after_each_file=lambda: fault("upload_bytes_removed"),
         )
-        for f in files:
-            f.upload_file, f.state = None, SubmissionFileState.DONE
-        SubmissionFile.objects.bulk_update(files, ["upload_file", "state"])
+        SubmissionFile.objects.filter(pk__in=[f.pk for f in files]).update(
+            upload_file=None, state=SubmissionFileState.DONE
+        )
     fault("done")
