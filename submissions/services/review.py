@@ -11,6 +11,7 @@ import logging
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
 
 from archive.selectors import user_is_curator
 from portal.audit import audit_record
@@ -94,7 +95,11 @@ def submission_review_accept(*, submission: Submission, actor, note: str = "") -
             data=data,
         )
         submission_move_queue(submission=submission)
-        submission_notify(submission=submission, template="review_accepted")
+        submission_notify(
+            submission=submission,
+            template="review_accepted",
+            context={"release_now": submission.release_date <= timezone.localdate()},
+        )
     logger.info("submission %s accepted in review by %s", submission.pk, actor.pk)
     return submission
 

@@ -132,6 +132,7 @@ def test_p_scope_review_accept_accessions_the_submission(
     accepted = [m for m in mailoutbox if "is accepted" in m.subject]
     assert len(accepted) == 1 and accepted[0].to == [submission.owner.email]
     assert "Consent seen." in accepted[0].body and study.accession in accepted[0].body
+    assert "public as soon as it is accessioned" in accepted[0].body  # its date passed while it waited
 
 
 def test_p_scope_review_accept_keeps_the_files_held_until_the_move(curator, four_kinds):
@@ -165,6 +166,7 @@ def test_p_scope_review_request_changes_hands_it_back(
     (mail,) = mailoutbox
     assert "Changes requested" in mail.subject and "Please add the DOI of your preprint." in mail.body
     assert f"/submissions/{submission.pk}/" in mail.body
+    assert "/projects/propose/" in mail.body  # no publication: how to propose a structured project
     # The submitter can edit it (its date has passed while it waited) and submit it again: back to the queue.
     submission_release_date_set(submission=submission, actor=submitter, release_date=timezone.localdate())
     again = submission_submit(submission=submission, actor=submitter)
