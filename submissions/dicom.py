@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pydicom
 from pydicom.errors import InvalidDicomError
+from pydicom.uid import UID
 
 # The attributes that name or locate a person (DICOM PS3.15 basic profile, the patient module's core).
 IDENTIFYING_ATTRIBUTES = (
@@ -21,6 +22,7 @@ IDENTIFYING_ATTRIBUTES = (
     "AccessionNumber",
 )
 DICOM_PREAMBLE = 128
+UNREADABLE = "unreadable DICOM header"
 
 
 def looks_like_dicom(path: Path) -> bool:
@@ -41,5 +43,9 @@ def dicom_identifying_attributes(path: Path) -> list[str]:
         dataset = pydicom.dcmread(path, stop_before_pixels=True, specific_tags=list(IDENTIFYING_ATTRIBUTES))
     except (InvalidDicomError, OSError, ValueError, EOFError):
         # Marked as DICOM but unreadable: a curator looks rather than letting it through unseen.
-        return ["unreadable DICOM header"]
+        return [UNREADABLE]
+    # pydicom reads nonsense leniently; a Part 10 header names its storage class and a valid transfer syntax.
+    meta = getattr(dataset, "file_meta", None) or {}
+    if not meta.get("MediaStorageSOPClassUID") or not UID(str(meta.get("TransferSyntaxUID") or "")).is_valid:
+        return [UNREADABLE]
     return [name for name in IDENTIFYING_ATTRIBUTES if str(dataset.get(name, "") or "").strip()]

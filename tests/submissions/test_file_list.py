@@ -1,0 +1,135 @@
+"""File Lists (issue #5 point 1 (2)): a TSV or CSV with a `Files` column, checked against the chosen files."""
+
+import pytest
+
+from archive.models import ArchiveFile
+from portal.errors import PolicyViolation
+from submissions.services import (
+    submission_file_list_check,
+    submission_files_set,
+    submission_submit,
+)
+from tests.submissions.move_helpers import ready_draft
+
+pytestmark = pytest.mark.django_db
+
+CONTENTS = {"plate1/A01.tif": b"A01 pixels", "plate1/A02.tif": b"A02 pixels", "plate2/B01.tif": b"B01 pixels"}
+
+
+@pytest.fixture
+def draft(submitter):
+    submission, _ = ready_draft(submitter, CONTENTS)
+    return submission
+
+
+def _check(submission, name: str, content: bytes) -> dict:
+    return submission_file_list_check(submission=submission, actor=submission.owner, name=name, content=content)
+
+
+def _refusal(submission, name: str, content: bytes) -> str:
+    with pytest.raises(PolicyViolation) as excinfo:
+        _check(submission, name, content)
+    assert (excinfo.value.rule, excinfo.value.field) == ("FILE-LIST", "file_list")
+    return excinfo.value.message
+
+
+def _attributes(submission) -> dict:
+    return dict(submission.files.values_list("path", "attributes"))
+
+
+def test_file_list_tsv_puts_attributes_on_the_files(draft):
+    table = b"Files\tchannel\twell\nplate1/A01.tif\tDAPI\tA01\nplate1/A02.tif\tGFP\tA02\nplate2/B01.tif\tDAPI\tB01\n"
+    report = _check(draft, "files.tsv", table)
+    assert report == {"name": "files.tsv", "columns": ["channel", "well"], "missing": [], "extra": []}
+    assert _attributes(draft)["plate1/A02.tif"] == {"channel": "GFP", "well": "A02"}
+
+
+def test_file_list_csv_with_quoted_cells_and_the_files_column_anywhere(draft):
+    table = b'channel,Files,note\nDAPI,plate1/A01.tif,"nucleus, fixed"\nGFP,plate1/A02.tif,live\nDAPI,plate2/B01.tif,\n'
+    report = _check(draft, "files.csv", table)
+    assert report["columns"] == ["channel", "note"] and report["missing"] == report["extra"] == []
+    assert _attributes(draft)["plate1/A01.tif"] == {"channel": "DAPI", "note": "nucleus, fixed"}
+
+
+def test_file_list_utf8_bom_and_windows_line_ends_are_read(draft):
+    table = "\ufeffFiles,channel\r\nplate1/A01.tif,DAPI\r\nplate1/A02.tif,GFP\r\nplate2/B01.tif,Cy5\r\n".encode()
+    report = _check(draft, "from-excel.csv", table)
+    assert report["columns"] == ["channel"]  # the BOM is not part of the heading
+    assert _attributes(draft)["plate2/B01.tif"] == {"channel": "Cy5"}
+
+
+def test_file_list_missing_files_column_is_refused_naming_the_headings(draft):
+    message = _refusal(draft, "files.tsv", b"Path\tchannel\nplate1/A01.tif\tDAPI\n")
+    assert "Files" in message and "Path, channel" in message
+
+
+def test_file_list_duplicate_row_is_refused_with_its_line(draft):
+    message = _refusal(draft, "files.csv", b"Files,channel\nplate1/A01.tif,DAPI\nplate1/A01.tif,GFP\n")
+    assert "Line 3" in message and "plate1/A01.tif" in message
+
+
+def test_file_list_wrong_cell_count_is_refused_with_its_line(draft):
+    message = _refusal(draft, "files.csv", b"Files,channel\nplate1/A01.tif,DAPI\nplate1/A02.tif,GFP,extra\n")
+    assert message == "Line 3 has 3 cells; the heading has 2."
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"Files,channel\n", "no rows"),
+        ("Files\nplate1/é.tif\n".encode("latin-1"), "UTF-8"),
+        (b"Files,channel,channel\na,b,c\n", "distinct heading"),
+    ],
+    ids=["empty", "not-utf8", "duplicate-heading"],
+)
+def test_file_list_malformed_tables_are_refused(draft, content, needle):
+    assert needle in _refusal(draft, "files.csv", content)
+
+
+def test_file_list_refused_whole_keeps_the_previous_one(draft):
+    _check(draft, "good.csv", b"Files,channel\nplate1/A01.tif,DAPI\n")
+    _refusal(draft, "bad.csv", b"Files,channel\nplate1/A01.tif\n")
+    draft.refresh_from_db()
+    assert draft.file_list["name"] == "good.csv"
+    assert _attributes(draft)["plate1/A01.tif"] == {"channel": "DAPI"}
+
+
+def test_file_list_reports_missing_and_extra_rows(draft):
+    table = b"Files,channel\nplate1/A01.tif,DAPI\nplate3/C01.tif,GFP\n"
+    report = _check(draft, "files.csv", table)
+    assert report["missing"] == ["plate3/C01.tif"]  # a row naming a file not chosen
+    assert report["extra"] == ["plate1/A02.tif", "plate2/B01.tif"]  # chosen files without a row
+
+
+def test_file_list_is_matched_again_when_the_files_change(draft, submitter):
+    _check(draft, "files.csv", b"Files,channel\nplate1/A01.tif,DAPI\n")
+    only_b = [f.upload_file_id for f in draft.files.all() if f.path == "plate2/B01.tif"]
+    submission_files_set(submission=draft, actor=submitter, upload_file_ids=only_b)
+    draft.refresh_from_db()
+    assert draft.file_list["missing"] == ["plate1/A01.tif"] and draft.file_list["extra"] == ["plate2/B01.tif"]
+
+
+def test_file_list_submit_refused_while_rows_name_absent_files(draft, submitter):
+    _check(draft, "files.csv", b"Files,channel\nplate1/A01.tif,DAPI\nplate9/Z99.tif,GFP\n")
+    with pytest.raises(PolicyViolation) as excinfo:
+        submission_submit(submission=draft, actor=submitter)
+    assert (excinfo.value.rule, excinfo.value.field) == ("FILE-LIST", "file_list")
+    assert "plate9/Z99.tif" in excinfo.value.message
+    draft.refresh_from_db()
+    assert draft.state == "draft"
+
+
+def test_file_list_attributes_end_up_on_the_archive_files_after_the_move(
+    draft, submitter, django_capture_on_commit_callbacks
+):
+    _check(draft, "files.tsv", b"Files\tchannel\tplate\nplate1/A01.tif\tDAPI\t1\nplate2/B01.tif\tGFP\t2\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_submit(submission=draft, actor=submitter)
+    draft.refresh_from_db()
+    assert draft.state == "accepted"
+    archived = dict(ArchiveFile.objects.filter(version__study=draft.study).values_list("path", "attributes"))
+    assert archived == {
+        "plate1/A01.tif": {"channel": "DAPI", "plate": "1"},
+        "plate1/A02.tif": {},  # extra: no row, no attributes
+        "plate2/B01.tif": {"channel": "GFP", "plate": "2"},
+    }
