@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import Storage
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import F, Min, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -47,6 +47,7 @@ class FixitySummary:
     ok: int = 0
     mismatch: int = 0
     missing: int = 0
+    errors: int = 0  # objects the store could not read (left for the next run, not reported)
     seconds: float = 0.0
     reports: list[int] = field(default_factory=list)  # reports this run opened
 
@@ -57,6 +58,7 @@ class FixitySummary:
             "ok": self.ok,
             "mismatch": self.mismatch,
             "missing": self.missing,
+            "errors": self.errors,
             "seconds": round(self.seconds, 3),
             "reports": self.reports,
         }
@@ -123,22 +125,32 @@ def fixity_objects_register(*, now=None) -> int:
     return len(rows)
 
 
-def _due(*, byte_budget: int | None, keys=None):
+DUE_BATCH = 500
+MAX_READ_ERRORS = 10  # a run that cannot read this many objects stops: the store is likely down
+
+
+def _due(*, byte_budget: int | None, started, keys=None, skip: set[int] = frozenset()):
     """Yield fixity rows least recently checked first (never checked first), within `byte_budget`.
 
     The first object is always taken, even if larger than the budget, so that no
     object is skipped forever; the order is kept strictly, so a large object waits
-    at the head of the queue rather than being overtaken by small ones.
+    at the head of the queue rather than being overtaken by small ones. Rows are
+    read in batches of those not checked since `started`: each check moves its row
+    out of that set, so no cursor stays open over the rows being updated; rows
+    in `skip` (unreadable this run) are passed over.
     """
-    rows = FixityCheck.objects.order_by(F("last_checked_at").asc(nulls_first=True), "pk")
+    rows = FixityCheck.objects.filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=started)).order_by(
+        F("last_checked_at").asc(nulls_first=True), "pk"
+    )
     if keys is not None:
         rows = rows.filter(storage_key__in=keys)
     total = 0
-    for check in rows.iterator(chunk_size=500):
-        if byte_budget is not None and total and total + check.size > byte_budget:
-            return
-        total += check.size
-        yield check
+    while batch := list(rows.exclude(pk__in=skip)[:DUE_BATCH]):
+        for check in batch:
+            if byte_budget is not None and total and total + check.size > byte_budget:
+                return
+            total += check.size
+            yield check
 
 
 def _studies_listing(key: str) -> list[str]:
@@ -220,8 +232,18 @@ def fixity_run(*, byte_budget: int | None, study: Study | None = None) -> Fixity
         keys = ArchiveFile.objects.filter(version__study=study).values("storage_key")
     storage = archive_storage()
     summary = FixitySummary()
-    for check in _due(byte_budget=byte_budget, keys=keys):
-        observed = object_digest(storage=storage, key=check.storage_key)
+    unreadable: set[int] = set()
+    for check in _due(byte_budget=byte_budget, started=timezone.now(), keys=keys, skip=unreadable):
+        try:
+            observed = object_digest(storage=storage, key=check.storage_key)
+        except Exception:  # the store failed us (not "no such object"): try again next run, report nothing yet
+            logger.exception("Fixity: could not read %s", check.storage_key)
+            unreadable.add(check.pk)
+            summary.errors += 1
+            if summary.errors >= MAX_READ_ERRORS:
+                logger.error("Fixity run stopped after %d read errors: is the store reachable?", summary.errors)
+                break
+            continue
         result, report = _result_record(check_pk=check.pk, observed=observed, now=timezone.now())
         summary.checked += 1
         summary.bytes += observed[1] if observed else 0

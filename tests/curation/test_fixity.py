@@ -307,3 +307,19 @@ def test_p_integrity_curator_sees_open_reports_in_a_browser(page, live_server, c
     page.goto(live_server.url + reverse("admin:curation_fixitycheck_changelist"))
     expect(page.locator("#result_list tbody tr")).to_have_count(2)
     page.screenshot(path=f"{output_path}/2-fixity-checks.png", full_page=True)
+
+
+def test_p_integrity_an_unreadable_object_is_retried_not_reported(django_capture_on_commit_callbacks):
+    _study("Unreadable", b"readable", b"unreadable")
+    path = _on_disk(b"unreadable")
+    path.unlink()
+    path.mkdir()  # reading fails with another error than "no such file"
+
+    summary = _run(django_capture_on_commit_callbacks, byte_budget=None)
+
+    assert (summary.checked, summary.ok, summary.errors) == (1, 1, 1)
+    assert not FixityReport.objects.exists()
+    assert FixityCheck.objects.get(storage_key=_key(b"unreadable")).last_checked_at is None  # first in line next run
+    path.rmdir()
+    path.write_bytes(b"unreadable")
+    assert _run(django_capture_on_commit_callbacks, byte_budget=None).ok == 2

@@ -33,7 +33,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Checked {summary.checked} object{'s' if summary.checked != 1 else ''}"
             f" ({filesizeformat(summary.bytes)}, {scope}) in {summary.seconds:.1f} s:"
-            f" {summary.ok} intact, {summary.mismatch} changed, {summary.missing} missing."
+            f" {summary.ok} intact, {summary.mismatch} changed, {summary.missing} missing"
+            + (f", {summary.errors} unreadable (tried again next run)." if summary.errors else ".")
         )
         if summary.reports:
             self.stdout.write(
@@ -42,3 +43,5 @@ class Command(BaseCommand):
             )
         if summary.mismatch or summary.missing:
             self.stderr.write("Some objects failed their check; see the open fixity reports in the admin.")
+        if summary.errors:
+            self.stderr.write("Some objects could not be read; the log says why.")
