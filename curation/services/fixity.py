@@ -36,7 +36,7 @@ from portal.errors import NotAllowed, PolicyViolation
 logger = logging.getLogger(__name__)
 
 # 1 MiB reads: large enough that system calls cost nothing, small enough that the bytes
-# are still in the CPU cache when they are hashed (8 and 32 MiB were slower, see bench/fixity.py).
+# are still in the CPU cache when they are hashed (8 MiB was no faster, 32 MiB much slower: bench/fixity.py).
 READ_BUFFER = 1024 * 1024
 
 
