@@ -36,7 +36,7 @@ class CuratorActionForm(forms.Form):
     )
 
 
-def _confirmed(modeladmin, request, queryset, *, action: str, apply):
+def _confirmed(modeladmin, request, queryset, *, action: str, admin_action: str, apply):
     """Show the confirmation page for `action`; on its confirmed POST run `apply(**reason)`, then go back.
 
     Return None (back to the list) once done, or the page (again, with errors) otherwise.
@@ -62,7 +62,7 @@ def _confirmed(modeladmin, request, queryset, *, action: str, apply):
         "title": f"{spec.verb}: {count} {opts.verbose_name if count == 1 else opts.verbose_name_plural}",
         "opts": opts,
         "spec": spec,
-        "action": request.POST.get("action", ""),
+        "admin_action": admin_action,
         "form": form,
         "listed": queryset[:LISTED_LIMIT],
         "unlisted": max(0, count - LISTED_LIMIT),
@@ -83,7 +83,7 @@ def _study_action(action: str):
             studies = studies_curate(actor=request.user, action=action, studies=queryset.order_by("number"), **reason)
             return _plural(len(studies), "study", "studies")
 
-        return _confirmed(modeladmin, request, queryset, action=action, apply=apply)
+        return _confirmed(modeladmin, request, queryset, action=action, admin_action=run.__name__, apply=apply)
 
     run.__name__ = f"{action}_studies"
     return admin.action(description=f"{ACTIONS[action].verb} selected studies…")(run)
@@ -94,7 +94,7 @@ def _file_action(action: str):
         def apply(**reason):
             return _plural(files_curate(actor=request.user, action=action, files=queryset, **reason), "file", "files")
 
-        return _confirmed(modeladmin, request, queryset, action=action, apply=apply)
+        return _confirmed(modeladmin, request, queryset, action=action, admin_action=run.__name__, apply=apply)
 
     run.__name__ = f"{action}_files"
     return admin.action(description=f"{ACTIONS[action].verb} selected files…")(run)
