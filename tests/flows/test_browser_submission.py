@@ -56,7 +56,7 @@ def test_submitter_uploads_a_folder_submits_it_and_shares_the_study_with_a_revie
     page.goto(live_server.url + "/uploads/")
     page.locator("#uppy-dashboard input[type=file][webkitdirectory]").set_input_files(local / "experiment")
     page.get_by_role("button", name=f"Upload {len(FOLDER_FILES)} files").click()
-    expect(page.get_by_role("status")).to_contain_text(f"{len(FOLDER_FILES)} files uploaded", timeout=30_000)
+    expect(page.locator("#upload-status")).to_contain_text(f"{len(FOLDER_FILES)} files uploaded", timeout=30_000)
     assert UploadFile.objects.filter(area__owner=submitter).count() == len(FOLDER_FILES)
 
     page.get_by_role("link", name="Submissions").click()
