@@ -71,13 +71,20 @@ def test_submitter_uploads_a_folder_submits_it_and_shares_the_study_with_a_revie
     page.get_by_label("Keywords").fill("mitochondria, live imaging")
     page.get_by_label("Author 1: name").fill("Ada Lovelace")
     page.get_by_label("Author 1: affiliation").fill("EMBL-EBI")
-    page.get_by_label("Author 1: ORCID iD").fill("0000-0002-1825-0097")
+    page.get_by_label("Author 1: ORCID iD").fill("0000-0002-1825-0098")  # a wrong check digit first
     page.get_by_label("Organism", exact=True).fill("Homo sapiens")
     page.get_by_label("NCBI Taxonomy id").fill("9606")
     page.get_by_label("Imaging method", exact=True).fill("confocal microscopy")
     page.get_by_label("FBbi id").fill("FBbi:00000251")
     page.get_by_label("Related publication DOI").fill("10.1038/s41592-021-01234-5")
     page.get_by_label("Biosample").fill("HeLa cells, wild type")
+    _continue(page)
+    expect(page.locator("#authors-errors")).to_contain_text("Author 1 (Ada Lovelace)")
+    expect(page.get_by_label("Title")).to_have_value(
+        "Mitochondrial fission in live HeLa cells"
+    )  # nothing typed is lost
+    page.screenshot(path=f"{shots}/2-step-metadata-error.png", full_page=True)
+    page.get_by_label("Author 1: ORCID iD").fill("0000-0002-1825-0097")
     page.screenshot(path=f"{shots}/2-step-metadata.png", full_page=True)
     _continue(page)
 

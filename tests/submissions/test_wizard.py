@@ -133,6 +133,7 @@ def test_metadata_step_bad_input_shows_each_message_and_changes_nothing(submitte
     page = response.content.decode()
     assert "Enter the NCBI Taxonomy id as digits" in page
     assert "Author 1 (Ada Lovelace)" in page  # the ORCID check digit, named by author
+    assert "Nothing was saved" in page
     draft.refresh_from_db()
     assert draft.metadata == {"title": "Draft study"}
 
