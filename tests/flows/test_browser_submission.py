@@ -59,7 +59,7 @@ def test_submitter_uploads_a_folder_submits_it_and_shares_the_study_with_a_revie
     expect(page.locator("#upload-status")).to_contain_text(f"{len(FOLDER_FILES)} files uploaded", timeout=30_000)
     assert UploadFile.objects.filter(area__owner=submitter).count() == len(FOLDER_FILES)
 
-    page.get_by_role("link", name="Submissions").click()
+    page.get_by_role("link", name="Submissions", exact=True).click()
     expect(page.get_by_text("You have no submissions yet.")).to_be_visible()
     page.screenshot(path=f"{shots}/1-submissions-empty.png", full_page=True)
     page.get_by_role("button", name="New submission").click()
@@ -207,3 +207,8 @@ def test_status_page_follows_the_move_until_the_study_is_ready(
     page.get_by_role("link", name=f"Open {submission.accession}").click()
     page.wait_for_url(re.compile(rf"/studies/{submission.accession}/$"))
     page.screenshot(path=f"{output_path}/status-moved-study.png", full_page=True)
+    submission_create_draft(owner=submitter, metadata={"title": "Zebrafish fin regeneration"})
+    page.get_by_role("link", name="Submissions", exact=True).click()
+    expect(page.get_by_role("row", name=re.compile("Zebrafish fin regeneration"))).to_contain_text("Resume")
+    expect(page.get_by_role("link", name=submission.accession)).to_be_visible()
+    page.screenshot(path=f"{output_path}/submissions-list.png", full_page=True)
