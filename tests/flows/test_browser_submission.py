@@ -17,6 +17,7 @@ from submissions.models import Submission, SubmissionState
 from submissions.services import submission_create_draft, submission_files_move, submission_submit
 from tests.submissions.move_helpers import ready_draft
 from uploads.models import UploadFile
+from uploads.services import upload_file_put
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -212,3 +213,26 @@ def test_status_page_follows_the_move_until_the_study_is_ready(
     expect(page.get_by_role("row", name=re.compile("Zebrafish fin regeneration"))).to_contain_text("Resume")
     expect(page.get_by_role("link", name=submission.accession)).to_be_visible()
     page.screenshot(path=f"{output_path}/submissions-list.png", full_page=True)
+
+
+def test_files_step_keeps_ticks_when_changing_page(signed_in_page, live_server, submitter, output_path):
+    """Ticks made on one page of a long upload list are saved before the next page opens."""
+    for number in range(120):
+        upload_file_put(owner=submitter, relative_path=f"screen/well_{number:03}.tif", content=b"x" * (number + 1))
+    draft = submission_create_draft(owner=submitter, metadata={"title": "A screen"})
+    page = signed_in_page
+    page.goto(f"{live_server.url}/submissions/{draft.pk}/files/")
+    page.get_by_label("screen/well_000.tif").check()
+    page.get_by_label("screen/well_001.tif").check()
+    page.get_by_role("navigation", name="Pages of files").get_by_role("link", name="2").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    expect(page.get_by_text("Chosen: 2 files")).to_be_visible()
+    page.get_by_label("screen/well_119.tif").check()
+    page.screenshot(path=f"{output_path}/files-page-2.png", full_page=True)
+    _continue(page)
+    page.wait_for_url(re.compile(r"/scope/$"))
+    assert sorted(draft.files.values_list("path", flat=True)) == [
+        "screen/well_000.tif",
+        "screen/well_001.tif",
+        "screen/well_119.tif",
+    ]
