@@ -481,13 +481,19 @@ def upload_files_moved_out(*, pks: list[int], after_each_file: Callable[[], None
 
     The caller has checked the archive copies and holds the transaction, so a
     crash part-way leaves rows whose bytes may be gone; the move re-checks and
-    finishes. `after_each_file` runs after each file's bytes are removed.
+    finishes. `after_each_file` runs after each file's bytes are removed, in the
+    thread that removed them: files are unlinked by several threads, as the
+    purge does, because an unlink mostly waits for the disk.
     """
+
+    def remove(storage_name: str) -> None:
+        upload_bytes_remove(storage_name)
+        after_each_file()
+
     with transaction.atomic():
         rows = list(UploadFile.objects.select_for_update().filter(pk__in=pks).values_list("pk", "storage_name"))
-        for _, storage_name in rows:
-            upload_bytes_remove(storage_name)
-            after_each_file()
+        with ThreadPoolExecutor(max_workers=PURGE_UNLINK_THREADS, thread_name_prefix="upload-move-out") as pool:
+            list(pool.map(remove, [storage_name for _, storage_name in rows]))  # re-raises the first failure
         UploadFile.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
     return len(rows)
 
