@@ -254,7 +254,8 @@ def test_p_move_on_submit_a_write_that_died_half_way_is_written_again(submitter,
     monkeypatch.setattr(FileSystemStorage, "_save", save_half_then_die)
     with pytest.raises(OSError):
         submission_files_move(submission_id=submission.pk)
-    assert len(archive_keys()) == 1  # the partial object
+    # Partial objects only: threads write a batch's distinct contents, so one or more died half-way.
+    assert 1 <= len(archive_keys()) <= len(set(contents.values()))
     monkeypatch.setattr(FileSystemStorage, "_save", real_save)
     submission_files_move(submission_id=submission.pk)
     _assert_moved_once(submission, contents)
