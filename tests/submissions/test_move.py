@@ -374,6 +374,27 @@ def test_p_integrity_bytes_changed_during_the_move_stop_it_with_the_file_listed(
 
 
 @pytest.mark.django_db
+def test_p_integrity_bytes_changed_mid_batch_leave_no_object_of_later_files(submitter):
+    """Threads store a whole batch at once: what they stored after the changed file is deleted again."""
+    contents = {"a.tif": b"a" * 10, "b.tif": b"b" * 10, "c.tif": b"c" * 10, "d.tif": b"a" * 10}
+    submission, uploads = _submitted(submitter, contents)
+    victim = next(u for u in uploads if u.relative_path == "b.tif")
+
+    def change_after_the_check(step: str) -> None:
+        if step == "verified":
+            upload_storage_path(victim.storage_name).write_bytes(b"B" * 10)
+
+    submission_files_move(submission_id=submission.pk, fault=change_after_the_check)
+    submission.refresh_from_db()
+    assert submission.state == SubmissionState.CHANGES_REQUESTED
+    assert submission.move_error == [{"path": "b.tif", "problem": "changed in the upload area while moving"}]
+    stored = submission.files.get(state=SubmissionFileState.STORED)
+    assert stored.path == "a.tif"
+    # a.tif's object stays (d.tif has the same content); c.tif's and the changed bytes' objects are gone.
+    assert archive_keys() == [content_key(stored.sha256)]
+
+
+@pytest.mark.django_db
 def test_p_move_on_submit_progress_counts_files_and_bytes_moved(submitter):
     contents = file_contents(N_FILES)
     submission, _ = _submitted(submitter, contents)
