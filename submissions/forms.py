@@ -230,10 +230,10 @@ class ReleaseForm(forms.Form):
         )
 
     @classmethod
-    def initial_from(cls, *, release_date: datetime.date | None, reason: str, today: datetime.date) -> dict:
+    def initial_from(cls, *, release_date: datetime.date | None, reason: str, on_submission: bool) -> dict:
         if release_date is None:
             return {}
-        when = cls.BEYOND if reason else cls.ON_SUBMISSION if release_date == today else cls.ON_DATE
+        when = cls.ON_SUBMISSION if on_submission else cls.BEYOND if reason else cls.ON_DATE
         return {"when": when, "release_date": release_date, "reason": reason}
 
     def clean(self):
@@ -244,9 +244,9 @@ class ReleaseForm(forms.Form):
             self.add_error("reason", "Give the reason; a curator decides on it.")
         return data
 
-    def release(self) -> tuple[datetime.date, str]:
-        """The date and the reason to give `submission_release_date_set`."""
+    def release(self) -> dict:
+        """The arguments to give `submission_release_date_set`."""
         data = self.cleaned_data
         if data["when"] == self.ON_SUBMISSION:
-            return self.today, ""
-        return data["release_date"], data["reason"] if data["when"] == self.BEYOND else ""
+            return {"on_submission": True}
+        return {"release_date": data["release_date"], "reason": data["reason"] if data["when"] == self.BEYOND else ""}

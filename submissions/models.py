@@ -102,6 +102,9 @@ class Submission(models.Model):
     state = models.CharField(max_length=20, choices=SubmissionState.choices, default=SubmissionState.DRAFT)
     metadata = models.JSONField(default=dict, blank=True)
     release_date = models.DateField(null=True, blank=True, help_text="May stay empty while a draft.")
+    release_on_submission = models.BooleanField(
+        default=False, help_text="Release on the day it is submitted, whichever day that is."
+    )
     release_date_reason = models.TextField(
         blank=True, help_text="Why a date beyond the bound is asked for; a curator decides (P-RELEASE-DATE)."
     )

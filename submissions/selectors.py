@@ -12,15 +12,14 @@ from submissions.models import (
     ACCEPTED_PROJECT_STATES,
     DisclosureAcknowledgement,
     ProjectProposal,
-    ReviewReason,
     ScopeCertification,
     Submission,
     SubmissionFile,
     SubmissionFileState,
     SubmissionKind,
 )
+from submissions.review_rules import review_reasons
 from submissions.services.drafts import EDITABLE_STATES
-from submissions.services.submit import _publication_or_project
 from uploads.models import UploadFile, UploadState
 from uploads.selectors import upload_files_of
 
@@ -174,19 +173,15 @@ def submission_chosen_upload_paths(*, submission: Submission) -> dict[int, str]:
 def submission_review_expected(submission: Submission) -> list[str]:
     """Why submitting now would send the submission to a curator, as `submission_submit` decides it (labels).
 
-    The submit service is the rule; this mirrors its review routing so that the
-    review page can say what will happen before the button is pressed.
+    Both read `review_rules.review_reasons`, so the review page says what
+    will happen before the button is pressed.
     """
     certification = ScopeCertification.objects.filter(submission=submission).first()
-    reasons = []
-    if certification is not None and certification.outcome == scope.NEEDS_REVIEW:
-        reasons.append(ReviewReason.SCOPE)
-    if submission.screening:
-        reasons.append(ReviewReason.DICOM)
-    if not _publication_or_project(submission):
-        reasons.append(ReviewReason.NO_PUBLICATION)
-    if submission.kind == SubmissionKind.NEW_STUDY and submission.release_date_reason:
-        reasons.append(ReviewReason.RELEASE_BEYOND_BOUND)
+    reasons = review_reasons(
+        submission=submission,
+        scope_outcome=certification.outcome if certification else None,
+        beyond_bound=submission.kind == SubmissionKind.NEW_STUDY and bool(submission.release_date_reason),
+    )
     return [reason.label for reason in reasons]
 
 

@@ -266,15 +266,14 @@ def _agreements(request, submission: Submission):
 def _release(request, submission: Submission):
     today, latest = release_date_bounds(submitted_at=timezone.now())
     initial = forms.ReleaseForm.initial_from(
-        release_date=submission.release_date, reason=submission.release_date_reason, today=today
+        release_date=submission.release_date,
+        reason=submission.release_date_reason,
+        on_submission=submission.release_on_submission,
     )
     form = forms.ReleaseForm(request.POST or None, initial=initial, today=today, latest=latest)
     if request.method == "POST" and form.is_valid():
-        release_date, reason = form.release()
         try:
-            submission_release_date_set(
-                submission=submission, actor=request.user, release_date=release_date, reason=reason
-            )
+            submission_release_date_set(submission=submission, actor=request.user, **form.release())
         except PolicyViolation as error:
             forms.policy_error(form, error)
         else:
@@ -311,7 +310,6 @@ def _review(request, submission: Submission):
     else:
         submission_screen(submission=submission, actor=request.user)
         submission.refresh_from_db()
-    today, _ = release_date_bounds(submitted_at=timezone.now())
     context = {
         "errors": errors,
         "metadata": submission.metadata,
@@ -319,7 +317,7 @@ def _review(request, submission: Submission):
         "file_list": file_list_report(submission) if submission.file_list else None,
         "certification": ScopeCertification.objects.filter(submission=submission).first(),
         "acknowledgement": getattr(submission, "disclosure", None),
-        "releases_on_submission": submission.release_date == today,
+        "releases_on_submission": submission.release_on_submission,
         "expected_reasons": submission_review_expected(submission),
     }
     return _render(request, submission, "review", context, status=400 if errors else 200)

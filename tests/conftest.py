@@ -107,7 +107,9 @@ def _start_seaweedfs(config) -> None:
         log = open(Path(data_dir) / "weed.log", "wb")  # noqa: SIM115 - lives as long as the server
         config._seaweedfs = (
             subprocess.Popen(
-                [weed, "mini", f"-dir={data_dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1"],
+                # A bucket per test takes a volume each; the default limit, derived from free disk
+                # space, ran out after about 76 buckets. Empty volumes cost no disk.
+                [weed, "mini", f"-dir={data_dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-volume.max=2000"],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from archive.models import ArchiveFile, FileStatus
 from archive.services import release_date_validate
 from licensing.selectors import licence_for_study
 from portal.audit import audit_record
@@ -21,6 +22,7 @@ from submissions.models import (
     Submission,
     SubmissionFile,
     SubmissionFileState,
+    SubmissionKind,
     SubmissionState,
 )
 from uploads.models import UploadFile, UploadState
@@ -99,16 +101,29 @@ def _release_date_check(*, release_date: datetime.date, reason: str, now: dateti
 
 
 def submission_release_date_set(
-    *, submission: Submission, actor, release_date: datetime.date, reason: str = ""
+    *,
+    submission: Submission,
+    actor,
+    release_date: datetime.date | None = None,
+    reason: str = "",
+    on_submission: bool = False,
 ) -> Submission:
-    """Choose the draft's release date: today (released on submission) up to 2 years ahead, or ask for later."""
+    """Choose the draft's release date: on submission, a day up to 2 years ahead, or ask for later.
+
+    "On submission" means the day it is submitted, which may be after today.
+    """
     now = timezone.now()
+    if on_submission:
+        release_date, reason = timezone.localdate(now), ""
+    elif release_date is None:
+        raise PolicyViolation(rule="P-RELEASE-DATE", field="release_date", message="Choose a release date.")
     beyond = _release_date_check(release_date=release_date, reason=reason, now=now)
     with transaction.atomic():
         submission = _editable(submission=submission, actor=actor, rule="P-RELEASE-DATE")
         submission.release_date = release_date
+        submission.release_on_submission = on_submission
         submission.release_date_reason = reason.strip() if beyond else ""
-        submission.save(update_fields=["release_date", "release_date_reason", "updated_at"])
+        submission.save(update_fields=["release_date", "release_on_submission", "release_date_reason", "updated_at"])
     return submission
 
 
@@ -217,7 +232,7 @@ def submission_files_set(
             chosen.update((u.relative_path, u) for u in in_folder)
         kept = submission.files.filter(upload_file__isnull=True, state=SubmissionFileState.DONE)
         if keep_paths is not None:
-            kept.exclude(path__in=list(keep_paths)).delete()
+            _kept_files_set(submission, set(keep_paths))
         kept.filter(path__in=list(chosen)).delete()
         submission.files.filter(upload_file__isnull=False).delete()
         attributes = (submission.file_list or {}).get("rows", {})
@@ -239,6 +254,42 @@ def submission_files_set(
             _file_list_compare(submission)
         submission.save(update_fields=["file_list", "updated_at"])
     return list(submission.files.all())
+
+
+def _kept_files_set(submission: Submission, keep_paths: set[str]) -> None:
+    """For a new version, keep exactly these files of the study's newest version (dropped ones may come back)."""
+    if submission.kind != SubmissionKind.NEW_VERSION:
+        raise PolicyViolation(
+            rule="P-PERMANENT", field="keep_paths", message="Only a new version keeps files of an earlier one."
+        )
+    kept = submission.files.filter(upload_file__isnull=True, state=SubmissionFileState.DONE)
+    kept.exclude(path__in=list(keep_paths)).delete()
+    present = set(kept.values_list("path", flat=True))
+    newest = submission.study.versions.order_by("-number").first()
+    wanted = newest.files.filter(status=FileStatus.ACTIVE, path__in=list(keep_paths - present))
+    if unknown := keep_paths - present - set(wanted.values_list("path", flat=True)):
+        raise PolicyViolation(
+            rule="P-PERMANENT",
+            field="keep_paths",
+            message="These files are not in the study's current version: " + ", ".join(sorted(unknown)[:20]),
+        )
+    SubmissionFile.objects.bulk_create(
+        [kept_file(submission=submission, archive_file=f) for f in wanted.iterator(chunk_size=2000)], batch_size=1000
+    )
+
+
+def kept_file(*, submission: Submission, archive_file: ArchiveFile) -> SubmissionFile:
+    """A file of the study that a new version keeps: already in the archive, so nothing to move."""
+    f = archive_file
+    return SubmissionFile(
+        submission=submission,
+        path=f.path,
+        size=f.size,
+        sha256=f.sha256,
+        storage_key=f.storage_key,
+        attributes=f.attributes,
+        state=SubmissionFileState.DONE,
+    )
 
 
 def _file_list_compare(submission: Submission) -> None:

@@ -214,45 +214,20 @@ def _stop(submission_id: int, problems: dict[int, dict]) -> Submission:
     return submission
 
 
-def _store_one(f: SubmissionFile, *, write: bool) -> tuple[str, str, int] | str:
-    """Copy a pending file's upload bytes into archive storage (only hash them unless `write`).
-
-    Return the key, SHA-256 and size of what was read, or why it could not be read.
-    """
-    if problem := _upload_problem_quick(f):
-        return problem
-    if write:
-        _partial_remove(f)
-    with upload_storage_path(f.upload_file.storage_name).open("rb") as handle:
-        if write:
-            return content_store(handle)
-        sha256, size = sha256_of(handle)
-    return content_key(sha256), sha256, size
-
-
 def _files_store(submission_id: int, pks: list[int], fault: Callable[[str], None]) -> dict[int, dict]:
-    """Step 1 for a batch: copy pending files into archive storage; return the problem of a file that changed.
-
-    The files are copied by threads. Each content has one writer: files of
-    equal checksums share a key, and two writers of one key would collide; the
-    others are hashed, so bytes changed under the move are found in any file.
-    The results are then taken in order, as if copied one by one; after a
-    problem, what later files stored is deleted unless something lists it.
-    """
+    """Step 1 for a batch: copy pending files into archive storage; return the problem of a file that changed."""
     stored, problems = [], {}
     with transaction.atomic():
         submission, files = _locked(submission_id, pks, SubmissionFileState.PENDING)
         if submission.state != SubmissionState.SUBMITTED:
             return {}
-        writers = {}
         for f in files:
-            writers.setdefault(f.sha256, f.pk)
-        results = _in_threads(lambda f: _store_one(f, write=writers[f.sha256] == f.pk), files)
-        for f, result in zip(files, results, strict=True):
-            if isinstance(result, str):
-                problems[f.pk] = {"path": f.path, "problem": result}
+            if problem := _upload_problem_quick(f):
+                problems[f.pk] = {"path": f.path, "problem": problem}
                 break
-            key, sha256, size = result
+            _partial_remove(f)
+            with upload_storage_path(f.upload_file.storage_name).open("rb") as handle:
+                key, sha256, size = content_store(handle)
             if (sha256, size) != (f.sha256, f.size):
                 _orphan_remove(key)
                 problems[f.pk] = {"path": f.path, "problem": "changed in the upload area while moving"}
@@ -263,11 +238,6 @@ def _files_store(submission_id: int, pks: list[int], fault: Callable[[str], None
         SubmissionFile.objects.filter(pk__in=stored).update(
             storage_key=_content_key_of_sha256(), state=SubmissionFileState.STORED
         )
-        if problems:  # the loop stopped at the file after the last one stored
-            after = len(stored) + 1
-            for f, result in zip(files[after:], results[after:], strict=True):
-                if writers[f.sha256] == f.pk and not isinstance(result, str):
-                    _orphan_remove(result[0])
     fault("stored")
     return problems
 

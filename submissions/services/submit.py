@@ -16,7 +16,6 @@ from submissions.dicom import dicom_identifying_attributes
 from submissions.file_list import FILE_LIST_RULE
 from submissions.metadata import metadata_clean
 from submissions.models import (
-    ACCEPTED_PROJECT_STATES,
     DisclosureAcknowledgement,
     ReviewReason,
     ScopeCertification,
@@ -27,19 +26,13 @@ from submissions.models import (
     SubmissionState,
 )
 from submissions.notify import submission_notify
+from submissions.review_rules import review_reasons
 from submissions.services.drafts import _editable
 from uploads.models import UploadFile, UploadState
 from uploads.services import upload_files_hold
 from uploads.storage import upload_storage_path
 
 logger = logging.getLogger(__name__)
-
-
-def _publication_or_project(submission: Submission) -> bool:
-    """A new study needs a related publication, or to belong to an accepted structured project (P-PROJECT)."""
-    if submission.kind == SubmissionKind.NEW_VERSION or submission.metadata.get("publication_doi"):
-        return True
-    return submission.project is not None and submission.project.state in ACCEPTED_PROJECT_STATES
 
 
 def _submit_check(*, submission: Submission, now: datetime.datetime) -> list[str]:
@@ -58,6 +51,8 @@ def _submit_check(*, submission: Submission, now: datetime.datetime) -> list[str
         )
     beyond_bound = False
     if submission.kind == SubmissionKind.NEW_STUDY:
+        if submission.release_on_submission:
+            submission.release_date = timezone.localdate(now)
         if submission.release_date is None:
             raise PolicyViolation(rule="P-RELEASE-DATE", field="release_date", message="Choose a release date.")
         beyond_bound = release_date_validate(
@@ -78,15 +73,7 @@ def _submit_check(*, submission: Submission, now: datetime.datetime) -> list[str
     if not files:
         raise PolicyViolation(rule="P-MOVE-ON-SUBMIT", field="files", message="Choose at least one file.")
     _uploads_lock(submission=submission, files=files)
-    reasons = []
-    if certification.outcome == scope.NEEDS_REVIEW:
-        reasons.append(ReviewReason.SCOPE)
-    if submission.screening:
-        reasons.append(ReviewReason.DICOM)
-    if not _publication_or_project(submission):
-        reasons.append(ReviewReason.NO_PUBLICATION)
-    if beyond_bound:
-        reasons.append(ReviewReason.RELEASE_BEYOND_BOUND)
+    reasons = review_reasons(submission=submission, scope_outcome=certification.outcome, beyond_bound=beyond_bound)
     return [str(reason) for reason in reasons]
 
 
@@ -158,7 +145,7 @@ def submission_submit(*, submission: Submission, actor) -> Submission:
         submission.submitted_at = now
         submission.review_reasons = reasons
         submission.state = SubmissionState.IN_REVIEW if reasons else SubmissionState.SUBMITTED
-        submission.save(update_fields=["state", "submitted_at", "review_reasons", "updated_at"])
+        submission.save(update_fields=["state", "submitted_at", "review_reasons", "release_date", "updated_at"])
         audit_record(
             actor=actor,
             action="submission.submitted",

@@ -6,8 +6,8 @@ from django.utils import timezone
 from archive.models import FileStatus, Study, StudyStatus
 from portal.audit import audit_record
 from portal.errors import NotAllowed, PolicyViolation
-from submissions.models import Submission, SubmissionFile, SubmissionFileState, SubmissionKind
-from submissions.services.drafts import EDITABLE_STATES
+from submissions.models import Submission, SubmissionFile, SubmissionKind
+from submissions.services.drafts import EDITABLE_STATES, kept_file
 
 
 def submission_version_start(*, study: Study, actor) -> Submission:
@@ -38,19 +38,9 @@ def submission_version_start(*, study: Study, actor) -> Submission:
             release_date=study.release_date,
             created_at=timezone.now(),
         )
+        active = newest.files.filter(status=FileStatus.ACTIVE).order_by("path")
         SubmissionFile.objects.bulk_create(
-            [
-                SubmissionFile(
-                    submission=submission,
-                    path=f.path,
-                    size=f.size,
-                    sha256=f.sha256,
-                    storage_key=f.storage_key,
-                    attributes=f.attributes,
-                    state=SubmissionFileState.DONE,  # already in the archive: nothing to move
-                )
-                for f in newest.files.filter(status=FileStatus.ACTIVE).order_by("path").iterator(chunk_size=2000)
-            ],
+            [kept_file(submission=submission, archive_file=f) for f in active.iterator(chunk_size=2000)],
             batch_size=1000,
         )
         audit_record(

@@ -6,6 +6,7 @@ Also the e-mails the submitter gets on submitting: in review, or accessioned.
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from archive.models import Study
@@ -153,3 +154,15 @@ def test_accessioned_email_gives_accession_release_date_and_reviewer_links(
     assert f"/studies/{accession}/" in message.body
     assert release_date.strftime("%-d %B %Y") in message.body
     assert "reviewer link" in message.body and "revoke" in message.body
+
+
+def test_p_release_date_release_on_submission_means_the_day_it_is_submitted(submitter):
+    """Chosen one day and submitted the next, "on submission" is still accepted and releases at once."""
+    day_one = timezone.now().replace(hour=12)
+    with time_machine.travel(day_one, tick=False):
+        submission, _ = ready_draft(submitter, file_contents(1))
+        submission_release_date_set(submission=submission, actor=submitter, on_submission=True)
+    with time_machine.travel(day_one + datetime.timedelta(days=1), tick=False):
+        submission = submission_submit(submission=submission, actor=submitter)
+        assert submission.release_date == timezone.localdate()
+    assert submission.release_on_submission and submission.state == "submitted"

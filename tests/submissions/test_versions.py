@@ -140,3 +140,22 @@ def test_p_permanent_other_users_get_404_or_403_through_the_api(study, other_cli
     assert other_client.post(url).status_code == 403  # released: they see it, but do not own it
     confidential = make_study(owner=submitter, status="confidential", title="Confidential study")
     assert other_client.post(f"/api/v1/studies/{confidential.accession}/versions/").status_code == 404
+
+
+def test_p_permanent_a_dropped_file_can_be_kept_again(study, submitter):
+    draft = submission_version_start(study=study, actor=submitter)
+    submission_files_set(submission=draft, actor=submitter, keep_paths=["README.txt"])
+    assert set(draft.files.values_list("path", flat=True)) == {"README.txt"}
+    submission_files_set(submission=draft, actor=submitter, keep_paths=["README.txt", "images/a.tif"])
+    kept = {f.path: f for f in draft.files.all()}
+    assert set(kept) == {"README.txt", "images/a.tif"}
+    assert kept["images/a.tif"].state == "done" and kept["images/a.tif"].upload_file is None
+    assert kept["images/a.tif"].storage_key == _files(1, study)["images/a.tif"].storage_key
+
+
+def test_p_permanent_keeping_a_file_the_study_lacks_is_refused(study, submitter):
+    draft = submission_version_start(study=study, actor=submitter)
+    with pytest.raises(PolicyViolation) as excinfo:
+        submission_files_set(submission=draft, actor=submitter, keep_paths=["README.txt", "not/there.tif"])
+    assert excinfo.value.field == "keep_paths" and "not/there.tif" in excinfo.value.message
+    assert draft.files.count() == len(V1)  # nothing changed

@@ -1,0 +1,25 @@
+"""Which submissions wait for a curator before they are accessioned, and why (one rule, read by submit and pages)."""
+
+from submissions.models import ACCEPTED_PROJECT_STATES, ReviewReason, Submission, SubmissionKind
+from submissions.scope import NEEDS_REVIEW
+
+
+def publication_or_project(submission: Submission) -> bool:
+    """A new study needs a related publication, or to belong to an accepted structured project (P-PROJECT)."""
+    if submission.kind == SubmissionKind.NEW_VERSION or submission.metadata.get("publication_doi"):
+        return True
+    return submission.project is not None and submission.project.state in ACCEPTED_PROJECT_STATES
+
+
+def review_reasons(*, submission: Submission, scope_outcome: str | None, beyond_bound: bool) -> list[ReviewReason]:
+    """Return why a curator must look at a submission before it is accessioned ([] when nobody need)."""
+    reasons = []
+    if scope_outcome == NEEDS_REVIEW:
+        reasons.append(ReviewReason.SCOPE)
+    if submission.screening:
+        reasons.append(ReviewReason.DICOM)
+    if not publication_or_project(submission):
+        reasons.append(ReviewReason.NO_PUBLICATION)
+    if beyond_bound:
+        reasons.append(ReviewReason.RELEASE_BEYOND_BOUND)
+    return reasons
