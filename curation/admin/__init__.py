@@ -1,4 +1,10 @@
 """The curators' admin: one module a kind of work, each registering its own models and views."""
 
-from curation.admin import audit, fixity, imports, studies  # noqa: F401  (each module registers its admins)
-from curation.admin import projects  # noqa: F401  (structured-project proposals, P-PROJECT)
+from django.conf import settings
+from django.contrib import admin
+
+from curation.admin import audit, fixity, imports, projects, studies  # noqa: F401  (each registers its admins)
+
+admin.site.site_header = f"{settings.PORTAL_NAME}: curation"
+admin.site.site_title = settings.PORTAL_NAME
+admin.site.index_title = "Curation"
