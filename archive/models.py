@@ -74,6 +74,12 @@ class Study(models.Model):
             models.Index(fields=["status", "searchable", "-release_date"], name="study_listing_idx"),
             models.Index(fields=["status", "release_date"], name="study_release_due_idx"),
         ]
+        constraints = [
+            # Two imports of the same brokered dataset at once must not make two studies.
+            models.UniqueConstraint(
+                fields=["source", "source_id"], condition=~models.Q(source_id=""), name="study_unique_source_id"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.accession}: {self.title}"
