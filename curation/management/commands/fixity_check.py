@@ -41,7 +41,8 @@ class Command(BaseCommand):
                 f"Opened {len(summary.reports)} report{'s' if len(summary.reports) != 1 else ''} for curators"
                 f" (nothing was repaired): {', '.join(map(str, summary.reports))}"
             )
-        if summary.mismatch or summary.missing:
-            self.stderr.write("Some objects failed their check; see the open fixity reports in the admin.")
         if summary.errors:
             self.stderr.write("Some objects could not be read; the log says why.")
+        if summary.mismatch or summary.missing:
+            # A non-zero exit lets an operator's cron or script notice without parsing the text.
+            raise CommandError("Some objects failed their check; see the open fixity reports in the admin.")
