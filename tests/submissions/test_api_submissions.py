@@ -333,3 +333,11 @@ def test_schema_documents_the_submissions_api(anonymous_client):
         in paths["/api/v1/submissions/{submission_id}/file-list/"]["post"]["requestBody"]["content"]
     )
     assert "post" in paths["/api/v1/studies/{accession}/versions/"]
+
+
+def test_list_costs_a_fixed_number_of_queries(token_client, submitter, django_assert_max_num_queries):
+    for number in range(5):
+        _post(token_client, URL, {"title": f"Draft {number}"})
+    with django_assert_max_num_queries(4):  # token, count, page; not one per submission
+        response = token_client.get(URL)
+    assert response.json()["count"] == 5
