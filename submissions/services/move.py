@@ -66,12 +66,21 @@ def _partial_remove(f: SubmissionFile) -> None:
         storage.delete(key)
 
 
+# What the move reads of a file: decoding the rest (attributes, the upload's dates) cost more than the batch's queries.
+MOVE_FIELDS = ("submission_id", "path", "size", "sha256", "storage_key", "state", "upload_file__storage_name")
+
+
 def _locked(submission_id: int, pks: Sequence[int] = (), state: str = "") -> tuple[Submission, list[SubmissionFile]]:
     """Lock the submission row and read those of `pks` still in `state`, in path order."""
     submission = Submission.objects.select_for_update().get(pk=submission_id)
     if not pks:
         return submission, []
-    files = SubmissionFile.objects.filter(pk__in=pks, state=state).select_related("upload_file").order_by("pk")
+    files = (
+        SubmissionFile.objects.filter(pk__in=pks, state=state)
+        .select_related("upload_file")
+        .only(*MOVE_FIELDS)
+        .order_by("pk")
+    )
     return submission, list(files)
 
 
@@ -149,7 +158,9 @@ def submission_files_move(
     submission = Submission.objects.get(pk=submission_id)
     if submission.state != SubmissionState.SUBMITTED:
         return submission
-    pending = list(submission.files.filter(state=SubmissionFileState.PENDING).select_related("upload_file"))
+    pending = list(
+        submission.files.filter(state=SubmissionFileState.PENDING).select_related("upload_file").only(*MOVE_FIELDS)
+    )
     found = _in_threads(_upload_problem, pending)
     problems = {f.pk: {"path": f.path, "problem": p} for f, p in zip(pending, found, strict=True) if p}
     if problems:
