@@ -1,6 +1,10 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 
 from archive.selectors import StudySearch
+from portal.errors import PolicyViolation
 
 QUERY_MAX_LENGTH = 200
 
@@ -55,3 +59,76 @@ class SearchForm(forms.Form):
     def is_filtered(self) -> bool:
         data = getattr(self, "cleaned_data", {})
         return any(data.get(name) for name in ("q", "organism", "imaging_method", "licence", "year"))
+
+
+def policy_error(form: forms.Form, error: PolicyViolation) -> None:
+    """Show a service's refusal next to the field it names, or above the form when it has no such field."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+class ReviewerLinkForm(forms.Form):
+    """A new reviewer link: when it stops working, and whether it hides the authors."""
+
+    # Prefixes keep field ids apart: the owner's forms share the study page.
+    prefix = "link"
+
+    expires_at = forms.DateField(
+        label="Stops working after",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional: the link works until the end of this day. Leave it empty to keep it until you revoke it.",
+    )
+    anonymised = forms.BooleanField(
+        label="Hide author names (for anonymous review)",
+        required=False,
+    )
+
+    def link(self) -> dict:
+        """The arguments to give `reviewer_link_create`."""
+        day = self.cleaned_data["expires_at"]
+        expires_at = None
+        if day is not None:
+            expires_at = datetime.datetime.combine(day, datetime.time.max, tzinfo=timezone.get_current_timezone())
+        return {"expires_at": expires_at, "anonymised": self.cleaned_data["anonymised"]}
+
+
+class CollaboratorForm(forms.Form):
+    prefix = "collaborator"
+    user = forms.CharField(
+        label="Username or e-mail",
+        max_length=254,
+        help_text="Of someone who already has an account here; they will see this study while it is confidential.",
+    )
+
+
+class ReleaseDateForm(forms.Form):
+    """A new release date for a confidential study; curators may go beyond the bound with a reason."""
+
+    prefix = "release"
+
+    release_date = forms.DateField(label="New release date", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label="Reason (needed beyond the usual range; logged)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, today: datetime.date, latest: datetime.date, curator: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        date = self.fields["release_date"]
+        date.widget.attrs["min"] = today.isoformat()
+        date.help_text = f"From today ({today:%-d %B %Y}) to {latest:%-d %B %Y}. Today releases the study at once."
+        if curator:
+            date.help_text += " As a curator you may go later, with a reason."
+        else:
+            date.widget.attrs["max"] = latest.isoformat()
+            del self.fields["reason"]
+
+
+class ReleaseNowForm(forms.Form):
+    prefix = "release-now"
+    confirm = forms.BooleanField(
+        label="I understand that the study becomes public at once, and that this cannot be undone.",
+        error_messages={"required": "Tick the box to confirm that the study should become public now."},
+    )

@@ -416,3 +416,15 @@ def studies_with_thumbnail(studies: QuerySet[Study]) -> QuerySet[Study]:
 def thumbnail_for_file(file: ArchiveFile) -> Thumbnail | None:
     """Return the made thumbnail of a visible file's content, or None while there is none."""
     return _made_thumbnails().filter(sha256=file.sha256).first()
+
+
+def study_get_managed(user, accession: str) -> Study:
+    """Return the study if `user` sees it and may manage who else does (its owner or a curator).
+
+    Raise StudyNotFound otherwise, even for a study the caller sees, so the owner's
+    controls reveal nothing to anyone else; StudyGone as `study_get_visible` does.
+    """
+    study = study_get_visible(user, accession)
+    if not study_access_manageable_by(user, study):
+        raise StudyNotFound(accession)
+    return study

@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from archive.sitemaps import SITEMAPS
-from archive.views import pages, review, seo, studies, thumbnails
+from archive.views import pages, review, seo, sharing, studies, thumbnails
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -23,6 +23,20 @@ urlpatterns = [
         thumbnails.study_thumbnail,
         name="study-version-thumbnail",
     ),
+    path("studies/<str:accession>/reviewer-links/", sharing.reviewer_link_create, name="study-reviewer-links"),
+    path(
+        "studies/<str:accession>/reviewer-links/<int:link_id>/revoke/",
+        sharing.reviewer_link_revoke,
+        name="study-reviewer-link-revoke",
+    ),
+    path("studies/<str:accession>/collaborators/", sharing.collaborator_invite, name="study-collaborators"),
+    path(
+        "studies/<str:accession>/collaborators/<str:username>/remove/",
+        sharing.collaborator_remove,
+        name="study-collaborator-remove",
+    ),
+    path("studies/<str:accession>/release-date/", sharing.release_date_change, name="study-release-date"),
+    path("studies/<str:accession>/release-now/", sharing.release_now, name="study-release-now"),
     path("review/<str:token>/", review.review, name="review"),
     path("review/<str:token>/files/<path:path>", review.review_file, name="review-file"),
     path("review/<str:token>/manifest.sha256", review.review_manifest, name="review-manifest"),

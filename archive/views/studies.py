@@ -23,6 +23,7 @@ from archive.selectors import (
     study_page_get,
     user_is_curator,
 )
+from archive.views.sharing import owner_tools_context
 
 FILES_PER_PAGE = 50
 
@@ -86,6 +87,11 @@ def requested_page(request) -> int:
 
 @require_safe
 def study_detail(request, accession: str, version: int | None = None):
+    return study_page_response(request, accession, version)
+
+
+def study_page_response(request, accession: str, version: int | None = None, *, owner_forms: dict | None = None):
+    """Render the accession page; `owner_forms` shows the owner's refused forms again (archive/views/sharing.py)."""
     try:
         page = _visible_page(request, accession, version)
     except StudyGone as gone:
@@ -121,6 +127,7 @@ def study_detail(request, accession: str, version: int | None = None):
         "indexable": indexable,
         "jsonld": study_dataset(request=request, study=study, version=study_version) if indexable else None,
     }
+    context |= owner_tools_context(request, study=study, forms=owner_forms)
     return render(request, "archive/study_detail.html", context)
 
 

@@ -62,6 +62,9 @@ EXPECTED_BY_NAME = {
     "api-study-collaborators": WRITE_ONLY,
     "api-study-collaborator": WRITE_ONLY,
     **{f"api-curation-study-{action}": WRITE_ONLY for action in ("hide", "unhide", "obsolete", "remove", "restore")},
+    # The owner's controls on the accession page (archive/views/sharing.py).
+    **{f"study-{name}": WRITE_ONLY for name in ("reviewer-links", "reviewer-link-revoke", "collaborators")},
+    **{f"study-{name}": WRITE_ONLY for name in ("collaborator-remove", "release-date", "release-now")},
 }
 
 # What a reviewer link answers, whoever holds it (DESIGN §3): its confidential study

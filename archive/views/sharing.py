@@ -1,0 +1,197 @@
+"""The owner's controls on the accession page: reviewer links, collaborators and the release date (DESIGN §3).
+
+They are for the study's owner and curators only; anyone else gets 404, even on a
+public study, so the controls reveal nothing. Each view is POST-only (a GET is 405
+for everyone), calls one service and goes back to the study page with a message;
+a refused form is shown again on the study page with the refusal next to its field.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from archive import services
+from archive.forms import CollaboratorForm, ReleaseDateForm, ReleaseNowForm, ReviewerLinkForm, policy_error
+from archive.models import Study, StudyStatus
+from archive.selectors import (
+    StudyGone,
+    StudyNotFound,
+    reviewer_link_get,
+    reviewer_links_for,
+    study_access_manageable_by,
+    study_collaborators,
+    study_get_managed,
+    user_is_curator,
+)
+from portal.errors import PolicyViolation
+
+# The plain token exists only in the answer to its creation; the session carries it to
+# the one page view that shows it, and that view forgets it.
+CREATED_LINK_KEY = "archive.reviewer_link_created"
+
+
+def _release_form(request, study: Study, data=None) -> ReleaseDateForm:
+    today = timezone.localdate()
+    _earliest, latest = services.release_date_bounds(submitted_at=study.created_at)
+    return ReleaseDateForm(
+        data,
+        initial={"release_date": study.release_date},
+        today=today,
+        latest=latest,
+        curator=user_is_curator(request.user),
+    )
+
+
+def _created_link(request, study: Study) -> dict | None:
+    created = request.session.get(CREATED_LINK_KEY)
+    if created is None or created["accession"] != study.accession:
+        return None
+    del request.session[CREATED_LINK_KEY]
+    return created
+
+
+def owner_tools_context(request, *, study: Study, forms: dict | None = None) -> dict:
+    """The context of templates/archive/includes/study_owner_tools.html; `owner_tools` is None for other callers.
+
+    `forms` holds refused forms to show again, keyed like the defaults below.
+    """
+    if not study_access_manageable_by(request.user, study):
+        return {"owner_tools": None}
+    forms = forms or {}
+    _earliest, latest = services.release_date_bounds(submitted_at=study.created_at)
+    tools = {
+        "now": timezone.now(),
+        "confidential": study.status == StudyStatus.CONFIDENTIAL,
+        "latest": latest,
+        "links": reviewer_links_for(study=study, actor=request.user),
+        "created_link": _created_link(request, study),
+        "collaborators": study_collaborators(study=study).order_by("username"),
+        "link_form": forms.get("link") or ReviewerLinkForm(),
+        "collaborator_form": forms.get("collaborator") or CollaboratorForm(),
+        "release_form": forms.get("release") or _release_form(request, study),
+        "release_now_form": forms.get("release_now") or ReleaseNowForm(),
+    }
+    return {"owner_tools": tools}
+
+
+def _managed(request, accession: str) -> Study:
+    try:
+        return study_get_managed(request.user, accession)
+    except (StudyNotFound, StudyGone):
+        raise Http404("No such study of yours.") from None
+
+
+def _back(study: Study, section: str):
+    return redirect(reverse("study-detail", args=[study.accession]) + f"#{section}")
+
+
+def _refused(request, study: Study, **forms):
+    """Show the study page again with the refused form."""
+    # Imported here: the study page imports this module for owner_tools_context.
+    from archive.views.studies import study_page_response
+
+    return study_page_response(request, study.accession, owner_forms=forms)
+
+
+@require_POST  # outermost: a GET is 405 for everyone, signed in or not, and reveals nothing
+def reviewer_link_create(request, accession: str):
+    study = _managed(request, accession)
+    form = ReviewerLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            link, token = services.reviewer_link_create(study=study, actor=request.user, **form.link())
+        except PolicyViolation as error:
+            policy_error(form, error)
+        else:
+            url = request.build_absolute_uri(reverse("review", args=[token]))
+            request.session[CREATED_LINK_KEY] = {"accession": study.accession, "id": link.pk, "url": url}
+            messages.success(request, "Reviewer link created. Copy it now: it is shown only once.")
+            return _back(study, "reviewer-links")
+    return _refused(request, study, link=form)
+
+
+@require_POST  # outermost: a GET is 405 for everyone, signed in or not, and reveals nothing
+def reviewer_link_revoke(request, accession: str, link_id: int):
+    study = _managed(request, accession)
+    try:
+        link = reviewer_link_get(study=study, actor=request.user, link_id=link_id)
+    except StudyNotFound:
+        raise Http404("No such reviewer link.") from None
+    services.reviewer_link_revoke(link=link, actor=request.user)
+    messages.success(request, "The reviewer link is revoked: it no longer opens the study.")
+    return _back(study, "reviewer-links")
+
+
+@require_POST  # outermost: a GET is 405 for everyone, signed in or not, and reveals nothing
+def collaborator_invite(request, accession: str):
+    study = _managed(request, accession)
+    form = CollaboratorForm(request.POST)
+    if form.is_valid():
+        try:
+            user = services.study_collaborator_invite(
+                study=study, actor=request.user, username_or_email=form.cleaned_data["user"]
+            )
+        except PolicyViolation as error:
+            policy_error(form, error)
+        else:
+            messages.success(request, f"{user.get_username()} can now see this study.")
+            return _back(study, "collaborators")
+    return _refused(request, study, collaborator=form)
+
+
+@require_POST  # outermost: a GET is 405 for everyone, signed in or not, and reveals nothing
+def collaborator_remove(request, accession: str, username: str):
+    study = _managed(request, accession)
+    try:
+        services.study_collaborator_remove(study=study, actor=request.user, username=username)
+    except PolicyViolation as error:  # removed already, e.g. from another tab
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{username} can no longer see this study.")
+    return _back(study, "collaborators")
+
+
+def _change_date(request, study: Study, **change) -> None:
+    """Call the release-date service with `change` and say what changed; a refusal propagates."""
+    study = services.study_release_date_change(study=study, actor=request.user, **change)
+    if study.status == StudyStatus.RELEASED:
+        messages.success(request, f"{study.accession} is released: it is public from now on.")
+    else:
+        messages.success(request, f"The release date is now {study.release_date:%-d %B %Y}.")
+
+
+@require_POST  # outermost: a GET is 405 for everyone, signed in or not, and reveals nothing
+def release_date_change(request, accession: str):
+    study = _managed(request, accession)
+    form = _release_form(request, study, data=request.POST)
+    if form.is_valid():
+        try:
+            _change_date(
+                request,
+                study,
+                release_date=form.cleaned_data["release_date"],
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except PolicyViolation as error:
+            policy_error(form, error)
+        else:
+            return _back(study, "release-date")
+    return _refused(request, study, release=form)
+
+
+@require_POST  # outermost: a GET is 405 for everyone, signed in or not, and reveals nothing
+def release_now(request, accession: str):
+    study = _managed(request, accession)
+    form = ReleaseNowForm(request.POST)
+    if form.is_valid():
+        try:
+            # Today's date is what P-RELEASE-DATE calls "released at once".
+            _change_date(request, study, release_date=timezone.localdate())
+        except PolicyViolation as error:
+            policy_error(form, error)
+        else:
+            return _back(study, "release-date")
+    return _refused(request, study, release_now=form)
