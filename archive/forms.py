@@ -66,6 +66,10 @@ def policy_error(form: forms.Form, error: PolicyViolation) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+# <input type="date"> shows only ISO dates; the locale's own format would leave it empty.
+DATE_WIDGET_FORMAT = "%Y-%m-%d"
+
+
 class ReviewerLinkForm(forms.Form):
     """A new reviewer link: when it stops working, and whether it hides the authors."""
 
@@ -75,7 +79,7 @@ class ReviewerLinkForm(forms.Form):
     expires_at = forms.DateField(
         label="Stops working after",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format=DATE_WIDGET_FORMAT),
         help_text="Optional: the link works until the end of this day. Leave it empty to keep it until you revoke it.",
     )
     anonymised = forms.BooleanField(
@@ -106,7 +110,9 @@ class ReleaseDateForm(forms.Form):
 
     prefix = "release"
 
-    release_date = forms.DateField(label="New release date", widget=forms.DateInput(attrs={"type": "date"}))
+    release_date = forms.DateField(
+        label="New release date", widget=forms.DateInput(attrs={"type": "date"}, format=DATE_WIDGET_FORMAT)
+    )
     reason = forms.CharField(
         label="Reason (needed beyond the usual range; logged)",
         required=False,
