@@ -229,7 +229,7 @@ def test_removing_someone_who_is_not_a_collaborator_says_so(study, submitter_cli
 
 def test_p_release_date_page_shows_the_date_days_left_and_range(study, submitter_client):
     body = _page(submitter_client, study)
-    assert "Confidential until <strong>23 February 2027</strong> (90 days left)" in body
+    assert "It becomes public on <strong>23 February 2027</strong> (90 days left)" in body
     assert "From today (25 November 2026) to 25 November 2028." in body
     assert 'value="2027-02-23"' in body  # the current date, in the only format a date input shows
     assert 'min="2026-11-25"' in body and 'max="2028-11-25"' in body
