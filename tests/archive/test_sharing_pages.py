@@ -8,7 +8,9 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from archive import services
@@ -109,6 +111,11 @@ def test_the_controls_show_for_the_owner_only(study, submitter_client, other_use
     assert "Release now" in owner_page and "Invite" in owner_page
     collaborator = _page_of(other_user, study)
     assert "Reviewer links" not in collaborator and "Release now" not in collaborator
+    # A collaborator sees the study but does not decide who else does.
+    collaborator_client = Client()
+    collaborator_client.force_login(other_user)
+    assert collaborator_client.post(_url("study-reviewer-links", study), {}).status_code == 404
+    assert not ReviewerLink.objects.filter(study=study).exists()
     # Curators may manage who sees a study, as the services allow.
     assert "Create a reviewer link" in _page(curator_client, study)
 
@@ -295,3 +302,17 @@ def test_p_release_date_release_now_publishes_and_fixes_the_date(study, submitte
     assert "This study is no longer confidential; its release date cannot move." in refused.content.decode()
     study.refresh_from_db()
     assert study.release_date == TODAY
+
+
+def test_owner_page_queries_do_not_grow_with_links_and_collaborators(
+    study, submitter, submitter_client, django_assert_num_queries
+):
+    services.reviewer_link_create(study=study, actor=submitter)
+    services.study_collaborator_invite(study=study, actor=submitter, username_or_email=UserFactory().username)
+    with CaptureQueriesContext(connection) as few:
+        _page(submitter_client, study)
+    for _ in range(5):
+        services.reviewer_link_create(study=study, actor=submitter)
+        services.study_collaborator_invite(study=study, actor=submitter, username_or_email=UserFactory().username)
+    with django_assert_num_queries(len(few.captured_queries)):
+        _page(submitter_client, study)
