@@ -26,6 +26,9 @@ NOT_IN_MATRIX = (
     "account/",
     "uploads/",
     "submissions/",  # the submitter's own pages: 404 for anyone else (tests/submissions/test_wizard.py)
+    "api/v1/submissions/",  # the same through the API (tests/submissions/test_api_submissions.py)
+    "projects/",  # a proposer's own proposals: 404 for anyone else (tests/curation/test_projects.py)
+    "curation/",  # curators only: 403 for anyone else (tests/curation/test_review_queue.py, test_dashboard.py)
     "api/v1/uploads/",
     "api/schema/",
     "api/docs/",
@@ -61,6 +64,7 @@ EXPECTED_BY_NAME = {
     "api-study-reviewer-link": WRITE_ONLY,
     "api-study-collaborators": WRITE_ONLY,
     "api-study-collaborator": WRITE_ONLY,
+    "api-study-versions": WRITE_ONLY,
     **{f"api-curation-study-{action}": WRITE_ONLY for action in ("hide", "unhide", "obsolete", "remove", "restore")},
     # The owner's controls on the accession page (archive/views/sharing.py).
     **{f"study-{name}": WRITE_ONLY for name in ("reviewer-links", "reviewer-link-revoke", "collaborators")},

@@ -284,7 +284,7 @@ def test_p_permanent_new_version_via_api_for_the_owner_only(token_client, submit
     study = make_study(owner=submitter, status="confidential", files=files)
     url = f"/api/v1/studies/{study.accession}/versions/"
     assert _post(other_client, url).status_code == 404  # confidential: not visible to them
-    assert _post(anonymous_client, url).status_code in (401, 403)
+    assert _post(anonymous_client, url).status_code == 404  # nor to the public
     response = _post(token_client, url)
     assert response.status_code == 201, response.content
     body = response.json()
