@@ -212,7 +212,7 @@ class ReleaseForm(forms.Form):
     release_date = forms.DateField(
         label="Release date",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # what <input type=date> reads
         help_text="You can change it after submitting, within the same range, while the study is confidential.",
     )
     reason = forms.CharField(

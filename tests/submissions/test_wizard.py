@@ -355,6 +355,10 @@ def test_p_release_date_choices_are_saved(submitter_client, submitter, draft, ti
     days, reason = expected
     assert (draft.release_date - datetime.date(2027, 11, 25)).days == days
     assert draft.release_date_reason == reason
+    assert draft.release_on_submission == (data["when"] == "on_submission")
+    # Reopened, the step shows the saved choice in the ISO form a date picker reads.
+    page = submitter_client.get(step_url(draft, "release")).content.decode()
+    assert f'value="{draft.release_date.isoformat()}"' in page
 
 
 def test_p_release_date_range_is_shown_and_enforced(submitter_client, submitter, draft, time_machine):
