@@ -1,11 +1,15 @@
 """Content-addressed archive storage: each distinct content is stored once, under its SHA-256."""
 
+import errno
 import hashlib
+import os
 import tempfile
+from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 CHUNK_SIZE = 4 * 1024 * 1024
 
@@ -63,3 +67,38 @@ def content_store(stream: BinaryIO, *, expected_sha256: str | None = None) -> tu
             if saved != key:  # a backend that renames would break content addressing
                 raise RuntimeError(f"Archive storage saved {key} as {saved}")
     return key, sha256, size
+
+
+# os.link fails with these where a hard link cannot be made (another filesystem, no link support).
+NO_LINK_ERRORS = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP}
+
+
+def content_store_file(path: Path) -> tuple[str, str, int]:
+    """Store the file at `path` under its content key, as `content_store` does; return (key, sha256, size).
+
+    On local archive storage on the same filesystem the file is hard-linked,
+    not copied: its bytes are read once to hash them and never written, and
+    deleting the original afterwards completes a move without needing the
+    space twice. The upload area never writes into a complete upload (appends
+    stop at completion, a replacement is a new file), so the linked bytes are
+    the ones hashed. Elsewhere (S3, another filesystem) `content_store` copies.
+    """
+    storage = archive_storage()
+    if isinstance(storage, FileSystemStorage) and settings.ARCHIVE_HARDLINK_UPLOADS:
+        with path.open("rb") as handle:
+            sha256, size = sha256_of(handle)
+        key = content_key(sha256)
+        target = Path(storage.path(key))
+        if target.exists():  # stored already: content addressing keeps one copy
+            return key, sha256, size
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target)
+            return key, sha256, size
+        except FileExistsError:  # another move stored the same content meanwhile
+            return key, sha256, size
+        except OSError as error:
+            if error.errno not in NO_LINK_ERRORS:
+                raise
+    with path.open("rb") as handle:
+        return content_store(handle)

@@ -146,6 +146,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 ARCHIVE_STORAGE = os.environ.get("ARCHIVE_STORAGE", "local")
 ARCHIVE_ROOT = Path(os.environ.get("ARCHIVE_ROOT", VAR_DIR / "archive"))
 UPLOAD_ROOT = Path(os.environ.get("UPLOAD_ROOT", VAR_DIR / "uploads"))
+# Local archive storage on the upload area's filesystem takes submitted files by hard link (no copy);
+# 0 copies them instead. Other filesystems and S3 always copy.
+ARCHIVE_HARDLINK_UPLOADS = env_bool("ARCHIVE_HARDLINK_UPLOADS", True)
 if ARCHIVE_STORAGE == "s3":
     archive_backend = {
         "BACKEND": "storages.backends.s3.S3Storage",

@@ -10,7 +10,7 @@ from django.db.models.functions import Concat, Substr
 
 from archive.models import ArchiveFile
 from archive.services import FileEntry, study_create, study_version_add
-from archive.storage import archive_storage, content_key, content_store, sha256_of
+from archive.storage import archive_storage, content_key, content_store_file, sha256_of
 from portal.errors import PolicyViolation
 from submissions.models import (
     Submission,
@@ -40,7 +40,7 @@ def _upload_problem(f: SubmissionFile) -> str:
 
 
 def _upload_problem_quick(f: SubmissionFile) -> str:
-    """The upload-area checks that need no hashing; content_store hashes as it copies."""
+    """The upload-area checks that need no hashing; storing hashes what it reads."""
     if f.upload_file is None or not upload_storage_path(f.upload_file.storage_name).exists():
         return "missing from the upload area"
     return ""
@@ -121,7 +121,7 @@ def submission_files_move(
     steps, each one transaction with the submission row locked:
 
     1. pending → stored: the upload bytes go into archive storage under their
-       content key (content_store hashes what it reads) and the key is
+       content key (hashed as it is read: hard-linked on local storage, copied to S3) and the key is
        recorded;
     2. stored → done: once every archive copy of the batch is seen present
        with the right size, the upload bytes are deleted, then the upload
@@ -226,7 +226,10 @@ def _stop(submission_id: int, problems: dict[int, dict]) -> Submission:
 
 
 def _files_store(submission_id: int, pks: list[int], fault: Callable[[str], None]) -> dict[int, dict]:
-    """Step 1 for a batch: copy pending files into archive storage; return the problem of a file that changed."""
+    """Step 1 for a batch: store pending files in archive storage (a hard link on local storage, a copy on S3).
+
+    Return the problem of a file that changed since it was verified.
+    """
     stored, problems = [], {}
     with transaction.atomic():
         submission, files = _locked(submission_id, pks, SubmissionFileState.PENDING)
@@ -237,8 +240,7 @@ def _files_store(submission_id: int, pks: list[int], fault: Callable[[str], None
                 problems[f.pk] = {"path": f.path, "problem": problem}
                 break
             _partial_remove(f)
-            with upload_storage_path(f.upload_file.storage_name).open("rb") as handle:
-                key, sha256, size = content_store(handle)
+            key, sha256, size = content_store_file(upload_storage_path(f.upload_file.storage_name))
             if (sha256, size) != (f.sha256, f.size):
                 _orphan_remove(key)
                 problems[f.pk] = {"path": f.path, "problem": "changed in the upload area while moving"}

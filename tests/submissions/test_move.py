@@ -1,5 +1,6 @@
 """P-MOVE-ON-SUBMIT and P-INTEGRITY: the move of a submission's files into archive storage, crash-safe."""
 
+import errno
 import json
 import os
 import signal
@@ -101,7 +102,8 @@ def test_p_move_on_submit_a_crash_at_any_step_then_a_rerun_moves_everything_once
 
 
 @pytest.mark.django_db
-def test_p_move_on_submit_a_failing_storage_write_then_a_rerun_finishes(submitter, monkeypatch):
+def test_p_move_on_submit_a_failing_storage_write_then_a_rerun_finishes(submitter, monkeypatch, settings):
+    settings.ARCHIVE_HARDLINK_UPLOADS = False  # the copy, as to S3 or another filesystem
     contents = file_contents(N_FILES)
     submission, _ = _submitted(submitter, contents)
     real_save, calls = FileSystemStorage._save, []
@@ -239,7 +241,8 @@ def test_p_move_on_submit_two_concurrent_runs_of_one_move_store_once():
 
 
 @pytest.mark.django_db
-def test_p_move_on_submit_a_write_that_died_half_way_is_written_again(submitter, monkeypatch):
+def test_p_move_on_submit_a_write_that_died_half_way_is_written_again(submitter, monkeypatch, settings):
+    settings.ARCHIVE_HARDLINK_UPLOADS = False  # a link is made whole or not at all; a copy can die half-way
     contents = file_contents(N_FILES)
     submission, _ = _submitted(submitter, contents)
     real_save = FileSystemStorage._save
@@ -415,3 +418,36 @@ def test_p_move_on_submit_progress_counts_files_and_bytes_moved(submitter):
     }
     submission_files_move(submission_id=submission.pk)
     assert submission_move_progress(submission=submission)["bytes_done"] == total
+
+
+@pytest.mark.django_db
+def test_p_move_on_submit_local_storage_links_the_upload_instead_of_copying(submitter):
+    """Between the two steps the archive object and the upload are one file on disk: nothing was copied."""
+    contents = file_contents(2)
+    submission, _ = _submitted(submitter, contents)
+
+    def stop_after_storing(step):
+        if step == "stored":
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        submission_files_move(submission_id=submission.pk, fault=stop_after_storing)
+    stored = submission.files.filter(state=SubmissionFileState.STORED).select_related("upload_file")
+    assert stored.count() == len(contents)
+    upload_inodes = {upload_storage_path(f.upload_file.storage_name).stat().st_ino for f in stored}
+    for f in stored:  # identical contents share one object, linked from one of their uploads
+        assert os.stat(archive_storage().path(f.storage_key)).st_ino in upload_inodes
+    submission_files_move(submission_id=submission.pk)
+    _assert_moved_once(submission, contents)
+
+
+@pytest.mark.django_db
+def test_p_move_on_submit_copies_where_no_hard_link_can_be_made(submitter, monkeypatch):
+    def cross_device(source, target):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", cross_device)
+    contents = file_contents(N_FILES)
+    submission, _ = _submitted(submitter, contents)
+    submission_files_move(submission_id=submission.pk)
+    _assert_moved_once(submission, contents)
