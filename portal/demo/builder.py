@@ -18,6 +18,7 @@ from archive.models import Study
 from archive.storage import content_store
 from portal.demo.catalogue import LIGHT_SHEET, PEOPLE, SBF_SEM, STED, STUDIES, TEM, DemoStudy
 from portal.demo.images import SIZES, as_8bit, png_bytes, synthetic_image, tiff_bytes
+from portal.demo.submissions import demo_submissions_seed
 from portal.demo.uploads import demo_uploads_seed
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -37,7 +38,7 @@ class DemoLogin:
 
 LOGINS = (
     DemoLogin("alice", "submitter; owns the confidential studies; upload files, some deleted soon"),
-    DemoLogin("bob", "submitter; invited to one of alice's confidential studies"),
+    DemoLogin("bob", "submitter; invited to one of alice's confidential studies; a submission in review"),
     DemoLogin("carol", "curator; also signs in to /admin/"),
     DemoLogin("admin", "superuser; /admin/"),
 )
@@ -48,17 +49,25 @@ class DemoResult:
     created: bool
     studies: int
     upload_files: int = 0
+    submissions: int = 0
 
 
 def demo_seed() -> DemoResult:
     """Create the demo users, studies and upload areas unless they exist; a second run changes nothing.
 
     alice owning studies marks a seeded archive, and alice having upload files
-    seeded upload areas (so an archive seeded before upload areas existed gets them).
+    seeded upload areas (so an archive seeded before upload areas existed gets them), and
+    bob having submissions seeded submissions.
     """
     studies = 0 if Study.objects.filter(owner__username="alice").exists() else _studies_seed()
     upload_files = demo_uploads_seed()
-    return DemoResult(created=bool(studies or upload_files), studies=studies, upload_files=upload_files)
+    submissions = demo_submissions_seed()
+    return DemoResult(
+        created=bool(studies or upload_files or submissions),
+        studies=studies,
+        upload_files=upload_files,
+        submissions=submissions,
+    )
 
 
 def _studies_seed() -> int:

@@ -17,6 +17,7 @@ from archive.models import ArchiveFile, Study, StudyStatus, StudyVersion
 from archive.selectors import studies_visible_to, user_is_curator
 from archive.storage import archive_storage, sha256_of
 from portal.demo.builder import DEMO_PASSWORD, DEMO_URL
+from submissions.models import ProjectProposal, Submission
 from uploads.models import UploadArea, UploadFile, UploadState
 from uploads.selectors import upload_days_left
 from uploads.services import upload_expiry_after, upload_warnings_send
@@ -181,3 +182,14 @@ def test_seed_demo_adds_upload_areas_to_an_archive_seeded_before_they_existed():
     assert UploadFile.objects.filter(area__owner__username="alice").count() == 8
     assert UploadFile.objects.filter(area__owner__username="bob").count() == 8
     assert Study.objects.count() == studies
+
+
+def test_seed_demo_fills_the_review_queue_with_a_submission_and_a_draft_and_a_proposal():
+    seed_demo()
+    in_review = Submission.objects.get(owner__username="bob")
+    assert in_review.state == "in_review" and in_review.review_reasons == ["no_publication"]
+    assert in_review.files.count() == 3  # bob's em/grid1 folder
+    assert Submission.objects.get(owner__username="alice").state == "draft"
+    assert ProjectProposal.objects.get().state == "proposed"
+    assert "nothing created" in seed_demo()  # a second run makes no more
+    assert Submission.objects.count() == 2

@@ -17,7 +17,8 @@ class Command(BaseCommand):
         if result.created:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Created the demo archive: {result.studies} studies, {result.upload_files} upload files."
+                    f"Created the demo archive: {result.studies} studies, {result.upload_files} upload files,"
+                    f" {result.submissions} submissions."
                 )
             )
         else:
