@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from curation import views
 from submissions.models import ProjectProposal
-from submissions.services.projects import project_balance
+from submissions.services.projects import PROPOSAL_FIELDS, SCORES, project_balance
 
 
 @admin.register(ProjectProposal)
@@ -24,22 +24,9 @@ class ProjectProposalAdmin(admin.ModelAdmin):
     readonly_fields = [
         "decide_link",
         "proposer",
-        "name",
-        "description",
-        "category",
-        "expected_volume_gb",
-        "expected_datasets",
-        "expected_images",
-        "timeline",
-        "metadata_needs",
-        "curation_support",
-        "funding_status",
+        *PROPOSAL_FIELDS,
         "state",
-        "score_volume",
-        "score_curation",
-        "score_metadata",
-        "score_funding",
-        "score_impact",
+        *SCORES,
         "balance",
         "decision_note",
         "decided_by",

@@ -61,11 +61,31 @@ def _message_required(message: str) -> str:
     return message
 
 
-def _holds_release(submission: Submission) -> None:
-    """Give the upload files back to their owner, under the usual retention (P-UPLOAD-RETENTION)."""
+def _hand_back(
+    *, submission: Submission, actor, state: str, message: str, action: str, reason_category: str = ""
+) -> Submission:
+    """End the review without an accession: new state, the curator's message, the upload files given back.
+
+    The files are the owner's again, under the usual retention (P-UPLOAD-RETENTION).
+    Call inside a transaction.
+    """
+    submission = _in_review(submission=submission, actor=actor)
+    submission.state = state
+    submission.curator_message = message
+    submission.save(update_fields=["state", "curator_message", "updated_at"])
     upload_files_hold(
         pks=[pk for pk in submission.files.values_list("upload_file_id", flat=True) if pk is not None], held=False
     )
+    audit_record(
+        actor=actor,
+        action=action,
+        target_type="submission",
+        target_id=submission.pk,
+        reason_category=reason_category,
+        note=message,
+        data={"review_reasons": submission.review_reasons},
+    )
+    return submission
 
 
 def submission_review_accept(*, submission: Submission, actor, note: str = "") -> Submission:
@@ -113,18 +133,12 @@ def submission_changes_request(*, submission: Submission, actor, message: str) -
     """
     message = _message_required(message)
     with transaction.atomic():
-        submission = _in_review(submission=submission, actor=actor)
-        submission.state = SubmissionState.CHANGES_REQUESTED
-        submission.curator_message = message
-        submission.save(update_fields=["state", "curator_message", "updated_at"])
-        _holds_release(submission)
-        audit_record(
+        submission = _hand_back(
+            submission=submission,
             actor=actor,
+            state=SubmissionState.CHANGES_REQUESTED,
+            message=message,
             action="submission.changes_requested",
-            target_type="submission",
-            target_id=submission.pk,
-            note=message,
-            data={"review_reasons": submission.review_reasons},
         )
         submission_notify(
             submission=submission,
@@ -148,19 +162,13 @@ def submission_refuse(*, submission: Submission, actor, reason: str, message: st
         )
     message = _message_required(message)
     with transaction.atomic():
-        submission = _in_review(submission=submission, actor=actor)
-        submission.state = SubmissionState.REFUSED
-        submission.curator_message = message
-        submission.save(update_fields=["state", "curator_message", "updated_at"])
-        _holds_release(submission)
-        audit_record(
+        submission = _hand_back(
+            submission=submission,
             actor=actor,
+            state=SubmissionState.REFUSED,
+            message=message,
             action="submission.refused",
-            target_type="submission",
-            target_id=submission.pk,
             reason_category=reason,
-            note=message,
-            data={"review_reasons": submission.review_reasons},
         )
         submission_notify(
             submission=submission,
