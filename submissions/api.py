@@ -8,7 +8,6 @@ broken rule becomes a 4xx naming the field and the rule
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -22,9 +21,8 @@ from rest_framework.views import APIView
 
 from archive.api.views import ACCESSION_PARAMETER, GONE, NOT_FOUND
 from archive.selectors import study_get_visible
-from licensing.selectors import licence_for_study
 from submissions.file_list import MAX_FILE_LIST_BYTES
-from submissions.models import ProjectProposal, Submission, SubmissionState
+from submissions.models import Submission, SubmissionState
 from submissions.scope import NO, NOT_APPLICABLE, YES
 from submissions.selectors import scope_form_get, submission_move_progress, submissions_of
 from submissions.serializers import (
@@ -41,15 +39,10 @@ from submissions.serializers import (
 )
 from submissions.services import (
     file_list_report,
-    submission_acknowledge,
-    submission_certify_scope,
-    submission_create_draft,
+    submission_create_whole,
     submission_file_list_check,
-    submission_files_set,
-    submission_metadata_update,
-    submission_project_set,
-    submission_release_date_set,
     submission_submit,
+    submission_update_whole,
     submission_version_start,
 )
 
@@ -105,37 +98,6 @@ def _detail(request, submission: Submission) -> dict:
     return SubmissionDetailSerializer(submission, context=context).data
 
 
-def _draft_parts_apply(*, submission: Submission, actor, data: dict) -> None:
-    """Apply a request's project, files, scope answers and acknowledgements to a draft, each by its service.
-
-    The caller holds the transaction, so the first refusal undoes every part.
-    """
-    if "project" in data:
-        project = None
-        if data["project"] is not None:
-            project = ProjectProposal.objects.filter(pk=data["project"]).first()
-            if project is None:
-                raise serializers.ValidationError({"project": ["No such structured project."], "rule": "P-PROJECT"})
-        submission_project_set(submission=submission, actor=actor, project=project)
-    if {"files", "folders", "keep_paths"} & set(data):
-        upload_file_ids = data.get("files")
-        if upload_file_ids is None and "folders" not in data:  # only keep_paths: the upload choice stays
-            upload_file_ids = [f.upload_file_id for f in submission.files.all() if f.upload_file_id]
-        submission_files_set(
-            submission=submission,
-            actor=actor,
-            upload_file_ids=upload_file_ids or (),
-            folders=data.get("folders", ()),
-            keep_paths=data.get("keep_paths"),
-        )
-    if scope := data.get("scope"):
-        submission_certify_scope(
-            submission=submission, actor=actor, form_version=scope["version"], answers=scope["answers"]
-        )
-    if acknowledgements := data.get("acknowledgements"):
-        submission_acknowledge(submission=submission, actor=actor, **acknowledgements)
-
-
 class SubmissionListView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     filter_backends = ()
@@ -164,15 +126,14 @@ class SubmissionListView(GenericAPIView):
     )
     def post(self, request):
         data = validated(SubmissionInputSerializer(data=request.data))
-        with transaction.atomic():
-            submission = submission_create_draft(
-                owner=request.user,
-                metadata=metadata_of(data),
-                release_date=data.get("release_date"),
-                release_date_reason=data["release_date_reason"],
-                licence=data.get("licence"),
-            )
-            _draft_parts_apply(submission=submission, actor=request.user, data=data)
+        submission = submission_create_whole(
+            owner=request.user,
+            metadata=metadata_of(data),
+            release_date=data.get("release_date"),
+            release_date_reason=data["release_date_reason"],
+            licence=data.get("licence"),
+            parts=data,
+        )
         return Response(_detail(request, _owned(request, submission.pk)), status=status.HTTP_201_CREATED)
 
 
@@ -207,21 +168,7 @@ class SubmissionDetailView(APIView):
     def patch(self, request, submission_id: int):
         submission = _owned(request, submission_id)
         data = validated(SubmissionUpdateSerializer(data=request.data, partial=True))
-        with transaction.atomic():
-            if "licence" in data:
-                licence_for_study(source=submission.study.source if submission.study else "", requested=data["licence"])
-            if metadata := metadata_of(data):
-                submission = submission_metadata_update(
-                    submission=submission, actor=request.user, metadata={**submission.metadata, **metadata}
-                )
-            if "release_date" in data:
-                submission = submission_release_date_set(
-                    submission=submission,
-                    actor=request.user,
-                    release_date=data["release_date"],
-                    reason=data.get("release_date_reason", ""),
-                )
-            _draft_parts_apply(submission=submission, actor=request.user, data=data)
+        submission_update_whole(submission=submission, actor=request.user, metadata=metadata_of(data), parts=data)
         return Response(_detail(request, _owned(request, submission_id)))
 
 

@@ -17,6 +17,7 @@ from submissions.services.drafts import (
 from submissions.services.move import MOVE_BATCH, submission_files_move
 from submissions.services.submit import submission_move_queue, submission_screen, submission_submit
 from submissions.services.versions import submission_version_start
+from submissions.services.whole import submission_create_whole, submission_update_whole
 
 __all__ = [
     "MOVE_BATCH",
@@ -24,6 +25,7 @@ __all__ = [
     "submission_acknowledge",
     "submission_certify_scope",
     "submission_create_draft",
+    "submission_create_whole",
     "submission_file_list_check",
     "submission_files_move",
     "submission_files_set",
@@ -33,5 +35,6 @@ __all__ = [
     "submission_release_date_set",
     "submission_screen",
     "submission_submit",
+    "submission_update_whole",
     "submission_version_start",
 ]
