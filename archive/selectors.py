@@ -300,19 +300,29 @@ def _ranked_ids(studies: QuerySet[Study], start: int, stop: int) -> tuple[list[i
     return [], (studies.count() if start else 0)
 
 
+SEARCH_GENERATION_KEY = "archive:search:generation"
+
+
+def search_cache_generation() -> int:
+    """The generation of the cached search results; a change to any study starts a new one."""
+    return cache.get_or_set(SEARCH_GENERATION_KEY, 0, None)
+
+
 def study_search_page(user, search: StudySearch, *, page: int, per_page: int) -> CountedPage:
     """Return one page of `studies_listed_for(user, search)` with the total.
 
     The public's ranked result lists (the first SEARCH_CACHE_RESULTS ids) are
     cached for SEARCH_CACHE_SECONDS: ranking every match of a common word is
     the costliest read of a large archive. Rows are always re-read through the
-    visibility selector, so an entry hidden or removed since never shows.
+    visibility selector, so an entry hidden or removed since never shows; and
+    every change to a study starts a new cache generation, so an entry
+    released or unhidden since shows at once.
     """
     studies = studies_listed_for(user, search)
     start, stop = (page - 1) * per_page, page * per_page
     timeout = settings.SEARCH_CACHE_SECONDS
     if timeout and not (user and user.is_authenticated) and stop <= settings.SEARCH_CACHE_RESULTS:
-        key = "archive:search:" + hashlib.sha256(repr(search).encode()).hexdigest()
+        key = f"archive:search:{search_cache_generation()}:" + hashlib.sha256(repr(search).encode()).hexdigest()
         cached = cache.get(key)
         if cached is None:
             cached = _ranked_ids(studies, 0, settings.SEARCH_CACHE_RESULTS)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVector
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import connection, transaction
@@ -31,7 +32,13 @@ from archive.models import (
     Thumbnail,
     ThumbnailStatus,
 )
-from archive.selectors import reviewer_token_hash, study_access_check_manager, study_collaborators, user_is_curator
+from archive.selectors import (
+    SEARCH_GENERATION_KEY,
+    reviewer_token_hash,
+    study_access_check_manager,
+    study_collaborators,
+    user_is_curator,
+)
 from archive.storage import archive_storage
 from archive.thumbnails import IMAGE_EXTENSIONS, ThumbnailError, thumbnail_render
 from licensing.selectors import licence_for_study
@@ -126,7 +133,21 @@ def release_date_bounds(*, submitted_at: datetime.datetime) -> tuple[datetime.da
     return day, latest
 
 
+def _search_cache_expire() -> None:
+    """Start a new generation of cached search results once the change commits (see `study_search_page`)."""
+
+    def bump():
+        try:
+            cache.incr(SEARCH_GENERATION_KEY)
+        except ValueError:  # not set yet, or evicted
+            cache.set(SEARCH_GENERATION_KEY, 1, None)
+
+    transaction.on_commit(bump)
+
+
 def _audit_study(study: Study, *, actor, action: str, reason_category: str = "", note: str = "", **data) -> None:
+    """Record a change to a study; every such change may alter what search lists, so it expires the cached results."""
+    _search_cache_expire()
     audit_record(
         actor=actor,
         action=action,
