@@ -254,26 +254,29 @@ def studies_release_due(*, now: datetime.datetime | None = None) -> list[str]:
             if study is None or study.release_date > today:
                 continue
             _release(study, now, actor=None)
-            transaction.on_commit(functools.partial(_release_mail_send, study_pk=study.pk))
+            transaction.on_commit(functools.partial(_study_mail_send, study_pk=study.pk, template="released"))
             released.append(study.accession)
     return released
 
 
-def _release_mail_send(*, study_pk: int) -> None:
+def _study_mail_send(*, study_pk: int, template: str, user_pk: int | None = None, **extra) -> None:
+    """E-mail about a study: `archive/email/<template>.txt` and its `_subject.txt`, to the owner or `user_pk`."""
     study = Study.objects.select_related("owner").get(pk=study_pk)
-    if not study.owner.email:
+    user = study.owner if user_pk is None else get_user_model().objects.get(pk=user_pk)
+    if not user.email:
         return
     context = {
         "study": study,
-        "user": study.owner,
+        "user": user,
         "portal_name": settings.PORTAL_NAME,
         "study_url": settings.PORTAL_URL.rstrip("/") + reverse("study-detail", args=[study.accession]),
+        **extra,
     }
     send_mail(
-        subject=" ".join(render_to_string("archive/email/released_subject.txt", context).split()),
-        message=render_to_string("archive/email/released.txt", context),
+        subject=" ".join(render_to_string(f"archive/email/{template}_subject.txt", context).split()),
+        message=render_to_string(f"archive/email/{template}.txt", context),
         from_email=None,
-        recipient_list=[study.owner.email],
+        recipient_list=[user.email],
     )
 
 
@@ -569,13 +572,20 @@ def _user_by_username_or_email(username_or_email: str):
 
 
 def study_collaborator_invite(*, study: Study, actor, username_or_email: str):
-    """Let an existing user see a confidential study; return that user."""
+    """Let an existing user see a confidential study and tell them by e-mail; return that user."""
     study_access_check_manager(actor, study, rule=COLLABORATOR_RULE)
     _check_confidential(study, rule=COLLABORATOR_RULE, what="collaborators")
     user = _user_by_username_or_email(username_or_email)
     if user.pk == study.owner_id:
         raise PolicyViolation(rule=COLLABORATOR_RULE, field="user", message="The owner already sees the study.")
-    study_collaborator_add(study=study, user=user, actor=actor)
+    with transaction.atomic():
+        study_collaborator_add(study=study, user=user, actor=actor)
+        invited_by = actor.get_full_name() or actor.get_username()
+        transaction.on_commit(
+            functools.partial(
+                _study_mail_send, study_pk=study.pk, template="invited", user_pk=user.pk, invited_by=invited_by
+            )
+        )
     return user
 
 

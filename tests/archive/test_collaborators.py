@@ -112,3 +112,20 @@ def test_released_study_needs_no_collaborators(submitter, submitter_client, othe
     response = submitter_client.post(_invite_url(released), {"user": "other_user"}, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["rule"] == "COLLABORATOR"
+
+
+def test_invited_collaborator_is_told_by_email(
+    confidential, other_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.study_collaborator_invite(study=confidential, actor=confidential.owner, username_or_email="other_user")
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == [other_user.email] and confidential.accession in mail.subject
+    assert f"/studies/{confidential.accession}/" in mail.body and "Confidential organoid atlas" in mail.body
+
+
+def test_a_refused_invitation_sends_nothing(confidential, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(PolicyViolation):
+        services.study_collaborator_invite(study=confidential, actor=confidential.owner, username_or_email="nobody")
+    assert mailoutbox == []
