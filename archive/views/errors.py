@@ -4,11 +4,12 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 
-def _error(request, status: int, title: str, message: str):
+def _error(request, status: int, title: str, message: str, **context):
     # API clients get JSON even for addresses that match no API route.
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=status)
-    return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
+    context = {"status": status, "title": title, "message": message, **context}
+    return render(request, "error.html", context, status=status)
 
 
 def bad_request(request, exception=None):
@@ -20,7 +21,12 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    return _error(request, 404, "Not found", "There is no page at this address, or it is not public.")
+    # A submitter who opens their new accession while its files still move would otherwise see a bare 404;
+    # the hint is the same for every signed-in caller, so it says nothing about whether the study exists.
+    moving_hint = request.path.startswith("/studies/") and request.user.is_authenticated
+    return _error(
+        request, 404, "Not found", "There is no page at this address, or it is not public.", moving_hint=moving_hint
+    )
 
 
 def server_error(request):

@@ -432,6 +432,14 @@ def test_status_page_while_files_move_shows_the_accession_and_polls(submitter_cl
     assert "0 of 1 file" in page and "this page updates itself" in page
     assert f"/submissions/{submission.pk}/progress/" in page
     assert submitter_client.get(f"/submissions/{submission.pk}/progress/").json()["finished"] is False
+    # Its accession page is not there yet: the 404 points a signed-in caller to the move's progress.
+    response = submitter_client.get(f"/studies/{submission.accession}/")
+    assert response.status_code == 404 and "Just submitted this study?" in response.content.decode()
+
+
+def test_the_moving_hint_is_for_signed_in_callers_only(anonymous_client):
+    response = anonymous_client.get("/studies/S-BIAD999/")
+    assert response.status_code == 404 and "Just submitted this study?" not in response.content.decode()
 
 
 def test_in_review_status_page_lists_the_reasons(submitter_client, submitter):
