@@ -64,8 +64,10 @@ def content_store(stream: BinaryIO, *, expected_sha256: str | None = None) -> tu
         if not storage.exists(key):
             spool.seek(0)
             saved = storage.save(key, File(spool))
-            if saved != key:  # a backend that renames would break content addressing
-                raise RuntimeError(f"Archive storage saved {key} as {saved}")
+            if saved != key:
+                # Another writer stored the same content under the key meanwhile, and the backend saved ours
+                # under a new name: drop that duplicate; content addressing keeps one copy.
+                storage.delete(saved)
     return key, sha256, size
 
 

@@ -23,7 +23,7 @@ import boto3
 import botocore.exceptions
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from archive.models import ArchiveFile, Study, StudyVersion
@@ -405,19 +405,25 @@ def _record(*, actor, metadata, entries, owner, release_date, licence, source, s
     with transaction.atomic():
         # Locked, so two re-imports of one identifier make two versions, not one clash.
         study = Study.objects.select_for_update().filter(source=source, source_id=source_id).first()
+        created = False
         if study is None:
-            study = study_create(
-                owner=owner,
-                metadata=metadata,
-                files=entries,
-                release_date=release_date,
-                licence=licence.spdx_id,
-                source=source,
-                source_id=source_id,
-                actor=actor,
-            )
-            version, created = study.versions.get(), True
-        else:
+            try:
+                with transaction.atomic():  # a savepoint: another import may create this study first
+                    study = study_create(
+                        owner=owner,
+                        metadata=metadata,
+                        files=entries,
+                        release_date=release_date,
+                        licence=licence.spdx_id,
+                        source=source,
+                        source_id=source_id,
+                        actor=actor,
+                    )
+            except IntegrityError:  # it did (one study per source identifier): this import is its next version
+                study = Study.objects.select_for_update().get(source=source, source_id=source_id)
+            else:
+                version, created = study.versions.get(), True
+        if not created:
             if study.licence_id != licence.pk:  # changed since the manifest was checked
                 raise ManifestRefused(
                     [
@@ -428,7 +434,6 @@ def _record(*, actor, metadata, entries, owner, release_date, licence, source, s
                 )
             note = f"Re-imported from {source} {source_id}"
             version = study_version_add(study=study, metadata=metadata, files=entries, note=note, actor=actor)
-            created = False
         audit_record(
             actor=actor,
             action="study.imported",

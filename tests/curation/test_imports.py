@@ -5,12 +5,14 @@ import hashlib
 import io
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -427,3 +429,22 @@ def test_p_licence_curator_imports_in_the_admin_in_a_browser(page, live_server, 
     page.goto(live_server.url + reverse("admin:curation_importedstudy_changelist"))
     expect(page.get_by_role("link", name=study.accession)).to_be_visible()
     page.screenshot(path=f"{output_path}/2-imported-studies.png", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_p_licence_two_concurrent_first_imports_make_one_study_with_two_versions(curator, incoming):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is checked on PostgreSQL (CI); SQLite serialises writers")
+    manifest = _manifest(_good_files(incoming))
+
+    def one_import():
+        try:
+            return study_import(actor=curator, manifest=manifest)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = [run.result() for run in [pool.submit(one_import), pool.submit(one_import)]]
+    assert Study.objects.count() == 1
+    assert sorted(r.created for r in results) == [False, True]
+    assert sorted(Study.objects.get().versions.values_list("number", flat=True)) == [1, 2]
