@@ -11,9 +11,9 @@ from tests.factories import UserFactory, make_study
 pytestmark = pytest.mark.django_db
 
 
-def _found(client, word: str) -> list[str]:
-    page = client.get("/search/", {"q": word}).content.decode()
-    return [acc for acc in ("S-BIAD1", "S-BIAD2", "S-BIAD3") if f"/studies/{acc}/" in page]
+def _found(client, word: str, study) -> bool:
+    """Whether the public's search for `word` lists `study` (accession numbers differ between databases)."""
+    return f"/studies/{study.accession}/" in client.get("/search/", {"q": word}).content.decode()
 
 
 def test_p_hide_an_unhidden_study_is_found_at_once_despite_the_cache(
@@ -24,10 +24,10 @@ def test_p_hide_an_unhidden_study_is_found_at_once_despite_the_cache(
     with django_capture_on_commit_callbacks(execute=True):
         study = make_study(title="Zebrafish fin regeneration")
         study = study_hide(study=study, actor=curator, reason_category="error")
-    assert _found(anonymous_client, "zebrafish") == []  # the empty result is now cached
+    assert not _found(anonymous_client, "zebrafish", study)  # the empty result is now cached
     with django_capture_on_commit_callbacks(execute=True):
         study_unhide(study=study, actor=curator, reason_category="error")
-    assert _found(anonymous_client, "zebrafish") == [study.accession]
+    assert _found(anonymous_client, "zebrafish", study)
 
 
 def test_p_release_date_a_study_released_by_the_job_is_found_at_once(
@@ -37,8 +37,8 @@ def test_p_release_date_a_study_released_by_the_job_is_found_at_once(
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
         study = make_study(title="Zebrafish heart", status="confidential", release_date=tomorrow)
-    assert _found(anonymous_client, "zebrafish") == []
+    assert not _found(anonymous_client, "zebrafish", study)
     time_machine.move_to(datetime.datetime.combine(tomorrow, datetime.time(6), tzinfo=datetime.UTC))
     with django_capture_on_commit_callbacks(execute=True):
         assert studies_release_due() == [study.accession]
-    assert _found(anonymous_client, "zebrafish") == [study.accession]
+    assert _found(anonymous_client, "zebrafish", study)
