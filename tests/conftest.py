@@ -86,7 +86,7 @@ S3_ENDPOINT = f"http://127.0.0.1:{S3_PORT}"
 
 def _port_open(port: int) -> bool:
     with socket.socket() as sock:
-        sock.settimeout(0.5)
+        sock.settimeout(3)  # a busy machine answers slowly; a false "closed" would start a second server
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
