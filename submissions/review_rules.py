@@ -1,14 +1,19 @@
 """Which submissions wait for a curator before they are accessioned, and why (one rule, read by submit and pages)."""
 
-from submissions.models import ACCEPTED_PROJECT_STATES, ReviewReason, Submission, SubmissionKind
+from submissions.models import ACCEPTED_PROJECT_STATES, ProjectProposal, ReviewReason, Submission, SubmissionKind
 from submissions.scope import NEEDS_REVIEW
+
+
+def project_is_accepted(project: ProjectProposal | None) -> bool:
+    """Say whether `project` lets submissions without a publication through: only when accepted outright."""
+    return project is not None and project.state in ACCEPTED_PROJECT_STATES
 
 
 def publication_or_project(submission: Submission) -> bool:
     """A new study needs a related publication, or to belong to an accepted structured project (P-PROJECT)."""
     if submission.kind == SubmissionKind.NEW_VERSION or submission.metadata.get("publication_doi"):
         return True
-    return submission.project is not None and submission.project.state in ACCEPTED_PROJECT_STATES
+    return project_is_accepted(submission.project)
 
 
 def review_reasons(*, submission: Submission, scope_outcome: str | None, beyond_bound: bool) -> list[ReviewReason]:

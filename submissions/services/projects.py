@@ -7,7 +7,7 @@ resource score: from -4 (costly, little impact) to +4 (cheap, high impact).
 It informs the decision; the curators decide case by case.
 
 Only a project `accepted` outright lets a submission without a publication
-through (`project_is_accepted`). One "accepted subject to dedicated funding"
+through (`review_rules.project_is_accepted`). One "accepted subject to dedicated funding"
 does not until a curator accepts it outright once the funding is in place.
 """
 
@@ -24,7 +24,7 @@ from django.utils import timezone
 from archive.selectors import user_is_curator
 from portal.audit import audit_record
 from portal.errors import NotAllowed, PolicyViolation
-from submissions.models import ACCEPTED_PROJECT_STATES, ProjectProposal, ProjectState
+from submissions.models import ProjectProposal, ProjectState
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +63,6 @@ def project_balance(project: ProjectProposal) -> Balance | None:
         return None
     resources = sum(scores) / len(scores)
     return Balance(resources=resources, impact=project.score_impact, value=round(project.score_impact - resources, 2))
-
-
-def project_is_accepted(project: ProjectProposal | None) -> bool:
-    """Say whether `project` lets submissions without a publication through: only when accepted outright."""
-    return project is not None and project.state in ACCEPTED_PROJECT_STATES
 
 
 def _check_curator(actor) -> None:

@@ -7,10 +7,10 @@ from django.urls import reverse
 from curation.models import CurationEvent
 from portal.errors import NotAllowed, PolicyViolation
 from submissions.models import ProjectProposal, ProjectState, ReviewReason, SubmissionState
+from submissions.review_rules import project_is_accepted
 from submissions.services.projects import (
     project_balance,
     project_decide,
-    project_is_accepted,
     project_propose,
     project_score,
 )
