@@ -7,25 +7,19 @@ Not a test: it prints throughputs and their ratio against the target of issue #6
 """
 
 import argparse
-import contextlib
-import hashlib
 import os
 import resource
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-from harness import recreate_database
+from harness import children_cpu, django_setup, recreate_database, temp_folder, write_random_file
 
-ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "bench_fixity"
 SECRET_KEY = "bench-fixity-not-a-secret-" + "x" * 40
-WRITE_CHUNK = 8 * 1024 * 1024
 MIB = 1024 * 1024
 TARGET_RATIO = 0.8
 
@@ -50,7 +44,7 @@ def main() -> int:
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind (remove the 2 GiB) as on Ctrl-C
 
-    with temp_folder(args.dir) as folder:
+    with temp_folder(args.dir, prefix="bench-fixity-") as folder:
         var_dir = folder / "var"
         archive_root = var_dir / "archive"
         archive_root.mkdir(parents=True)
@@ -86,18 +80,8 @@ def main() -> int:
     return 0
 
 
-@contextlib.contextmanager
-def temp_folder(parent: str) -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="bench-fixity-", dir=parent))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        print(f"Removed {folder}")
-
-
 def setup_django(database_url: str, var_dir: Path, archive_root: Path) -> None:
-    os.environ.update(
+    django_setup(
         {
             "DATABASE_URL": database_url,
             "SECRET_KEY": SECRET_KEY,
@@ -109,13 +93,6 @@ def setup_django(database_url: str, var_dir: Path, archive_root: Path) -> None:
             "ARCHIVE_ROOT": str(archive_root),
         }
     )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def archive_make(archive_root: Path, total: int, count: int) -> tuple[list[Path], list[str]]:
@@ -131,13 +108,7 @@ def archive_make(archive_root: Path, total: int, count: int) -> tuple[list[Path]
     paths, digests, entries = [], [], []
     for number in range(count):
         scratch = archive_root / f"scratch-{number}"
-        digest = hashlib.sha256()
-        with open(scratch, "wb") as handle:
-            for start in range(0, size, WRITE_CHUNK):
-                chunk = os.urandom(min(WRITE_CHUNK, size - start))
-                handle.write(chunk)
-                digest.update(chunk)
-        sha256 = digest.hexdigest()
+        sha256 = write_random_file(scratch, size)
         path = archive_root / content_key(sha256)
         path.parent.mkdir(parents=True, exist_ok=True)
         scratch.rename(path)
@@ -156,11 +127,6 @@ def archive_make(archive_root: Path, total: int, count: int) -> tuple[list[Path]
     return paths, digests
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -168,7 +134,7 @@ def _own_cpu() -> float:
 
 def measure_openssl(paths: list[Path], digests: list[str]) -> tuple[float, float]:
     """Seconds and CPU seconds for one `openssl dgst -sha256` of every file."""
-    cpu = _children_cpu()
+    cpu = children_cpu()
     started = time.perf_counter()
     output = subprocess.run(
         ["openssl", "dgst", "-sha256", "-r", *map(str, paths)], capture_output=True, text=True, check=True
@@ -176,7 +142,7 @@ def measure_openssl(paths: list[Path], digests: list[str]) -> tuple[float, float
     seconds = time.perf_counter() - started
     if [line.split()[0] for line in output.stdout.splitlines()] != digests:
         raise SystemExit("openssl's SHA-256 differs from the files'")
-    return seconds, _children_cpu() - cpu
+    return seconds, children_cpu() - cpu
 
 
 def measure_portal(fixity, buffer: int, count: int) -> tuple[float, float]:

@@ -1,8 +1,14 @@
-"""What the benchmarks share: a fresh PostgreSQL database and the portal under gunicorn."""
+"""What the benchmarks share: a fresh PostgreSQL database, Django set up in-process, the portal under gunicorn,
+a temp folder of random files and the CPU time of child processes."""
 
 import contextlib
+import hashlib
+import os
+import resource
+import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -12,6 +18,7 @@ import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+WRITE_CHUNK = 8 * 1024 * 1024
 
 
 def recreate_database(server: str, name: str) -> str:
@@ -21,6 +28,46 @@ def recreate_database(server: str, name: str) -> str:
         conn.execute(f"CREATE DATABASE {name}")
     print(f"Created database {name}")
     return f"{server.rstrip('/')}/{name}"
+
+
+def django_setup(env: dict[str, str]) -> None:
+    """Put `env` in this process's environment, set Django up with it and migrate the database."""
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+@contextlib.contextmanager
+def temp_folder(parent: str, *, prefix: str) -> Iterator[Path]:
+    """Yield a new folder under `parent`; remove it on exit, whatever happens."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        print(f"Removed {folder}")
+
+
+def write_random_file(path: Path, size: int) -> str:
+    """Write `size` random bytes to `path`; return their SHA-256."""
+    digest = hashlib.sha256()
+    with open(path, "wb") as handle:
+        for start in range(0, size, WRITE_CHUNK):
+            chunk = os.urandom(min(WRITE_CHUNK, size - start))
+            handle.write(chunk)
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) spent so far by this process's waited-for children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:

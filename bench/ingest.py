@@ -10,27 +10,21 @@ bench/README.md.
 import argparse
 import base64
 import contextlib
-import hashlib
 import os
-import resource
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import requests
-from harness import gunicorn, recreate_database
+from harness import children_cpu, django_setup, gunicorn, recreate_database, temp_folder, write_random_file
 
-ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "bench_ingest"
 SECRET_KEY = "bench-ingest-not-a-secret-" + "x" * 40
 TUS_PATH = "/api/v1/uploads/tus/"
 FILES_PATH = "/api/v1/uploads/files/"
-WRITE_CHUNK = 8 * 1024 * 1024
 MIB = 1024 * 1024
 TARGET_RATIO = 0.8
 TARGET_GROWTH_MB = 100
@@ -51,7 +45,7 @@ def main() -> int:
     # SIGTERM (e.g. a CI timeout) must still stop gunicorn and delete the big files: unwind as on Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    with temp_folder(args.dir) as folder:
+    with temp_folder(args.dir, prefix="bench-ingest-") as folder:
         var_dir = folder / "var"
         upload_root = var_dir / "uploads"
         upload_root.mkdir(parents=True)
@@ -88,26 +82,6 @@ def main() -> int:
     return 0
 
 
-@contextlib.contextmanager
-def temp_folder(parent: str) -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="bench-ingest-", dir=parent))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        print(f"Removed {folder}")
-
-
-def write_random_file(path: Path, size: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "wb") as handle:
-        for start in range(0, size, WRITE_CHUNK):
-            chunk = os.urandom(min(WRITE_CHUNK, size - start))
-            handle.write(chunk)
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def portal_env(database_url: str, var_dir: Path, upload_root: Path, size: int) -> dict[str, str]:
     return {
         **os.environ,
@@ -128,17 +102,11 @@ def portal_env(database_url: str, var_dir: Path, upload_root: Path, size: int) -
 
 def prepare(env: dict[str, str]) -> str:
     """Migrate, create the submitter and return their API token."""
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    django_setup(env)
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connections
     from rest_framework.authtoken.models import Token
 
-    call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user(username="bench-submitter", email="bench@example.org")
     key = Token.objects.create(user=user).key
     connections.close_all()
@@ -215,12 +183,12 @@ def measure_baseline(source: Path, copy: Path, local_sha256: str) -> tuple[float
     """Seconds for `cp` to the same disk followed by `openssl dgst -sha256` of the copy,
     their CPU seconds and the rest of the machine's."""
     _recycle_page_cache(source, copy)
-    cpu, busy = _children_cpu(), _machine_busy()
+    cpu, busy = children_cpu(), _machine_busy()
     started = time.perf_counter()
     subprocess.run(["cp", "--reflink=never", str(source), str(copy)], check=True)
     output = subprocess.run(["openssl", "dgst", "-sha256", "-r", str(copy)], capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - started
-    cpu, busy = _children_cpu() - cpu, _machine_busy() - busy
+    cpu, busy = children_cpu() - cpu, _machine_busy() - busy
     if output.stdout.split()[0] != local_sha256:
         raise SystemExit("openssl's SHA-256 of the copy differs from the file's")
     copy.unlink()
@@ -239,11 +207,11 @@ def measure_portal(
     before = {pid: (_status_kib(pid, "VmRSS"), _cpu_ticks(pid)) for pid in workers}
     for pid in workers:
         _reset_peak_rss(pid)
-    curl_cpu, busy = _children_cpu(), _machine_busy()
+    curl_cpu, busy = children_cpu(), _machine_busy()
     started = time.perf_counter()
     patch_with_curl(create_upload(url, token, name, size), token, source)
     seconds = time.perf_counter() - started
-    curl_cpu, busy = _children_cpu() - curl_cpu, _machine_busy() - busy
+    curl_cpu, busy = children_cpu() - curl_cpu, _machine_busy() - busy
     # The serving worker is the one that spent the CPU time.
     pid = max(workers, key=lambda pid: _cpu_ticks(pid) - before[pid][1])
     growth_mb = (_status_kib(pid, "VmHWM") - before[pid][0]) * 1024 / 1e6
@@ -264,11 +232,6 @@ def _machine_busy() -> float:
     fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle, iowait = fields[3], fields[4]
     return (sum(fields[:8]) - idle - iowait) / os.sysconf("SC_CLK_TCK")
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _workers(master: int) -> list[int]:

@@ -15,12 +15,10 @@ import signal
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import requests
-from harness import gunicorn, recreate_database
+from harness import django_setup, gunicorn, recreate_database
 
-ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "bench_public_pages"
 SECRET_KEY = "bench-public-pages-not-a-secret-" + "x" * 32
 BATCH = 5000
@@ -118,14 +116,9 @@ def portal_env(database_url: str) -> dict[str, str]:
 
 def load(database_url: str, count: int) -> list[str]:
     """Migrate and bulk-load `count` studies; return the accessions the public may open."""
-    os.environ.update(portal_env(database_url))
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    django_setup(portal_env(database_url))
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from archive.models import ArchiveFile, Study, StudyStatus, StudyVersion
@@ -134,7 +127,6 @@ def load(database_url: str, count: int) -> list[str]:
     from licensing.models import Licence
 
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
     owner = get_user_model().objects.create_user("bench", "bench@example.org")
     licences = {licence.spdx_id: licence for licence in Licence.objects.all()}
     rng = random.Random(2026)

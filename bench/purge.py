@@ -11,16 +11,14 @@ import datetime
 import logging
 import os
 import random
-import shutil
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from harness import recreate_database
+from harness import django_setup, recreate_database, temp_folder
 
-ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "bench_purge"
 SECRET_KEY = "bench-purge-not-a-secret-" + "x" * 32
 TARGET_SECONDS = 30
@@ -49,17 +47,14 @@ def main() -> int:
         help="PostgreSQL server to create the benchmark database on",
     )
     args = parser.parse_args()
-    upload_root = Path(tempfile.mkdtemp(prefix="bench-purge-uploads-"))
-    try:
+    with temp_folder(tempfile.gettempdir(), prefix="bench-purge-uploads-") as upload_root:
         return run(args, upload_root)
-    finally:
-        shutil.rmtree(upload_root, ignore_errors=True)
 
 
 def run(args, upload_root: Path) -> int:
     database_url = recreate_database(args.server, DB_NAME)
     print(f"Upload files under {upload_root}")
-    os.environ.update(
+    django_setup(
         {
             "DATABASE_URL": database_url,
             "SECRET_KEY": SECRET_KEY,
@@ -69,13 +64,6 @@ def run(args, upload_root: Path) -> int:
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
     )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
     now = datetime.datetime.now(datetime.UTC)
     load(args, upload_root, now)
 

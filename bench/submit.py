@@ -22,9 +22,8 @@ import time
 import uuid
 from pathlib import Path
 
-from harness import recreate_database
+from harness import django_setup, recreate_database, temp_folder
 
-ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "bench_submit"
 SECRET_KEY = "bench-submit-not-a-secret-" + "x" * 32
 TARGET_SECONDS = 30
@@ -43,16 +42,14 @@ def main() -> int:
         help="PostgreSQL server to create the benchmark database on",
     )
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bench-submit-", dir=args.dir))
-    try:
+    with temp_folder(args.dir, prefix="bench-submit-") as work:
         return run(args, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def run(args, work: Path) -> int:
     database_url = recreate_database(args.server, DB_NAME)
-    os.environ.update(
+    os.environ.pop("Q_SYNC", None)  # the move is timed by calling its service, not from the queue
+    django_setup(
         {
             "DATABASE_URL": database_url,
             "SECRET_KEY": SECRET_KEY,
@@ -65,16 +62,8 @@ def run(args, work: Path) -> int:
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
     )
-    os.environ.pop("Q_SYNC", None)  # the move is timed by calling its service, not from the queue
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
     from submissions.services import MOVE_BATCH
 
-    call_command("migrate", verbosity=0)
     print(f"Upload area and archive under {work}; MOVE_BATCH = {MOVE_BATCH}")
     results = [measure(n, work) for n in (int(n) for n in args.files.split(","))]
     print()
