@@ -5,23 +5,14 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from curation.admin.base import CuratorsOnlyAdmin
+from curation.admin.base import CuratorsReadOnlyAdmin
 from curation.models import CurationEvent
 
 AUDIT_FIELDS = ["at", "action", "target_type", "target_id", "study", "actor", "reason_category", "note", "data_json"]
 
 
-class ReadOnlyAuditMixin(CuratorsOnlyAdmin):
+class ReadOnlyAuditMixin(CuratorsReadOnlyAdmin):
     """No add, change or delete: the log only grows, through the services (the model refuses too)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="data")
     def data_json(self, event):

@@ -11,3 +11,16 @@ class CuratorsOnlyAdmin:
 
     def has_view_permission(self, request, obj=None):
         return user_is_curator(request.user)
+
+
+class CuratorsReadOnlyAdmin(CuratorsOnlyAdmin):
+    """A curators-only admin that adds, changes and deletes nothing: its rows change only through the services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -12,7 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from curation.admin.base import CuratorsOnlyAdmin
+from curation.admin.base import CuratorsReadOnlyAdmin
 from curation.models import FixityCheck, FixityReport, FixityReportStatus
 from curation.services.fixity import fixity_report_resolve
 from portal.errors import NotAllowed, PolicyViolation
@@ -21,17 +21,6 @@ from portal.errors import NotAllowed, PolicyViolation
 def _short_key(key: str) -> str:
     # Keys are 77 characters long: the list shows enough to tell them apart, the full key on hover.
     return format_html('<code title="{}">{}…</code>', key, key[:26])
-
-
-class ReadOnlyAdmin(CuratorsOnlyAdmin, admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ResolveForm(forms.Form):
@@ -68,7 +57,7 @@ def resolve_reports(modeladmin, request, queryset):
 
 
 @admin.register(FixityReport)
-class FixityReportAdmin(ReadOnlyAdmin):
+class FixityReportAdmin(CuratorsReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["detected_at", "result", "status", "studies_display", "storage_key", "resolved_at"]
     list_filter = ["status", "result"]
     list_select_related = ["fixity"]
@@ -104,7 +93,7 @@ class FixityReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(FixityCheck)
-class FixityCheckAdmin(ReadOnlyAdmin):
+class FixityCheckAdmin(CuratorsReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["key_display", "size_display", "last_result", "last_checked_at", "registered_at"]
     list_filter = ["last_result"]
     search_fields = ["=storage_key", "=sha256"]

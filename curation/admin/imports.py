@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from archive.selectors import user_is_curator
-from curation.admin.base import CuratorsOnlyAdmin
+from curation.admin.base import CuratorsReadOnlyAdmin
 from curation.models import ImportedStudy
 from curation.services.imports import ManifestRefused, study_import
 from portal.errors import PolicyViolation
@@ -45,7 +45,7 @@ class ManifestForm(forms.Form):
 
 
 @admin.register(ImportedStudy)
-class ImportedStudyAdmin(CuratorsOnlyAdmin, admin.ModelAdmin):
+class ImportedStudyAdmin(CuratorsReadOnlyAdmin, admin.ModelAdmin):
     """Studies that came from another resource, with their licence; importing goes through the form."""
 
     change_list_template = "curation/import_change_list.html"
@@ -58,15 +58,6 @@ class ImportedStudyAdmin(CuratorsOnlyAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(source="")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
