@@ -110,6 +110,7 @@ def _wait_until_up(ready_url: str, process: subprocess.Popen, log_path: Path) ->
         try:
             requests.options(ready_url, timeout=2)
             return
-        except requests.ConnectionError:
+        # A worker importing the portal on a busy machine may accept the connection and answer late.
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
     raise SystemExit(f"gunicorn did not answer within 30 s; see {log_path}")
