@@ -161,6 +161,7 @@ def load(args, upload_root: Path, now: datetime.datetime) -> None:
                 "last_data_at": finished,
                 "uploaded_at": finished if complete else None,
                 "expires_at": expires_at,
+                "held_by_submission": False,
                 "warned_14_at": None,
                 "warned_2_at": None,
                 "storage_name": storage_name,
