@@ -22,12 +22,12 @@ from portal.errors import NotAllowed, PolicyViolation
 CURATOR_RULE = "CURATOR"
 
 
-def curator_check(actor) -> None:
-    """Raise NotAllowed (403) unless `actor` is a curator (member of `curators`) or a superuser."""
+def curator_check(
+    actor, *, rule: str = CURATOR_RULE, message: str = "Only curators may hide, obsolete, remove or restore."
+) -> None:
+    """Raise NotAllowed (403) under `rule` unless `actor` is a curator (member of `curators`) or a superuser."""
     if not user_is_curator(actor):
-        raise NotAllowed(
-            rule=CURATOR_RULE, field="actor", message="Only curators may hide, obsolete, remove or restore."
-        )
+        raise NotAllowed(rule=rule, field="actor", message=message)
 
 
 def _removal_snapshot(study: Study) -> dict | None:

@@ -27,11 +27,11 @@ from django.utils import timezone
 
 from accounts.groups import CURATORS_GROUP
 from archive.models import ArchiveFile, Study
-from archive.selectors import user_is_curator
 from archive.storage import archive_storage
 from curation.models import FixityCheck, FixityReport, FixityReportStatus, FixityResult
+from curation.services.actions import curator_check
 from portal.audit import audit_record
-from portal.errors import NotAllowed, PolicyViolation
+from portal.errors import PolicyViolation
 
 logger = logging.getLogger(__name__)
 
@@ -272,8 +272,7 @@ def _report_close(report: FixityReport, *, actor, note: str, now) -> None:
 
 def fixity_report_resolve(*, report: FixityReport, actor, note: str) -> FixityReport:
     """Mark an open report resolved by a curator, with what was done (the job itself repairs nothing)."""
-    if not user_is_curator(actor):
-        raise NotAllowed(rule="P-INTEGRITY", field="actor", message="Only curators may resolve fixity reports.")
+    curator_check(actor, rule="P-INTEGRITY", message="Only curators may resolve fixity reports.")
     if not note.strip():
         raise PolicyViolation(rule="P-INTEGRITY", field="note", message="Say what was found and done.")
     with transaction.atomic():

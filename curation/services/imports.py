@@ -27,12 +27,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from archive.models import ArchiveFile, Study, StudyVersion
-from archive.selectors import user_is_curator
 from archive.services import FileEntry, release_date_bounds, study_create, study_version_add
 from archive.storage import ContentMismatch, archive_storage, content_key, content_store, sha256_of
+from curation.services.actions import curator_check
 from licensing.models import Licence
 from portal.audit import audit_record
-from portal.errors import NotAllowed, PolicyViolation
+from portal.errors import PolicyViolation
 from uploads.paths import upload_path_validate
 
 logger = logging.getLogger(__name__)
@@ -349,8 +349,8 @@ def study_import(*, actor, manifest: dict, base_dir: Path | None = None) -> Impo
     listing every problem; then nothing is stored. `actor` is the curator
     importing it (None for an operator's command).
     """
-    if actor is not None and not user_is_curator(actor):
-        raise NotAllowed(rule=IMPORT_RULE, field="actor", message="Only curators may import datasets.")
+    if actor is not None:
+        curator_check(actor, rule=IMPORT_RULE, message="Only curators may import datasets.")
     problems = _Problems()
     if not isinstance(manifest, dict):
         raise ManifestRefused([ManifestProblem(field="manifest", message="Give the manifest as a JSON object.")])
