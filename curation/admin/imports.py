@@ -4,18 +4,16 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from archive.selectors import user_is_curator
 from curation.admin.base import CuratorsReadOnlyAdmin
 from curation.models import ImportedStudy
 from curation.services.imports import ManifestRefused, study_import
+from curation.views import curator_required
 from portal.errors import PolicyViolation
 
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
@@ -61,16 +59,16 @@ class ImportedStudyAdmin(CuratorsReadOnlyAdmin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("import/", csrf_protect(never_cache(self.import_view)), name="curation_importedstudy_import"),
+            path(
+                "import/",
+                csrf_protect(never_cache(curator_required(self.import_view))),
+                name="curation_importedstudy_import",
+            ),
             *super().get_urls(),
         ]
 
     def import_view(self, request):
         """Upload a manifest; show every problem of a refused one, or go to the imported study."""
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not user_is_curator(request.user):
-            raise PermissionDenied("Only curators may import datasets.")
         form = ManifestForm(request.POST or None, request.FILES or None)
         problems = []
         if request.method == "POST" and form.is_valid():
