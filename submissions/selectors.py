@@ -10,7 +10,6 @@ from submissions import scope
 from submissions.metadata import MetadataInvalid, metadata_clean
 from submissions.models import (
     ACCEPTED_PROJECT_STATES,
-    DisclosureAcknowledgement,
     ProjectProposal,
     ScopeCertification,
     Submission,
@@ -76,11 +75,18 @@ def submission_get_owned(*, owner, pk: int) -> Submission:
     """The owner's submission; anyone else's raises Submission.DoesNotExist, so it cannot be told apart from none."""
     if not owner.is_authenticated:
         raise Submission.DoesNotExist
-    return Submission.objects.select_related("study", "project").get(owner=owner, pk=pk)
+    return Submission.objects.select_related("study", "project", "scope_certification", "disclosure").get(
+        owner=owner, pk=pk
+    )
 
 
 def submission_is_editable(submission: Submission) -> bool:
     return submission.state in EDITABLE_STATES
+
+
+def submission_certification(submission: Submission) -> ScopeCertification | None:
+    """The submission's scope certification, or None; read once per instance (`submission_get_owned` joins it)."""
+    return getattr(submission, "scope_certification", None)
 
 
 def submission_step_names(submission: Submission) -> tuple[str, ...]:
@@ -100,8 +106,8 @@ def submission_steps(submission: Submission) -> list[dict]:
     done = {
         "metadata": _metadata_complete(submission.metadata),
         "files": submission.files.exists(),
-        "scope": ScopeCertification.objects.filter(submission=submission).exists(),
-        "agreements": DisclosureAcknowledgement.objects.filter(submission=submission).exists(),
+        "scope": submission_certification(submission) is not None,
+        "agreements": hasattr(submission, "disclosure"),
         "release": submission.release_date is not None,
         "review": False,
     }
@@ -176,7 +182,7 @@ def submission_review_expected(submission: Submission) -> list[str]:
     Both read `review_rules.review_reasons`, so the review page says what
     will happen before the button is pressed.
     """
-    certification = ScopeCertification.objects.filter(submission=submission).first()
+    certification = submission_certification(submission)
     reasons = review_reasons(
         submission=submission,
         scope_outcome=certification.outcome if certification else None,
@@ -187,7 +193,7 @@ def submission_review_expected(submission: Submission) -> list[str]:
 
 def submission_scope_refusal(submission: Submission) -> str:
     """The refusal message (with the EGA pointer) of a submission its scope answers refused, else ""."""
-    certification = ScopeCertification.objects.filter(submission=submission).first()
+    certification = submission_certification(submission)
     if certification is None or certification.outcome != scope.REFUSED:
         return ""
     return scope.scope_refusal_message(certification.answers)

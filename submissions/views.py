@@ -19,11 +19,12 @@ from archive.services import release_date_bounds
 from portal.errors import NotAllowed, PolicyViolation
 from submissions import forms
 from submissions.metadata import MetadataInvalid
-from submissions.models import ReviewReason, ScopeCertification, Submission, SubmissionState
+from submissions.models import ReviewReason, Submission, SubmissionState
 from submissions.selectors import (
     STEPS,
     projects_accepted_of,
     scope_form_get,
+    submission_certification,
     submission_chosen_upload_paths,
     submission_file_choice,
     submission_get_owned,
@@ -214,7 +215,7 @@ def _files(request, submission: Submission):
 
 
 def _scope(request, submission: Submission):
-    certification = ScopeCertification.objects.filter(submission=submission).first()
+    certification = submission_certification(submission)
     scope_form = scope_form_get()
     form_class = forms.scope_form_class(scope_form["questions"])
     if certification is not None:  # answered once, never edited (P-SCOPE)
@@ -237,6 +238,7 @@ def _scope(request, submission: Submission):
                 submission=submission, actor=request.user, form_version=scope_form["version"], answers=form.cleaned_data
             )
         except PolicyViolation as error:
+            submission.refresh_from_db()  # the service may have stored a refused certification
             if submission_scope_refusal(submission):  # the refusal is stored: its page says why
                 return redirect(_step_url(submission, "scope"))
             forms.policy_error(form, error)
@@ -315,7 +317,7 @@ def _review(request, submission: Submission):
         "metadata": submission.metadata,
         "files": submission_move_progress(submission=submission),
         "file_list": file_list_report(submission) if submission.file_list else None,
-        "certification": ScopeCertification.objects.filter(submission=submission).first(),
+        "certification": submission_certification(submission),
         "acknowledgement": getattr(submission, "disclosure", None),
         "releases_on_submission": submission.release_on_submission,
         "expected_reasons": submission_review_expected(submission),
