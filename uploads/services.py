@@ -80,40 +80,9 @@ def upload_create(
     The quota counts the declared sizes of all the area's files, finished or not.
     If the first bytes (creation-with-upload) are refused, nothing is created.
     """
-    path = upload_path_validate(relative_path)
-    if size > upload_max_file_bytes():
-        raise UploadTooLarge(
-            rule="UPLOAD-MAX-SIZE",
-            field="Upload-Length",
-            message=f"A file may be at most {upload_max_file_bytes()} bytes.",
-        )
-    now = timezone.now()
-    area = upload_area_get_or_create(owner=owner)
-    with transaction.atomic():
-        # Locking the area serialises creations, so two cannot both squeeze under the quota.
-        area = UploadArea.objects.select_for_update().get(pk=area.pk)
-        used = upload_area_usage(area=area)
-        if used + size > area.quota_bytes:
-            raise UploadTooLarge(
-                rule="UPLOAD-QUOTA",
-                field="Upload-Length",
-                message=(
-                    f"This file ({size} bytes) would take your upload area over its quota: "
-                    f"{used} of {area.quota_bytes} bytes are in use."
-                ),
-            )
-        upload_id = uuid.uuid4()
-        upload = UploadFile.objects.create(
-            area=area,
-            upload_id=upload_id,
-            relative_path=path,
-            size=size,
-            created_at=now,
-            last_data_at=now,
-            expires_at=upload_expiry_after(now),
-            storage_name=f"{area.pk}/{upload_id}",
-        )
-        upload_bytes_create(upload.storage_name)
+    upload = _upload_start(
+        owner=owner, relative_path=relative_path, size=size, now=timezone.now(), field="Upload-Length"
+    )
     logger.info("upload created: %s (%s bytes) by %s", upload.upload_id, size, owner.pk)
     if size == 0:
         return _upload_finish_empty(upload=upload)
@@ -125,6 +94,49 @@ def upload_create(
         except Exception:
             upload_terminate(owner=owner, upload_id=upload.upload_id)
             raise
+    return upload
+
+
+def _upload_start(
+    *, owner, relative_path: str, size: int, now: datetime.datetime, field: str, offset: int = 0
+) -> UploadFile:
+    """Make the row of an upload of `size` bytes at `relative_path` (at `offset`) and its empty bytes file.
+
+    The quota counts the declared sizes of all the area's files, finished or not;
+    `field` names the size in a refusal.
+    """
+    path = upload_path_validate(relative_path)
+    if size > upload_max_file_bytes():
+        raise UploadTooLarge(
+            rule="UPLOAD-MAX-SIZE", field=field, message=f"A file may be at most {upload_max_file_bytes()} bytes."
+        )
+    area = upload_area_get_or_create(owner=owner)
+    with transaction.atomic():
+        # Locking the area serialises creations, so two cannot both squeeze under the quota.
+        area = UploadArea.objects.select_for_update().get(pk=area.pk)
+        used = upload_area_usage(area=area)
+        if used + size > area.quota_bytes:
+            raise UploadTooLarge(
+                rule="UPLOAD-QUOTA",
+                field=field,
+                message=(
+                    f"This file ({size} bytes) would take your upload area over its quota: "
+                    f"{used} of {area.quota_bytes} bytes are in use."
+                ),
+            )
+        upload_id = uuid.uuid4()
+        upload = UploadFile.objects.create(
+            area=area,
+            upload_id=upload_id,
+            relative_path=path,
+            size=size,
+            offset=offset,
+            created_at=now,
+            last_data_at=now,
+            expires_at=upload_expiry_after(now),
+            storage_name=f"{area.pk}/{upload_id}",
+        )
+        upload_bytes_create(upload.storage_name)
     return upload
 
 
@@ -271,44 +283,16 @@ def upload_file_put(
         raise UploadTooLarge(
             rule="TUS-UPLOAD-LENGTH", field="content", message="The content goes past the declared size."
         )
-    path = upload_path_validate(relative_path)
-    area = upload_area_get_or_create(owner=owner)
     with transaction.atomic():
-        area = UploadArea.objects.select_for_update().get(pk=area.pk)
-        _check_room(area=area, size=size)
-        upload_id = uuid.uuid4()
-        upload = UploadFile.objects.create(
-            area=area,
-            upload_id=upload_id,
-            relative_path=path,
-            size=size,
-            offset=len(content),
-            created_at=now,
-            last_data_at=now,
-            expires_at=upload_expiry_after(now),
-            storage_name=f"{area.pk}/{upload_id}",
+        upload = _upload_start(
+            owner=owner, relative_path=relative_path, size=size, now=now, field="size", offset=len(content)
         )
-        upload_bytes_create(upload.storage_name)
         with upload_bytes_locked(upload.storage_name) as handle:
             handle.write(content)
         if upload.offset == size:
             _complete(upload=upload, sha256=hashlib.sha256(content).hexdigest(), now=now)
             upload.save()
     return upload
-
-
-def _check_room(*, area: UploadArea, size: int) -> None:
-    if size > upload_max_file_bytes():
-        raise UploadTooLarge(
-            rule="UPLOAD-MAX-SIZE", field="size", message=f"A file may be at most {upload_max_file_bytes()} bytes."
-        )
-    used = upload_area_usage(area=area)
-    if used + size > area.quota_bytes:
-        raise UploadTooLarge(
-            rule="UPLOAD-QUOTA",
-            field="size",
-            message=f"This file ({size} bytes) would take the upload area over its quota of {area.quota_bytes} bytes.",
-        )
 
 
 def _due_by(moment: datetime.datetime) -> Q:
