@@ -1,5 +1,8 @@
 """Which submissions wait for a curator before they are accessioned, and why (one rule, read by submit and pages)."""
 
+import datetime
+
+from archive.services import release_date_bounds
 from submissions.models import ACCEPTED_PROJECT_STATES, ProjectProposal, ReviewReason, Submission, SubmissionKind
 from submissions.scope import NEEDS_REVIEW
 
@@ -28,3 +31,10 @@ def review_reasons(*, submission: Submission, scope_outcome: str | None, beyond_
     if beyond_bound:
         reasons.append(ReviewReason.RELEASE_BEYOND_BOUND)
     return reasons
+
+
+def release_beyond_bound(submission: Submission, *, now: datetime.datetime) -> bool:
+    """Whether a new study's chosen release date lies past the 2-year bound if submitted at `now` (P-RELEASE-DATE)."""
+    if submission.kind != SubmissionKind.NEW_STUDY or submission.release_on_submission or not submission.release_date:
+        return False
+    return submission.release_date > release_date_bounds(submitted_at=now)[1]

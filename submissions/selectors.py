@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from submissions import scope
 from submissions.metadata import MetadataInvalid, metadata_clean
@@ -17,7 +18,7 @@ from submissions.models import (
     SubmissionFileState,
     SubmissionKind,
 )
-from submissions.review_rules import review_reasons
+from submissions.review_rules import release_beyond_bound, review_reasons
 from submissions.services.drafts import EDITABLE_STATES
 from uploads.models import UploadFile, UploadState
 from uploads.selectors import upload_files_of
@@ -186,7 +187,7 @@ def submission_review_expected(submission: Submission) -> list[str]:
     reasons = review_reasons(
         submission=submission,
         scope_outcome=certification.outcome if certification else None,
-        beyond_bound=submission.kind == SubmissionKind.NEW_STUDY and bool(submission.release_date_reason),
+        beyond_bound=release_beyond_bound(submission, now=timezone.now()),
     )
     return [reason.label for reason in reasons]
 

@@ -65,14 +65,15 @@ def submission_create_draft(
     now = timezone.now()
     licence_for_study(source="", requested=licence)
     metadata = metadata_clean(metadata, complete=False)
-    if release_date is not None:
-        _release_date_check(release_date=release_date, reason=release_date_reason, now=now)
+    beyond = release_date is not None and _release_date_check(
+        release_date=release_date, reason=release_date_reason, now=now
+    )
     with transaction.atomic():
         submission = Submission.objects.create(
             owner=owner,
             metadata=metadata,
             release_date=release_date,
-            release_date_reason=release_date_reason.strip(),
+            release_date_reason=release_date_reason.strip() if beyond else "",  # a reason only asks to go beyond
             created_at=now,
         )
         audit_record(actor=owner, action="submission.created", target_type="submission", target_id=submission.pk)

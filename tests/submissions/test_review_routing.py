@@ -12,7 +12,8 @@ from django.utils import timezone
 from archive.models import Study
 from archive.services import release_date_bounds
 from portal.errors import PolicyViolation
-from submissions.models import ProjectState
+from submissions.models import ProjectState, ReviewReason
+from submissions.selectors import submission_review_expected
 from submissions.services import (
     submission_create_draft,
     submission_metadata_update,
@@ -166,3 +167,25 @@ def test_p_release_date_release_on_submission_means_the_day_it_is_submitted(subm
         submission = submission_submit(submission=submission, actor=submitter)
         assert submission.release_date == timezone.localdate()
     assert submission.release_on_submission and submission.state == "submitted"
+
+
+def test_p_release_date_a_reason_with_a_date_within_the_bound_asks_nothing(submitter):
+    """A reason only asks for a date beyond the bound: within it, none is kept and no review is expected."""
+    within = timezone.localdate() + datetime.timedelta(days=30)
+    submission = submission_create_draft(
+        owner=submitter, metadata=study_metadata(), release_date=within, release_date_reason="Embargo."
+    )
+    assert submission.release_date_reason == ""
+    assert submission_review_expected(submission) == []
+
+
+def test_p_release_date_the_review_page_judges_the_bound_on_the_day_it_is_read(submitter, time_machine):
+    """A date asked for beyond the bound may fall within it a few days later; the page says so then."""
+    time_machine.move_to(datetime.datetime(2026, 11, 25, 12, tzinfo=datetime.UTC))
+    beyond = release_date_bounds(submitted_at=timezone.now())[1] + datetime.timedelta(days=1)
+    submission = submission_create_draft(
+        owner=submitter, metadata=study_metadata(), release_date=beyond, release_date_reason="Embargo."
+    )
+    assert submission_review_expected(submission) == [ReviewReason.RELEASE_BEYOND_BOUND.label]
+    time_machine.move_to(datetime.datetime(2026, 11, 27, 12, tzinfo=datetime.UTC))
+    assert submission_review_expected(submission) == []
