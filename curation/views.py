@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
@@ -162,7 +162,7 @@ def project_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def project_decide_view(request, pk: int):
     """Score a proposal's resources and impact, see the balance, and decide it."""
-    project = get_object_or_404(ProjectProposal.objects.select_related("proposer", "decided_by"), pk=pk)
+    project = project_get_visible(user=request.user, pk=pk)
     score_form = ProjectScoreForm.for_project(project)
     decision_form = ProjectDecisionForm()
     status = 200
