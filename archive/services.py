@@ -39,7 +39,7 @@ from archive.selectors import (
     study_collaborators,
     user_is_curator,
 )
-from archive.storage import archive_storage
+from archive.storage import archive_storage, store_once
 from archive.thumbnails import IMAGE_EXTENSIONS, ThumbnailError, thumbnail_render
 from licensing.selectors import licence_for_study
 from portal.audit import audit_record
@@ -720,10 +720,7 @@ def thumbnail_make(*, sha256: str) -> Thumbnail:
         fields["error"] = f"{type(error).__name__}: {error}"[:1000]
     else:
         key = thumbnail_key(sha256)
-        if not storage.exists(key):
-            saved = storage.save(key, ContentFile(rendered.png))
-            if saved != key:  # another run stored the same thumbnail first; keep one copy
-                storage.delete(saved)
+        store_once(key, ContentFile(rendered.png))
         fields = {"status": ThumbnailStatus.MADE, "storage_key": key}
         fields |= {"width": rendered.width, "height": rendered.height}
     thumbnail, _ = Thumbnail.objects.get_or_create(sha256=sha256, defaults={**fields, "created_at": timezone.now()})

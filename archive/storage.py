@@ -60,15 +60,25 @@ def content_store(stream: BinaryIO, *, expected_sha256: str | None = None) -> tu
         if expected_sha256 is not None and sha256 != expected_sha256:
             raise ContentMismatch(sha256=sha256, size=size)
         key = content_key(sha256)
-        storage = archive_storage()
-        if not storage.exists(key):
-            spool.seek(0)
-            saved = storage.save(key, File(spool))
-            if saved != key:
-                # Another writer stored the same content under the key meanwhile, and the backend saved ours
-                # under a new name: drop that duplicate; content addressing keeps one copy.
-                storage.delete(saved)
+        spool.seek(0)
+        store_once(key, File(spool))
     return key, sha256, size
+
+
+def store_once(key: str, content: File) -> None:
+    """Save `content` in archive storage under `key`, unless something is stored there already.
+
+    Keys follow from the content (its hash, or the hash of what it was made from), so whatever is
+    stored under one is the same content: one copy is kept.
+    """
+    storage = archive_storage()
+    if storage.exists(key):
+        return
+    saved = storage.save(key, content)
+    if saved != key:
+        # Another writer stored the same content under the key meanwhile, and the backend saved ours
+        # under a new name: drop that duplicate.
+        storage.delete(saved)
 
 
 # os.link fails with these where a hard link cannot be made (another filesystem, no link support).
