@@ -42,10 +42,9 @@ class BadRequest(UploadError):
 
 
 def _error(exc: PolicyViolation) -> HttpResponse:
-    # Upload errors carry their status; any other broken rule (e.g. a bad path) is a 400.
-    status = getattr(exc, "status", 400)
-    response = JsonResponse(exc.as_dict(), status=status)
-    if status == 460:
+    # Every PolicyViolation carries its status: upload errors theirs, any other broken rule (e.g. a bad path) 400.
+    response = JsonResponse(exc.as_dict(), status=exc.status)
+    if exc.status == 460:
         response.reason_phrase = "Checksum Mismatch"
     return response
 
