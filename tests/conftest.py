@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import boto3
 import botocore.exceptions
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
 
@@ -213,6 +214,25 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """Return a function that signs a user in on a browser page, by giving its context their session cookie."""
+
+    def sign_in(page, user):
+        name = django_settings.SESSION_COOKIE_NAME
+        session = _client_for(user).cookies[name].value
+        page.context.add_cookies([{"name": name, "value": session, "url": live_server.url}])
+        return page
+
+    return sign_in
+
+
+@pytest.fixture
+def signed_in_page(page, sign_in, submitter):
+    """The browser page, signed in as the submitter."""
+    return sign_in(page, submitter)
 
 
 @pytest.fixture(autouse=True)

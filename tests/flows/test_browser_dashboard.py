@@ -5,8 +5,6 @@ import re
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -19,11 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def curator_page(page, live_server, curator):
-    client = Client()
-    client.force_login(curator)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+def curator_page(page, sign_in, curator):
+    sign_in(page, curator)
     page.set_viewport_size({"width": 1400, "height": 900})
     return page
 
@@ -79,20 +74,9 @@ def test_curator_opens_the_dashboard_from_the_admin_and_decides_a_review(
 
 
 def test_proposer_proposes_a_project_and_a_curator_scores_and_decides_it(
-    curator_page, live_server, submitter, browser, output_path
+    curator_page, live_server, sign_in, submitter, browser, output_path
 ):
-    proposer = browser.new_page(viewport={"width": 1200, "height": 900})
-    client = Client()
-    client.force_login(submitter)
-    proposer.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    proposer = sign_in(browser.new_page(viewport={"width": 1200, "height": 900}), submitter)
     proposer.goto(live_server.url + "/projects/")
     proposer.screenshot(path=f"{output_path}/1-no-projects.png", full_page=True)
     proposer.get_by_role("link", name="Propose a project").click()

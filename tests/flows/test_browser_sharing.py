@@ -3,8 +3,6 @@
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from archive.models import ReviewerLink
@@ -14,11 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def owner_page(page, live_server, submitter):
-    client = Client()
-    client.force_login(submitter)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+def owner_page(signed_in_page, live_server):
+    page = signed_in_page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     return page
 

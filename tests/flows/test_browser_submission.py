@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from django_q.conf import Conf
 from playwright.sync_api import expect
@@ -27,15 +26,6 @@ FOLDER_FILES = {
     "experiment/notes.txt": 1_000,
 }
 FILE_LIST = "Files\tchannel\twell\nplate1/A01.tif\tDAPI\tA01\nplate1/A02.tif\tGFP\tA02\n"
-
-
-@pytest.fixture
-def signed_in_page(page, live_server, submitter):
-    client = Client()
-    client.force_login(submitter)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-    return page
 
 
 def _continue(page):

@@ -6,9 +6,7 @@ import re
 import time
 
 import pytest
-from django.conf import settings
 from django.core.signals import request_started
-from django.test import Client
 from playwright.sync_api import expect
 
 from uploads.models import UploadFile, UploadState
@@ -39,15 +37,6 @@ def _wait_for(condition, *, timeout: float, what: str):
             return value
         time.sleep(0.1)
     pytest.fail(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def signed_in_page(page, live_server, submitter):
-    client = Client()
-    client.force_login(submitter)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-    return page
 
 
 @pytest.fixture
