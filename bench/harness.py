@@ -30,6 +30,22 @@ def recreate_database(server: str, name: str) -> str:
     return f"{server.rstrip('/')}/{name}"
 
 
+def portal_env(database_url: str, secret_key: str, **extra: str) -> dict[str, str]:
+    """Return this process's environment plus the settings of a portal served on 127.0.0.1 over plain HTTP."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secret_key,
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_MANIFEST": "0",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        **extra,
+    }
+
+
 def django_setup(env: dict[str, str]) -> None:
     """Put `env` in this process's environment, set Django up with it and migrate the database."""
     os.environ.update(env)

@@ -19,7 +19,15 @@ import time
 from pathlib import Path
 
 import requests
-from harness import children_cpu, django_setup, gunicorn, recreate_database, temp_folder, write_random_file
+from harness import (
+    children_cpu,
+    django_setup,
+    gunicorn,
+    portal_env,
+    recreate_database,
+    temp_folder,
+    write_random_file,
+)
 
 DB_NAME = "bench_ingest"
 SECRET_KEY = "bench-ingest-not-a-secret-" + "x" * 40
@@ -61,7 +69,15 @@ def main() -> int:
             database_url = f"sqlite:///{var_dir / 'db.sqlite3'}"
         else:
             database_url = recreate_database(args.postgres, DB_NAME)
-        env = portal_env(database_url, var_dir, upload_root, args.size_mib * MIB)
+        size = args.size_mib * MIB
+        env = portal_env(
+            database_url,
+            SECRET_KEY,
+            VAR_DIR=str(var_dir),
+            UPLOAD_ROOT=str(upload_root),
+            UPLOAD_MAX_FILE_BYTES=str(size),
+            UPLOAD_QUOTA_BYTES=str(10 * size),
+        )
         token = prepare(env)
         with gunicorn(env, name="ingest", ready_path=TUS_PATH, options=("--timeout", "600")) as (url, master):
             warm_up(url, token, folder)
@@ -80,24 +96,6 @@ def main() -> int:
                 )
         report(args, baseline_runs, portal_runs)
     return 0
-
-
-def portal_env(database_url: str, var_dir: Path, upload_root: Path, size: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": SECRET_KEY,
-        "DEBUG": "0",
-        "SECURE_SSL_REDIRECT": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_MANIFEST": "0",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "VAR_DIR": str(var_dir),
-        "UPLOAD_ROOT": str(upload_root),
-        "UPLOAD_MAX_FILE_BYTES": str(size),
-        "UPLOAD_QUOTA_BYTES": str(10 * size),
-    }
 
 
 def prepare(env: dict[str, str]) -> str:

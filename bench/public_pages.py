@@ -17,7 +17,7 @@ import sys
 import time
 
 import requests
-from harness import django_setup, gunicorn, recreate_database
+from harness import django_setup, gunicorn, portal_env, recreate_database
 
 DB_NAME = "bench_public_pages"
 SECRET_KEY = "bench-public-pages-not-a-secret-" + "x" * 32
@@ -95,28 +95,14 @@ def main() -> int:
     accessions = load(database_url, args.studies)
     # SIGTERM (e.g. a CI timeout) must still stop gunicorn: turn it into an exception that unwinds.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    with gunicorn(portal_env(database_url), name="public-pages", ready_path="/robots.txt") as (url, _):
+    with gunicorn(portal_env(database_url, SECRET_KEY), name="public-pages", ready_path="/robots.txt") as (url, _):
         measure(url, accessions, args.requests)
     return 0
 
 
-def portal_env(database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": SECRET_KEY,
-        "DEBUG": "0",
-        "SECURE_SSL_REDIRECT": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_MANIFEST": "0",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-
-
 def load(database_url: str, count: int) -> list[str]:
     """Migrate and bulk-load `count` studies; return the accessions the public may open."""
-    django_setup(portal_env(database_url))
+    django_setup(portal_env(database_url, SECRET_KEY))
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
