@@ -20,7 +20,9 @@ from archive.selectors import (
     study_file_get_visible,
     study_files,
     study_files_page,
+    study_get_visible,
     study_page_get,
+    study_version_get,
     user_is_curator,
 )
 from archive.views.sharing import owner_tools_context
@@ -38,10 +40,14 @@ def tombstone(request, study: Study):
     return render(request, "archive/tombstone.html", context, status=410)
 
 
-def _visible_page(request, accession: str, number: int | None):
-    """Return the study page for the caller, raising Http404 or the StudyGone of a removed entry."""
+def _visible_version(request, accession: str, number: int | None) -> tuple[Study, StudyVersion]:
+    """Return a study the caller sees and its version `number`, raising Http404 or the StudyGone of a removed entry.
+
+    Downloads and manifests need that one version, not the page's list of every version with its metadata.
+    """
     try:
-        return study_page_get(request.user, accession, number)
+        study = study_get_visible(request.user, accession)
+        return study, study_version_get(study=study, number=number)
     except StudyNotFound:
         raise Http404("No such study or version.") from None
 
@@ -93,9 +99,11 @@ def study_detail(request, accession: str, version: int | None = None):
 def study_page_response(request, accession: str, version: int | None = None, *, owner_forms: dict | None = None):
     """Render the accession page; `owner_forms` shows the owner's refused forms again (archive/views/sharing.py)."""
     try:
-        page = _visible_page(request, accession, version)
+        page = study_page_get(request.user, accession, version)
     except StudyGone as gone:
         return tombstone(request, gone.study)
+    except StudyNotFound:
+        raise Http404("No such study or version.") from None
     study, study_version = page.study, page.version
     files, files_size = study_files_page(
         version=study_version, user=request.user, page=requested_page(request), per_page=FILES_PER_PAGE
@@ -145,7 +153,7 @@ def file_gone(request):
 
 
 def with_visible_file(view):
-    """Resolve a file URL through the visibility selectors and call `view(request, page=, file=)`.
+    """Resolve a file URL through the visibility selectors and call `view(request, study=, file=)`.
 
     Obsolete files stay public; a removed file or study answers 410, anything
     the caller may not see 404 (P-OBSOLETE, P-REMOVE).
@@ -156,24 +164,24 @@ def with_visible_file(view):
         if not clean_path(path):
             raise Http404("Not a valid file path.")
         try:
-            page = _visible_page(request, accession, version)
-            file = study_file_get_visible(user=request.user, version=page.version, path=path)
+            study, study_version = _visible_version(request, accession, version)
+            file = study_file_get_visible(user=request.user, version=study_version, path=path)
         except StudyGone as gone:
             return tombstone(request, gone.study)
         except StudyNotFound:
             raise Http404("No such file.") from None
         except FileGone:
             return file_gone(request)
-        return view(request, page=page, file=file)
+        return view(request, study=study, file=file)
 
     return resolved
 
 
 @require_safe
 @with_visible_file
-def study_file(request, *, page, file):
+def study_file(request, *, study, file):
     """Download one file of a visible study."""
-    return file_response(request, file, public=page.study.is_public)
+    return file_response(request, file, public=study.is_public)
 
 
 def _manifest_line(sha256: str, path: str) -> str:
@@ -198,10 +206,9 @@ def manifest_response(*, version, user) -> StreamingHttpResponse:
 def study_manifest(request, accession: str, version: int | None = None):
     """List `<sha256>  <path>` for the downloadable files of a version, for `sha256sum -c`."""
     try:
-        page = _visible_page(request, accession, version)
+        study, study_version = _visible_version(request, accession, version)
     except StudyGone as gone:
         return tombstone(request, gone.study)
-    study = page.study
-    response = manifest_response(version=page.version, user=request.user)
+    response = manifest_response(version=study_version, user=request.user)
     response["Cache-Control"] = "public, max-age=300" if study.is_public else "private, no-cache"
     return response
