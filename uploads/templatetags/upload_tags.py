@@ -1,6 +1,7 @@
 """Display helpers for the upload page; no reads, no rules."""
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -8,18 +9,16 @@ from uploads.selectors import upload_days_left
 
 register = template.Library()
 
-# Under these many days left, the deletion date is shown as a warning, then as danger.
-WARNING_DAYS = 14
-DANGER_DAYS = 2
-
 
 @register.simple_tag
 def deletion_notice(expires_at):
     """The deletion date and the days left, e.g. "12 Feb 2027 — 79 days left" (P-UPLOAD-RETENTION)."""
     days = upload_days_left(expires_at, now=timezone.now())
-    if days < DANGER_DAYS:
+    # Under the e-mail warnings' days left (14, then 2), the date is shown as a warning, then as danger.
+    warning_days, danger_days = settings.UPLOAD_WARNING_DAYS
+    if days < danger_days:
         tone = "text-danger fw-semibold"
-    elif days < WARNING_DAYS:
+    elif days < warning_days:
         tone = "text-warning-emphasis fw-semibold"
     else:
         tone = "text-body-secondary"
