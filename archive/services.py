@@ -44,6 +44,7 @@ from archive.thumbnails import IMAGE_EXTENSIONS, ThumbnailError, thumbnail_rende
 from licensing.selectors import licence_for_study
 from portal.audit import audit_record
 from portal.errors import NotAllowed, PolicyViolation
+from portal.links import portal_url
 
 logger = logging.getLogger(__name__)
 
@@ -269,7 +270,7 @@ def _study_mail_send(*, study_pk: int, template: str, user_pk: int | None = None
         "study": study,
         "user": user,
         "portal_name": settings.PORTAL_NAME,
-        "study_url": settings.PORTAL_URL.rstrip("/") + reverse("study-detail", args=[study.accession]),
+        "study_url": portal_url(reverse("study-detail", args=[study.accession])),
         **extra,
     }
     send_mail(

@@ -5,6 +5,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from portal.links import portal_url
 from submissions.models import Submission
 
 
@@ -23,7 +24,7 @@ def submission_notify(*, submission: Submission, template: str, context: dict | 
             "study": submission.study,
             "user": owner,
             "portal_name": settings.PORTAL_NAME,
-            "portal_url": settings.PORTAL_URL.rstrip("/"),
+            "portal_url": portal_url(),
             **(context or {}),
         },
     )

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from portal.links import portal_url
 from uploads.errors import OffsetMismatch, UploadHeld, UploadNotFound, UploadTooLarge
 from uploads.models import UploadArea, UploadFile, UploadState
 from uploads.paths import upload_path_validate
@@ -392,7 +393,7 @@ def _warning_message(*, owner, first: list[UploadFile], second: list[UploadFile]
         "first": {"days": first_days, **rows(first)},
         "second": {"days": second_days, **rows(second)},
         "retention_months": settings.UPLOAD_RETENTION_MONTHS,
-        "uploads_url": _portal_url("/uploads/"),
+        "uploads_url": portal_url("/uploads/"),
     }
     subject = " ".join(render_to_string("uploads/email/warning_subject.txt", context).split())
     message = EmailMultiAlternatives(
@@ -402,10 +403,6 @@ def _warning_message(*, owner, first: list[UploadFile], second: list[UploadFile]
     )
     message.attach_alternative(render_to_string("uploads/email/warning.html", context), "text/html")
     return message
-
-
-def _portal_url(path: str) -> str:
-    return settings.PORTAL_URL.rstrip("/") + path
 
 
 def _warnings_deliver(messages: list[EmailMultiAlternatives]) -> None:

@@ -32,6 +32,7 @@ from curation.models import FixityCheck, FixityReport, FixityReportStatus, Fixit
 from curation.services.actions import curator_check
 from portal.audit import audit_record
 from portal.errors import PolicyViolation
+from portal.links import portal_url
 
 logger = logging.getLogger(__name__)
 
@@ -293,14 +294,13 @@ def _reports_mail_send(*, report_pks: list[int]) -> None:
     if not recipients:
         logger.error("Fixity reports %s opened, but no curator has an e-mail address", report_pks)
         return
-    base = settings.PORTAL_URL.rstrip("/")
     reports = FixityReport.objects.filter(pk__in=report_pks).select_related("fixity").order_by("pk")
     context = {
         "reports": [
-            (report, base + reverse("admin:curation_fixityreport_change", args=[report.pk])) for report in reports
+            (report, portal_url(reverse("admin:curation_fixityreport_change", args=[report.pk]))) for report in reports
         ],
         "count": len(report_pks),
-        "reports_url": base + reverse("admin:curation_fixityreport_changelist") + "?status__exact=open",
+        "reports_url": portal_url(reverse("admin:curation_fixityreport_changelist") + "?status__exact=open"),
         "portal_name": settings.PORTAL_NAME,
     }
     send_mail(

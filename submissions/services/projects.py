@@ -24,6 +24,7 @@ from django.utils import timezone
 from archive.selectors import user_is_curator
 from portal.audit import audit_record
 from portal.errors import NotAllowed, PolicyViolation
+from portal.links import portal_url
 from submissions.models import ProjectProposal, ProjectState
 
 logger = logging.getLogger(__name__)
@@ -165,7 +166,7 @@ def _decision_email_on_commit(project: ProjectProposal) -> None:
     context = {
         "user": proposer,
         "project": project,
-        "project_url": settings.PORTAL_URL.rstrip("/") + reverse("projects:detail", args=[project.pk]),
+        "project_url": portal_url(reverse("projects:detail", args=[project.pk])),
     }
     subject, _, body = render_to_string("submissions/email/project_decided.txt", context).partition("\n")
     transaction.on_commit(
