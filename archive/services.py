@@ -223,7 +223,7 @@ def study_version_add(
 ) -> StudyVersion:
     """Add version n+1 of a study; earlier versions stay as they were (P-PERMANENT)."""
     with transaction.atomic():
-        study = Study.objects.select_for_update().get(pk=study.pk)
+        study = _study_locked(study)
         version = _add_version(study=study, metadata=metadata, files=files, note=note, now=timezone.now())
         _audit_study(
             study, actor=actor, action="study.version_added", note=note, version=version.number, files=len(files)
@@ -649,7 +649,7 @@ def study_release_date_change(*, study: Study, actor, release_date: datetime.dat
     now = timezone.now()
     curator = user_is_curator(actor)
     with transaction.atomic():
-        study = Study.objects.select_for_update().get(pk=study.pk)
+        study = _study_locked(study)
         if actor.pk != study.owner_id and not curator:
             raise NotAllowed(
                 rule="P-RELEASE-DATE", field="release_date", message="Only the owner can change the release date."
