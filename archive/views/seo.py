@@ -10,6 +10,8 @@ DISALLOWED = ["/admin/", "/api/v1/uploads/", "/review/", "/accounts/"]
 
 @require_safe
 def robots_txt(request):
-    lines = ["User-agent: *", "Allow: /", *(f"Disallow: {path}" for path in DISALLOWED)]
+    # Disallow lines come first: first-match parsers (Python's robotparser) would otherwise stop at
+    # "Allow: /"; RFC 9309's longest match gives the same answer in either order.
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED), "Allow: /"]
     lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

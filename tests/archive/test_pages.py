@@ -3,6 +3,7 @@
 import datetime
 import json
 import re
+import urllib.robotparser
 
 import pytest
 from django.db import connection
@@ -409,6 +410,20 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_private_area
         assert line in body
     assert "Disallow: /accounts/" in body
     assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+def test_robots_txt_first_match_parsers_keep_crawlers_out_of_private_areas(anonymous_client):
+    # Python's robotparser takes the first matching line; RFC 9309 parsers the longest. Both must agree.
+    parser = urllib.robotparser.RobotFileParser()
+    parser.parse(anonymous_client.get("/robots.txt").content.decode().splitlines())
+    study = make_study()
+
+    assert not parser.can_fetch("AnyBot", "http://testserver/admin/")
+    assert not parser.can_fetch("AnyBot", "http://testserver/review/some-token/")
+    assert not parser.can_fetch("AnyBot", "http://testserver/api/v1/uploads/files/")
+    assert not parser.can_fetch("AnyBot", "http://testserver/accounts/login/")
+    assert parser.can_fetch("AnyBot", f"http://testserver/studies/{study.accession}/")
+    assert parser.can_fetch("AnyBot", "http://testserver/search/?q=zebrafish")
 
 
 def test_not_found_page_is_a_page_for_people(anonymous_client):
