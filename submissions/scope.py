@@ -75,6 +75,13 @@ QUESTIONS = (
 QUESTIONS_BY_ID = {question.id: question for question in QUESTIONS}
 
 
+class ScopeRefused(PolicyViolation):
+    """The answers put the data out of scope; raised once the refused certification is on record."""
+
+    def __init__(self, answers: dict[str, str]):
+        super().__init__(rule="P-SCOPE", field="answers", message=scope_refusal_message(answers))
+
+
 def scope_answers_validate(answers: dict) -> dict[str, str]:
     """Return the answers if they are a complete, consistent `scope-v1` form; else raise naming the field."""
     if not isinstance(answers, dict):

@@ -19,7 +19,7 @@ from submissions.models import (
     SubmissionKind,
 )
 from submissions.review_rules import release_beyond_bound, review_reasons
-from submissions.services.drafts import EDITABLE_STATES
+from submissions.services.drafts import EDITABLE_STATES, projects_nameable_by
 from uploads.models import UploadFile, UploadState
 from uploads.selectors import upload_files_of
 
@@ -120,7 +120,7 @@ def submission_steps(submission: Submission) -> list[dict]:
 
 def projects_accepted_of(*, owner) -> QuerySet[ProjectProposal]:
     """The owner's structured projects that a submission may name (P-PROJECT)."""
-    return ProjectProposal.objects.filter(proposer=owner, state__in=ACCEPTED_PROJECT_STATES).order_by("name")
+    return projects_nameable_by(owner).filter(state__in=ACCEPTED_PROJECT_STATES).order_by("name")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from portal.errors import NotAllowed, PolicyViolation
 from submissions import forms
 from submissions.metadata import MetadataInvalid
 from submissions.models import ReviewReason, Submission, SubmissionState
+from submissions.scope import ScopeRefused
 from submissions.selectors import (
     STEPS,
     projects_accepted_of,
@@ -145,8 +146,9 @@ def _metadata(request, submission: Submission):
                     metadata = {**form.metadata(), "authors": authors.authors()}
                     submission_metadata_update(submission=submission, actor=request.user, metadata=metadata)
                     if "project" in form.fields:
+                        project = form.cleaned_data["project"]
                         submission_project_set(
-                            submission=submission, actor=request.user, project=form.cleaned_data["project"]
+                            submission=submission, actor=request.user, project_id=project.pk if project else None
                         )
             except MetadataInvalid as invalid:
                 for field, problems in invalid.errors.items():
@@ -237,10 +239,9 @@ def _scope(request, submission: Submission):
             submission_certify_scope(
                 submission=submission, actor=request.user, form_version=scope_form["version"], answers=form.cleaned_data
             )
+        except ScopeRefused:  # the refusal is on record: its page says why
+            return redirect(_step_url(submission, "scope"))
         except PolicyViolation as error:
-            submission.refresh_from_db()  # the service may have stored a refused certification
-            if submission_scope_refusal(submission):  # the refusal is stored: its page says why
-                return redirect(_step_url(submission, "scope"))
             forms.policy_error(form, error)
         else:
             return _saved(request, submission, "scope")

@@ -5,6 +5,7 @@ import logging
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from archive.models import ArchiveFile, FileStatus
@@ -35,6 +36,8 @@ EDITABLE_STATES = (SubmissionState.DRAFT, SubmissionState.CHANGES_REQUESTED)
 
 
 def _check_draft(*, submission: Submission, rule: str) -> None:
+    if submission.state == SubmissionState.REFUSED:
+        raise PolicyViolation(rule=rule, message="This submission was refused; it can no longer change.")
     if submission.state not in EDITABLE_STATES:
         raise PolicyViolation(rule=rule, message="This submission has been submitted; it can no longer change.")
 
@@ -128,10 +131,26 @@ def submission_release_date_set(
     return submission
 
 
-def submission_project_set(*, submission: Submission, actor, project: ProjectProposal | None) -> Submission:
-    """Name the structured project the study belongs to (P-PROJECT), or none."""
+def projects_nameable_by(owner) -> QuerySet[ProjectProposal]:
+    """The structured projects a submission of `owner` may name (P-PROJECT): the ones `owner` proposed."""
+    return ProjectProposal.objects.filter(proposer=owner)
+
+
+def submission_project_set(*, submission: Submission, actor, project_id: int | None) -> Submission:
+    """Name the structured project the study belongs to (P-PROJECT), or none.
+
+    Another user's project is refused with the same answer as an id that does
+    not exist, so that nobody learns which proposals exist.
+    """
     with transaction.atomic():
         submission = _editable(submission=submission, actor=actor, rule="P-PROJECT")
+        project = None
+        if project_id is not None:
+            project = projects_nameable_by(submission.owner).filter(pk=project_id).first()
+            if project is None:
+                raise PolicyViolation(
+                    rule="P-PROJECT", field="project", message="You have proposed no structured project with this id."
+                )
         submission.project = project
         submission.save(update_fields=["project", "updated_at"])
     return submission
@@ -142,8 +161,9 @@ def submission_certify_scope(*, submission: Submission, actor, form_version: str
 
     A submission is certified once and the answers are never edited. A refused
     outcome is stored too (what was answered is part of the record), the
-    submission becomes `refused`, and PolicyViolation points to the EGA after
-    the record is committed.
+    submission becomes `refused`, and ScopeRefused, pointing to the EGA, is
+    raised after the record is saved: a caller's own transaction must let it
+    commit (as `submission_create_whole` does) for the refusal to stand.
     """
     if form_version != scope.SCOPE_FORM_VERSION:
         raise PolicyViolation(
@@ -168,7 +188,7 @@ def submission_certify_scope(*, submission: Submission, actor, form_version: str
             submission.state = SubmissionState.REFUSED
             submission.save(update_fields=["state", "updated_at"])
     if outcome == scope.REFUSED:
-        raise PolicyViolation(rule="P-SCOPE", field="answers", message=scope.scope_refusal_message(answers))
+        raise scope.ScopeRefused(answers)
     return certification
 
 

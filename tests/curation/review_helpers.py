@@ -63,7 +63,7 @@ def submitted(
     submission_acknowledge(submission=submission, actor=owner, public_disclosure=True, right_to_submit=True)
     submission_files_set(submission=submission, actor=owner, upload_file_ids=[u.pk for u in uploads])
     if project is not None:
-        submission_project_set(submission=submission, actor=owner, project=project)
+        submission_project_set(submission=submission, actor=owner, project_id=project.pk)
     return submission_submit(submission=submission, actor=owner)
 
 

@@ -13,6 +13,7 @@ from submissions.services import (
     submission_create_draft,
     submission_files_set,
 )
+from submissions.services.projects import project_decide, project_propose, project_score
 from tests.factories import study_metadata
 from uploads.services import upload_file_put
 
@@ -51,6 +52,22 @@ def ready_draft(owner, contents: dict[str, bytes], answers: dict = ACCEPTED_ANSW
     submission_acknowledge(submission=submission, actor=owner, public_disclosure=True, right_to_submit=True)
     submission_files_set(submission=submission, actor=owner, upload_file_ids=[u.pk for u in uploads])
     return submission, uploads
+
+
+def decided_project(proposer, curator, decision: str):
+    """A structured project `proposer` proposed, scored and decided by `curator` (P-PROJECT)."""
+    project = project_propose(
+        actor=proposer,
+        name="HeLa organelle atlas",
+        description="Reference images of every organelle.",
+        category="lasting_reuse",
+        expected_volume_gb=500,
+        expected_datasets=20,
+        expected_images=100_000,
+        timeline="2027",
+    )
+    project_score(project=project, actor=curator, volume=2, curation=2, metadata=2, funding=1, impact=5)
+    return project_decide(project=project, actor=curator, decision=decision, note="Decided.")
 
 
 def archive_keys(path: str = "") -> list[str]:

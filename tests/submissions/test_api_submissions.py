@@ -6,11 +6,13 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from archive.models import Study
 from submissions.models import DisclosureAcknowledgement, ScopeCertification, Submission, SubmissionState
+from submissions.services import submission_create_draft
 from tests.factories import make_study, stored_file, study_metadata
 from tests.submissions.move_helpers import ACCEPTED_ANSWERS, file_contents
 from uploads.models import UploadFile
@@ -131,12 +133,49 @@ def test_p_licence_api_attempt_to_set_another_licence_is_refused(token_client, u
     assert _post(token_client, URL, _body(uploads, licence="CC0-1.0")).status_code == 201
 
 
-def test_p_scope_refused_answers_create_nothing_and_point_to_the_ega(token_client, uploads):
-    answers = {**ACCEPTED_ANSWERS, "public_release_consent": "no"}
-    response = _post(token_client, URL, _body(uploads, scope={"version": "scope-v1", "answers": answers}))
+REFUSING_SCOPE = {"version": "scope-v1", "answers": {**ACCEPTED_ANSWERS, "public_release_consent": "no"}}
+
+
+def _refused_on_record(submission: Submission) -> None:
+    """The submission is closed by its refused scope answers, as the wizard's scope step leaves it."""
+    submission.refresh_from_db()
+    assert submission.state == SubmissionState.REFUSED
+    certification = ScopeCertification.objects.get(submission=submission)
+    assert certification.outcome == "refused" and certification.answers == REFUSING_SCOPE["answers"]
+
+
+def test_p_scope_api_refused_answers_on_create_are_recorded_and_point_to_the_ega(token_client, uploads):
+    response = _post(token_client, URL, _body(uploads, scope=REFUSING_SCOPE))
     assert response.status_code == 400
     assert response.json()["rule"] == "P-SCOPE" and "EGA" in response.json()["answers"][0]
-    _nothing_created()
+    submission = Submission.objects.get()  # the draft the answers were given for, closed like a wizard's
+    _refused_on_record(submission)
+    assert not submission.files.exists() and not DisclosureAcknowledgement.objects.exists()  # the rest is not applied
+
+
+def test_p_scope_api_refusal_is_recorded_like_the_wizard(token_client, submitter_client, submitter, uploads):
+    by_api = Submission.objects.get(pk=_post(token_client, URL, {"title": "By the API"}).json()["id"])
+    response = _patch(token_client, _detail_url(by_api.pk), {"title": "Changed", "scope": REFUSING_SCOPE})
+    assert response.status_code == 400, response.content
+    assert response.json()["rule"] == "P-SCOPE" and "EGA" in response.json()["answers"][0]
+    _refused_on_record(by_api)
+    assert by_api.metadata == {"title": "By the API"}  # the other parts of a refused request are not applied
+
+    by_wizard = submission_create_draft(owner=submitter, metadata={"title": "By the wizard"})
+    wizard_scope = reverse("submissions:step", args=[by_wizard.pk, "scope"])
+    assert submitter_client.post(wizard_scope, REFUSING_SCOPE["answers"]).status_code == 302
+    _refused_on_record(by_wizard)
+
+    # Answering again, this time accepting, is refused both ways and leaves the refusal on record.
+    accepting = {"version": "scope-v1", "answers": ACCEPTED_ANSWERS}
+    response = _patch(token_client, _detail_url(by_api.pk), {"scope": accepting})
+    assert response.status_code == 400 and response.json()["rule"] == "P-SCOPE"
+    assert "refused" in response.json()["non_field_errors"][0]
+    assert submitter_client.post(wizard_scope, ACCEPTED_ANSWERS)["Location"] == f"/submissions/{by_wizard.pk}/"
+    _refused_on_record(by_api)
+    _refused_on_record(by_wizard)
+    assert _post(token_client, _detail_url(by_api.pk) + "submit/").status_code == 400
+    _refused_on_record(by_api)
 
 
 def test_p_upload_private_other_users_upload_file_is_refused(token_client, other_user):

@@ -21,28 +21,12 @@ from submissions.services import (
     submission_release_date_set,
     submission_submit,
 )
-from submissions.services.projects import project_decide, project_propose, project_score
 from tests.factories import study_metadata
-from tests.submissions.move_helpers import NEEDS_REVIEW_ANSWERS, file_contents, ready_draft
+from tests.submissions.move_helpers import NEEDS_REVIEW_ANSWERS, decided_project, file_contents, ready_draft
 
 pytestmark = pytest.mark.django_db
 
 NO_PUBLICATION = study_metadata(publication_doi="", no_publication_reason="A reference atlas of HeLa organelles.")
-
-
-def _project(proposer, curator, decision: str):
-    project = project_propose(
-        actor=proposer,
-        name="HeLa organelle atlas",
-        description="Reference images of every organelle.",
-        category="lasting_reuse",
-        expected_volume_gb=500,
-        expected_datasets=20,
-        expected_images=100_000,
-        timeline="2027",
-    )
-    project_score(project=project, actor=curator, volume=2, curation=2, metadata=2, funding=1, impact=5)
-    return project_decide(project=project, actor=curator, decision=decision, note="Decided.")
 
 
 def _submit(submission, owner, capture):
@@ -66,8 +50,8 @@ def test_p_project_no_publication_and_no_project_waits_in_review(submitter, djan
 
 def test_p_project_an_accepted_project_lets_it_through(submitter, curator, django_capture_on_commit_callbacks):
     submission = _without_publication(submitter)
-    project = _project(submitter, curator, ProjectState.ACCEPTED)
-    submission_project_set(submission=submission, actor=submitter, project=project)
+    project = decided_project(submitter, curator, ProjectState.ACCEPTED)
+    submission_project_set(submission=submission, actor=submitter, project_id=project.pk)
     submission = _submit(submission, submitter, django_capture_on_commit_callbacks)
     assert submission.state == "accepted" and submission.review_reasons == []
     assert submission.study.accession == submission.accession
@@ -78,7 +62,8 @@ def test_p_project_a_project_not_accepted_outright_still_waits_in_review(
     submitter, curator, decision, django_capture_on_commit_callbacks
 ):
     submission = _without_publication(submitter)
-    submission_project_set(submission=submission, actor=submitter, project=_project(submitter, curator, decision))
+    project = decided_project(submitter, curator, decision)
+    submission_project_set(submission=submission, actor=submitter, project_id=project.pk)
     submission = _submit(submission, submitter, django_capture_on_commit_callbacks)
     assert submission.state == "in_review" and submission.review_reasons == ["no_publication"]
 
