@@ -119,7 +119,8 @@ class SubmissionListView(GenericAPIView):
             "self-certification and the two acknowledgements, in one request. Every part is optional in a draft "
             "(submitting needs them all), but each part given must be valid: one bad part refuses the request "
             "whole and nothing is created. Metadata errors are all listed at once. The licence is CC0-1.0; asking "
-            "for another is refused (P-LICENCE)."
+            "for another is refused (P-LICENCE). Scope answers that put the data out of scope (P-SCOPE) are the "
+            "exception, as in the web wizard: they are kept on record with the draft, which is refused."
         ),
         request=SubmissionInputSerializer,
         responses={201: SubmissionDetailSerializer, 400: REFUSED},
@@ -159,7 +160,8 @@ class SubmissionDetailView(APIView):
             "Metadata fields given replace those fields (an empty string clears one); `files` and `folders` "
             "replace the files chosen from the upload area; for a new version `keep_paths` lists the study's "
             "files to keep. Scope answers and acknowledgements may be given once, if not given yet. Only drafts "
-            "(and submissions a curator handed back) change; one refused part changes nothing."
+            "(and submissions a curator handed back) change; one refused part changes nothing, except scope "
+            "answers that put the data out of scope (P-SCOPE): they are kept on record and refuse the submission."
         ),
         parameters=[SUBMISSION_PARAMETER],
         request=SubmissionUpdateSerializer,
