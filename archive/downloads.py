@@ -5,12 +5,16 @@ default) is streamed by this process in bounded chunks; an object store answers
 itself through a short-lived signed URL, which handles ranges and caching too.
 """
 
+import mimetypes
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import BinaryIO
+from urllib.parse import quote
 
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
-from django.utils.http import content_disposition_header
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, parse_http_date_safe
 
 from archive.models import ArchiveFile
 from archive.storage import CHUNK_SIZE, archive_storage
@@ -67,12 +71,51 @@ def etag_of(file: ArchiveFile) -> str:
     return f'"{file.sha256}"'
 
 
-def etag_matches(header: str, etag: str) -> bool:
-    """Weak comparison, as If-None-Match requires (RFC 9110 §13.1.2)."""
-    if header.strip() == "*":
-        return True
-    candidates = (tag.strip().removeprefix("W/") for tag in header.split(","))
-    return etag in candidates
+def last_modified_of(file: ArchiveFile) -> int:
+    """The file's Last-Modified as a Unix time: when its version was made (a version's files never change)."""
+    return int(file.version.created_at.timestamp())
+
+
+def if_range_holds(header: str, *, etag: str, last_modified: int) -> bool:
+    """True when If-Range names the current representation: its strong ETag or its exact Last-Modified date."""
+    header = header.strip()
+    if header.startswith(('"', "W/")):
+        return header == etag  # a weak tag never matches (RFC 9110 §13.1.5)
+    return parse_http_date_safe(header) == last_modified
+
+
+# What a compressed file is served as: the archive hands out the bytes as stored, never unpacked in transit.
+_COMPRESSED_TYPES = {
+    "br": "application/x-brotli",
+    "bzip2": "application/x-bzip",
+    "compress": "application/x-compress",
+    "gzip": "application/gzip",
+    "xz": "application/x-xz",
+}
+
+
+def content_type_of(filename: str) -> str:
+    """The media type a file of this name is served and described with (downloads, JSON-LD)."""
+    content_type, encoding = mimetypes.guess_type(filename)
+    if encoding is not None:
+        return _COMPRESSED_TYPES.get(encoding, "application/octet-stream")
+    return content_type or "application/octet-stream"
+
+
+def _ascii_fallback(filename: str) -> str:
+    # For clients that only read `filename`: accents are dropped, other non-ASCII characters, quotes,
+    # backslashes and percent signs become "_" (RFC 6266 §D: user agents disagree on escapes and %XX).
+    kept = []
+    for char in unicodedata.normalize("NFKD", filename):
+        if unicodedata.combining(char):
+            continue
+        kept.append(char if " " <= char <= "~" and char not in '"\\%' else "_")
+    return "".join(kept)
+
+
+def attachment_disposition(filename: str) -> str:
+    """Content-Disposition for a download: an ASCII `filename` and the exact UTF-8 `filename*` (RFC 6266)."""
+    return f"attachment; filename=\"{_ascii_fallback(filename)}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class BoundedReader:
@@ -103,31 +146,35 @@ def _has_local_path(storage, key: str) -> bool:
 
 
 def file_response(request: HttpRequest, file: ArchiveFile, *, public: bool) -> HttpResponse:
-    """Answer a GET or HEAD for one archive file: 304, 206, 416, 200 or a redirect to the object store."""
+    """Answer a GET or HEAD for one archive file: 304, 412, 206, 416, 200 or a redirect to the object store."""
     filename = file.path.rsplit("/", 1)[-1]
     etag = etag_of(file)
-    cache_control = "public, max-age=3600" if public else "private, no-cache"
-    storage = archive_storage()
+    last_modified = last_modified_of(file)
+    validators = {
+        "ETag": etag,
+        "Last-Modified": http_date(last_modified),
+        "Cache-Control": "public, max-age=3600" if public else "private, no-cache",
+    }
 
+    # If-Match, If-Unmodified-Since, If-None-Match and If-Modified-Since, in RFC 9110 §13.2.2's order;
+    # judged here for the object store too, which knows neither our ETag nor our Last-Modified.
+    precondition = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if precondition is not None:  # 304 Not Modified or 412 Precondition Failed
+        for header, value in validators.items():
+            precondition[header] = value
+        return precondition
+
+    storage = archive_storage()
     if not _has_local_path(storage, file.storage_key):
-        # S3 and friends: the object store serves ranges and ETags itself.
-        url = storage.url(
-            file.storage_key, parameters={"ResponseContentDisposition": content_disposition_header(True, filename)}
-        )
+        # S3 and friends: the object store serves ranges itself.
+        url = storage.url(file.storage_key, parameters={"ResponseContentDisposition": attachment_disposition(filename)})
         response = HttpResponseRedirect(url)
         response["Cache-Control"] = "private, no-store"  # the signed URL expires soon
         return response
 
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match and etag_matches(if_none_match, etag):
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
-        response["Cache-Control"] = cache_control
-        return response
-
     range_header = request.headers.get("Range", "")
     if_range = request.headers.get("If-Range")
-    if if_range and if_range.strip() != etag:
+    if if_range and not if_range_holds(if_range, etag=etag, last_modified=last_modified):
         range_header = ""  # the client's partial copy is stale: send it all
     try:
         byte_range = parse_range(range_header, file.size)
@@ -144,13 +191,14 @@ def file_response(request: HttpRequest, file: ArchiveFile, *, public: bool) -> H
         start, length = byte_range.start, byte_range.length
         stream.seek(start)
     response = FileResponse(
-        BoundedReader(stream, length), as_attachment=True, filename=filename, status=206 if byte_range else 200
+        BoundedReader(stream, length), content_type=content_type_of(filename), status=206 if byte_range else 200
     )
     response.block_size = CHUNK_SIZE
     response["Content-Length"] = str(length)
+    response["Content-Disposition"] = attachment_disposition(filename)
     if byte_range is not None:
         response["Content-Range"] = f"bytes {byte_range.start}-{byte_range.end}/{file.size}"
     response["Accept-Ranges"] = "bytes"
-    response["ETag"] = etag
-    response["Cache-Control"] = cache_control
+    for header, value in validators.items():
+        response[header] = value
     return response

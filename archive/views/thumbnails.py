@@ -1,9 +1,9 @@
 """Thumbnails of archive images, served through the same visibility path as the files they show."""
 
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
-from archive.downloads import etag_matches
 from archive.selectors import thumbnail_for_file
 from archive.storage import archive_storage
 from archive.views.studies import with_visible_file
@@ -19,10 +19,9 @@ def study_thumbnail(request, *, study, file):
     # The thumbnail follows from the content alone, so the content hash is a strong validator.
     etag = f'"thumb-{file.sha256}"'
     cache_control = "public, max-age=86400" if study.is_public else "private, no-cache"
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match and etag_matches(if_none_match, etag):
-        response = HttpResponseNotModified()
-    else:
+    # 304 for a matching If-None-Match, 412 for a failing If-Match, as downloads answer (archive/downloads.py).
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
         with archive_storage().open(thumbnail.storage_key, "rb") as stream:
             response = HttpResponse(stream.read(), content_type="image/png")
     response["ETag"] = etag

@@ -1,11 +1,14 @@
 """File downloads (ranges, ETags, removed files) and the sha256sum manifest."""
 
+import email.message
+import email.utils
 import hashlib
 import shutil
 import subprocess
 
 import pytest
 from django.urls import reverse
+from django.utils.http import http_date
 
 from archive import services
 from archive.downloads import RangeNotSatisfiable, parse_range
@@ -37,7 +40,7 @@ def test_download_whole_file_as_attachment_with_etag(anonymous_client, study):
     assert response["Content-Length"] == str(len(CONTENT))
     assert response["Accept-Ranges"] == "bytes"
     assert response["ETag"] == f'"{hashlib.sha256(CONTENT).hexdigest()}"'
-    assert response["Content-Disposition"] == 'attachment; filename="cell 01.tif"'
+    assert response["Content-Disposition"].startswith('attachment; filename="cell 01.tif"')
 
 
 def test_download_of_a_pinned_version(anonymous_client, study):
@@ -99,6 +102,175 @@ def test_download_if_none_match_answers_304(anonymous_client, study):
     assert response.status_code == 304
     assert response["ETag"] == etag
     assert response.content == b""
+
+
+def _last_modified(study) -> str:
+    return http_date(study.versions.first().created_at.timestamp())
+
+
+def test_download_sends_the_versions_time_as_last_modified(anonymous_client, study):
+    response = anonymous_client.get(_file_url(study))
+
+    assert response["Last-Modified"] == _last_modified(study)
+
+
+@pytest.mark.parametrize("if_match", ["*", "{etag}", '"other", {etag}'])
+def test_download_if_match_with_the_current_etag_serves_the_file(anonymous_client, study, if_match):
+    etag = f'"{hashlib.sha256(CONTENT).hexdigest()}"'
+
+    response = anonymous_client.get(_file_url(study), HTTP_IF_MATCH=if_match.format(etag=etag))
+
+    assert response.status_code == 200
+    assert _body(response) == CONTENT
+
+
+@pytest.mark.parametrize("if_match", ['"stale"', 'W/"{sha256}"'])
+def test_download_if_match_failing_answers_412_without_the_bytes(anonymous_client, study, if_match):
+    # If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches.
+    header = if_match.format(sha256=hashlib.sha256(CONTENT).hexdigest())
+
+    response = anonymous_client.get(_file_url(study), HTTP_IF_MATCH=header, HTTP_RANGE="bytes=0-9")
+
+    assert response.status_code == 412
+    assert _body(response) == b""
+
+
+def test_download_if_unmodified_since_answers_412_once_the_file_changed(anonymous_client, study):
+    created = study.versions.first().created_at.timestamp()
+
+    before = anonymous_client.get(_file_url(study), HTTP_IF_UNMODIFIED_SINCE=http_date(created - 60))
+    since = anonymous_client.get(_file_url(study), HTTP_IF_UNMODIFIED_SINCE=http_date(created + 60))
+
+    assert before.status_code == 412
+    assert since.status_code == 200 and _body(since) == CONTENT
+
+
+def test_download_if_modified_since_answers_304_when_unchanged(anonymous_client, study):
+    created = study.versions.first().created_at.timestamp()
+
+    unchanged = anonymous_client.get(_file_url(study), HTTP_IF_MODIFIED_SINCE=_last_modified(study))
+    changed = anonymous_client.get(_file_url(study), HTTP_IF_MODIFIED_SINCE=http_date(created - 60))
+    # If-None-Match decides when both are sent (RFC 9110 §13.2.2).
+    stale_etag = anonymous_client.get(
+        _file_url(study), HTTP_IF_MODIFIED_SINCE=_last_modified(study), HTTP_IF_NONE_MATCH='"stale"'
+    )
+
+    assert unchanged.status_code == 304
+    assert unchanged["Last-Modified"] == _last_modified(study)
+    assert changed.status_code == 200
+    assert stale_etag.status_code == 200
+
+
+def test_download_if_range_with_the_last_modified_date_resumes(anonymous_client, study):
+    created = study.versions.first().created_at.timestamp()
+
+    same = anonymous_client.get(_file_url(study), HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE=_last_modified(study))
+    older = anonymous_client.get(_file_url(study), HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE=http_date(created - 60))
+
+    assert same.status_code == 206 and _body(same) == CONTENT[:10]
+    assert older.status_code == 200 and _body(older) == CONTENT
+
+
+@pytest.mark.parametrize(
+    ("name", "disposition"),
+    [
+        ("cell 01.tif", "attachment; filename=\"cell 01.tif\"; filename*=UTF-8''cell%2001.tif"),
+        (
+            "Zellkern ümlaut.tif",
+            "attachment; filename=\"Zellkern umlaut.tif\"; filename*=UTF-8''Zellkern%20%C3%BCmlaut.tif",
+        ),
+        ("細胞.tif", "attachment; filename=\"__.tif\"; filename*=UTF-8''%E7%B4%B0%E8%83%9E.tif"),
+        (
+            'say "cheese"; now.tif',
+            "attachment; filename=\"say _cheese_; now.tif\"; filename*=UTF-8''say%20%22cheese%22%3B%20now.tif",
+        ),
+        (
+            "50% back\\slash.tif",
+            "attachment; filename=\"50_ back_slash.tif\"; filename*=UTF-8''50%25%20back%5Cslash.tif",
+        ),
+    ],
+)
+def test_download_content_disposition_has_an_ascii_filename_and_a_utf8_one(anonymous_client, name, disposition):
+    study = make_study(files=[stored_file(f"images/{name}", b"pixels")])
+
+    header = anonymous_client.get(_file_url(study, f"images/{name}"))["Content-Disposition"]
+
+    assert header == disposition
+    # Python's RFC 2231 parser reads two filename parameters and recovers the exact name from filename*.
+    message = email.message.Message()
+    message["Content-Disposition"] = header
+    plain, extended = [value for key, value in message.get_params(header="content-disposition") if key == "filename"]
+    assert plain.isascii()
+    assert email.utils.collapse_rfc2231_value(extended) == name
+
+
+# Real download clients against a live server
+
+
+def _client(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.skip(f"{tool} is not installed")
+    return path
+
+
+def _run(command: list[str], cwd) -> None:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("tool", ["curl", "wget", "aria2c"])
+def test_download_real_clients_resume_an_interrupted_download(live_server, tmp_path, tool):
+    study = make_study(files=[stored_file("images/cell 01.tif", CONTENT)])
+    url = live_server.url + _file_url(study)
+    target = tmp_path / "cell 01.tif"
+    target.write_bytes(CONTENT[:1000])  # what an interrupted download left
+    resume = {
+        "curl": [_client("curl"), "-sSf", "-C", "-", "-o", target.name, url],
+        "wget": [_client("wget"), "-q", "-c", "-O", target.name, url],
+        "aria2c": [_client("aria2c"), "-q", "-c", "-o", target.name, url],
+    }[tool]
+
+    _run(resume, cwd=tmp_path)
+
+    assert target.read_bytes() == CONTENT
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("tool", "saved_as"),
+    [
+        ("curl", "Zellkern umlaut _x_; y.tif"),  # curl reads only the ASCII filename
+        ("wget", 'Zellkern ümlaut "x"; y.tif'),
+        ("aria2c", 'Zellkern ümlaut "x"; y.tif'),
+    ],
+)
+def test_download_real_clients_name_the_file_from_content_disposition(live_server, tmp_path, tool, saved_as):
+    name = 'Zellkern ümlaut "x"; y.tif'
+    study = make_study(files=[stored_file(f"images/{name}", CONTENT)])
+    url = live_server.url + _file_url(study, f"images/{name}")
+    fetch = {
+        "curl": [_client("curl"), "-sSf", "-O", "-J", url],
+        "wget": [_client("wget"), "-q", "--content-disposition", url],
+        "aria2c": [_client("aria2c"), "-q", url],
+    }[tool]
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    _run(fetch, cwd=downloads)
+
+    assert [path.name for path in downloads.iterdir()] == [saved_as]
+    assert (downloads / saved_as).read_bytes() == CONTENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_download_curl_fetches_a_byte_range(live_server, tmp_path):
+    study = make_study(files=[stored_file("images/cell 01.tif", CONTENT)])
+
+    _run([_client("curl"), "-sSf", "-r", "100-199", "-o", "part", live_server.url + _file_url(study)], cwd=tmp_path)
+
+    assert (tmp_path / "part").read_bytes() == CONTENT[100:200]
 
 
 @pytest.mark.parametrize(

@@ -56,6 +56,36 @@ def test_download_redirects_to_a_signed_url_that_serves_ranges(s3_archive, anony
 
 
 @pytest.mark.django_db
+def test_signed_url_names_a_non_ascii_file_in_ascii_and_utf8(s3_archive, anonymous_client):
+    study = make_study(files=[stored_file('images/Zellkern ümlaut "x".tif', CONTENT)])
+    url = reverse("study-file", kwargs={"accession": study.accession, "path": 'images/Zellkern ümlaut "x".tif'})
+
+    signed = anonymous_client.get(url)["Location"]
+    whole = requests.get(signed, timeout=30)
+
+    assert whole.status_code == 200
+    assert whole.headers["Content-Disposition"] == (
+        "attachment; filename=\"Zellkern umlaut _x_.tif\"; filename*=UTF-8''Zellkern%20%C3%BCmlaut%20%22x%22.tif"
+    )
+
+
+@pytest.mark.django_db
+def test_conditional_requests_are_answered_before_the_redirect(s3_archive, anonymous_client):
+    # The object store's ETag is its own (an MD5), so the portal judges its SHA-256 ETag itself.
+    study = make_study(files=[stored_file("cell.tif", CONTENT)])
+    url = reverse("study-file", kwargs={"accession": study.accession, "path": "cell.tif"})
+    etag = f'"{hashlib.sha256(CONTENT).hexdigest()}"'
+
+    failing_if_match = anonymous_client.get(url, HTTP_IF_MATCH='"stale"')
+    not_modified = anonymous_client.get(url, HTTP_IF_NONE_MATCH=etag)
+    matching_if_match = anonymous_client.get(url, HTTP_IF_MATCH=etag)
+
+    assert failing_if_match.status_code == 412 and "Location" not in failing_if_match
+    assert not_modified.status_code == 304 and not_modified["ETag"] == etag
+    assert matching_if_match.status_code == 302
+
+
+@pytest.mark.django_db
 def test_confidential_study_on_s3_gives_others_no_signed_url(s3_archive, other_client):
     study = make_study(status="confidential", files=[stored_file("a.tif", CONTENT)])
     response = other_client.get(reverse("study-file", kwargs={"accession": study.accession, "path": "a.tif"}))
