@@ -38,6 +38,22 @@ class UploadTooLarge(UploadError):
     status = 413
 
 
+class UploadComplete(UploadError):
+    """A complete upload takes no more data: completing it again would restart its retention (P-UPLOAD-RETENTION)."""
+
+    status = 403
+
+    def __init__(self):
+        super().__init__(
+            rule="P-UPLOAD-RETENTION",
+            field="upload",
+            message=(
+                "This upload is complete: it takes no more data and its deletion time stays as it is. "
+                "To replace the file, upload it again."
+            ),
+        )
+
+
 class OffsetMismatch(UploadError):
     status = 409
 

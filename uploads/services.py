@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from portal.links import portal_url
-from uploads.errors import OffsetMismatch, UploadHeld, UploadNotFound, UploadTooLarge
+from uploads.errors import OffsetMismatch, UploadComplete, UploadHeld, UploadNotFound, UploadTooLarge
 from uploads.models import UploadArea, UploadFile, UploadState
 from uploads.paths import upload_path_validate
 from uploads.selectors import (
@@ -163,9 +163,15 @@ def upload_append(
     A second concurrent append to the same upload gets UploadBusy (409) at once.
     When the last byte arrives the upload is complete: its SHA-256 is set, its
     deletion time becomes 3 months after now, and a complete file of the area
-    with the same path is replaced (its row and bytes go).
+    with the same path is replaced (its row and bytes go). A complete upload
+    refuses every append, even an empty one (UploadComplete): completing it
+    again would move its deletion time (P-UPLOAD-RETENTION) and replace a newer
+    file at its path.
     """
     upload = upload_file_get_resumable(owner=owner, upload_id=upload_id)
+    # An upload's offset reaches its size only in the transaction that completes it, so this read decides.
+    if upload.is_complete:
+        raise UploadComplete()
     if offset != upload.offset:
         raise OffsetMismatch(expected=upload.offset)
     remaining = upload.size - offset

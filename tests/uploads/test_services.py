@@ -70,6 +70,45 @@ def test_p_upload_retention_an_empty_append_does_not_extend_the_deadline(submitt
     assert upload.expires_at == _at(2026, 8, 1)
 
 
+@pytest.mark.parametrize(
+    ("offset", "data"),
+    [(10, b""), (10, b"more"), (0, b"0123456789")],
+    ids=["empty-at-the-end", "past-the-end", "from-the-start"],
+)
+def test_p_upload_retention_a_complete_upload_refuses_every_append_and_changes_nothing(submitter, offset, data):
+    with time_machine.travel(_at(2026, 5, 1), tick=False):
+        upload = make_upload(submitter, "a.bin", b"0123456789")
+    with time_machine.travel(_at(2026, 7, 31), tick=False), pytest.raises(UploadError) as refused:
+        services.upload_append(
+            owner=submitter, upload_id=upload.upload_id, offset=offset, body=io.BytesIO(data), body_length=len(data)
+        )
+    assert (refused.value.rule, refused.value.status) == ("P-UPLOAD-RETENTION", 403)
+    after = UploadFile.objects.get()
+    assert (after.uploaded_at, after.expires_at, after.sha256, after.offset) == (
+        _at(2026, 5, 1),
+        _at(2026, 8, 1),
+        hashlib.sha256(b"0123456789").hexdigest(),
+        10,
+    )
+    assert upload_storage_path(after.storage_name).read_bytes() == b"0123456789"
+
+
+def test_p_upload_retention_a_held_complete_upload_cannot_complete_again_over_a_newer_file(
+    submitter, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        held = make_upload(submitter, "plate/A01.tif", b"submitted pixels")
+        services.upload_files_hold(pks=[held.pk], held=True)  # a held file is not replaced by a newer one
+        newer = make_upload(submitter, "plate/A01.tif", b"corrected pixels")
+        with pytest.raises(UploadError) as refused:
+            services.upload_append(
+                owner=submitter, upload_id=held.upload_id, offset=held.size, body=io.BytesIO(b""), body_length=0
+            )
+    assert refused.value.rule == "P-UPLOAD-RETENTION"
+    assert set(UploadFile.objects.values_list("pk", flat=True)) == {held.pk, newer.pk}
+    assert upload_storage_path(newer.storage_name).read_bytes() == b"corrected pixels"
+
+
 def test_same_path_replaces_the_older_file_only_when_the_new_upload_completes(
     submitter, django_capture_on_commit_callbacks
 ):

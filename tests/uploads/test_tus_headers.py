@@ -139,6 +139,41 @@ def test_p_upload_retention_upload_expires_header_equals_expires_at(submitter_cl
     assert submitter_client.head(created["Location"], headers=TUS)["Upload-Expires"] == patched["Upload-Expires"]
 
 
+@pytest.mark.parametrize(
+    ("offset", "data"), [("3", b""), ("3", b"d"), ("0", b"abc")], ids=["empty", "past-the-end", "from-the-start"]
+)
+def test_p_upload_retention_patch_on_a_complete_upload_answers_403_and_changes_nothing(submitter_token, offset, data):
+    # A token, because a session would have expired by then.
+    client = Client(headers={"Authorization": f"Token {submitter_token}"})
+    location = _create(client, size=3)["Location"]
+    assert client.patch(location, b"abc", content_type=OCTETS, headers={**TUS, "Upload-Offset": "0"}).status_code == 204
+    before = UploadFile.objects.get()
+    expires = client.head(location, headers=TUS)["Upload-Expires"]
+
+    with time_machine.travel(before.uploaded_at + datetime.timedelta(days=80)):
+        response = client.patch(
+            location,
+            data,
+            headers={**TUS, "Upload-Offset": offset},
+            # Set by hand: the test client sends neither for an empty body, as real clients do.
+            CONTENT_TYPE=OCTETS,
+            CONTENT_LENGTH=str(len(data)),
+        )
+
+    assert response.status_code == 403
+    assert response["Tus-Resumable"] == "1.0.0"
+    assert response.json()["rule"] == "P-UPLOAD-RETENTION"
+    assert "complete" in response.json()["upload"][0]
+    after = UploadFile.objects.get()
+    assert (after.uploaded_at, after.expires_at, after.sha256, after.offset) == (
+        before.uploaded_at,
+        before.expires_at,
+        before.sha256,
+        3,
+    )
+    assert client.head(location, headers=TUS)["Upload-Expires"] == expires
+
+
 def test_p_upload_retention_expired_upload_answers_410(submitter, submitter_token):
     upload = make_upload(submitter, "late.bin", b"0123456789", complete=False)
     location = f"{TUS_URL}{upload.upload_id}/"

@@ -3,16 +3,18 @@
 import base64
 import hashlib
 import io
+import json
 import os
 import socket
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 import requests
 from tusclient.client import TusClient
-from tusclient.exceptions import TusCommunicationError
+from tusclient.exceptions import TusCommunicationError, TusUploadFailed
 from tusclient.storage.filestorage import FileStorage
 from tusclient.uploader import Uploader
 
@@ -157,6 +159,23 @@ def test_creation_with_upload_and_a_bad_checksum_creates_nothing(tus_endpoint, a
     )
     assert response.status_code == 460
     assert not UploadFile.objects.exists()
+
+
+def test_p_upload_retention_patch_on_a_complete_upload_answers_403_and_changes_nothing(tmp_path, tus_client):
+    path, data = _local_file(tmp_path, "a.bin", 2 * CHUNK)
+    uploader = tus_client.uploader(file_path=str(path), chunk_size=CHUNK, metadata={"filename": "a.bin"})
+    uploader.upload()
+    before = UploadFile.objects.get()
+    assert before.state == UploadState.COMPLETE
+
+    with pytest.raises(TusUploadFailed) as refused:
+        uploader.upload_chunk()  # the rest of the file from the upload's offset: an empty PATCH
+
+    assert refused.value.status_code == 403
+    assert json.loads(refused.value.response_content)["rule"] == "P-UPLOAD-RETENTION"
+    after = UploadFile.objects.get()
+    assert (after.uploaded_at, after.expires_at, after.sha256) == (before.uploaded_at, before.expires_at, before.sha256)
+    assert upload_storage_path(after.storage_name).read_bytes() == data
 
 
 def test_termination_removes_the_upload_and_its_bytes(tmp_path, tus_client, auth):
@@ -313,6 +332,13 @@ class SlowBody:
         return self.stream.read(64 * 1024)  # http.client sends whatever a read returns
 
 
+def _flocked(path) -> bool:
+    """Whether a process holds a flock on `path`, read from /proc/locks (taking one to find out would race)."""
+    st = path.stat()
+    file_id = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    return any(line.split()[5] == file_id for line in Path("/proc/locks").read_text().splitlines())
+
+
 def test_concurrent_patches_at_the_same_offset_one_wins_the_other_gets_409(tus_endpoint, auth):
     winner_data = os.urandom(16 * 64 * 1024)
     url = _create(tus_endpoint, auth, size=len(winner_data))
@@ -325,7 +351,7 @@ def test_concurrent_patches_at_the_same_offset_one_wins_the_other_gets_409(tus_e
     thread = threading.Thread(target=slow)
     thread.start()
     deadline = time.monotonic() + 10
-    while stored.stat().st_size == 0:  # the slow append holds the lock and is writing
+    while not _flocked(stored):  # the slow append holds the lock and is receiving the body
         assert time.monotonic() < deadline
         time.sleep(0.01)
     second = _patch(url, auth, b"x" * 1000, offset=0)
