@@ -98,9 +98,21 @@ def _refresh_search(study: Study) -> None:
         Study.objects.filter(pk=study.pk).update(search_vector=study_search_vector())
 
 
+def _marked_contents(study: Study) -> dict[str, dict]:
+    """The status of each obsolete or removed content of a study, as `files_set_status` gave it to every copy."""
+    marked = ArchiveFile.objects.filter(version__study=study).exclude(status=FileStatus.ACTIVE)
+    rows = marked.order_by("version__number").values_list("sha256", "status", "status_reason", "status_changed_at")
+    return {
+        sha256: {"status": status, "status_reason": reason, "status_changed_at": changed_at}
+        for sha256, status, reason, changed_at in rows
+    }
+
+
 def _add_version(*, study: Study, metadata: dict, files: list[FileEntry], note: str, now) -> StudyVersion:
     number = (study.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = StudyVersion.objects.create(study=study, number=number, metadata=metadata, created_at=now, note=note)
+    # A content a curator removed or made obsolete stays so in the new version, whatever its path (P-REMOVE).
+    marked = _marked_contents(study)
     ArchiveFile.objects.bulk_create(
         [
             ArchiveFile(
@@ -110,6 +122,7 @@ def _add_version(*, study: Study, metadata: dict, files: list[FileEntry], note: 
                 sha256=f.sha256,
                 storage_key=f.storage_key,
                 attributes=f.attributes,
+                **marked.get(f.sha256, {}),
             )
             for f in files
         ],
@@ -450,9 +463,16 @@ FILE_ACTIONS = {
 def files_set_status(
     *, version: StudyVersion, actor, paths: list[str], status: str, reason_category: str, note: str = ""
 ) -> int:
-    """Mark some files of a version obsolete or removed, or active again (P-OBSOLETE, P-REMOVE).
+    """Mark the contents at some paths of a version obsolete or removed, or active again, in every version of
+    its study (P-OBSOLETE, P-REMOVE).
 
-    Every path must name a file of the version; otherwise nothing changes. Return how many changed.
+    A file is its content: the same SHA-256 in any version of the study, at whatever path, is the
+    same data, so it leaves the public record (or comes back) with it; a different content at the
+    same path is another file and keeps its status. `_add_version` keeps the status of a content
+    for copies that later versions bring in.
+
+    Every path must name a file of the version; otherwise nothing changes. Return how many files
+    changed, counting each version's copy.
     """
     rule = "P-OBSOLETE" if status == FileStatus.OBSOLETE else "P-REMOVE"
     if status not in FileStatus.values:
@@ -462,15 +482,18 @@ def files_set_status(
     if not paths:
         raise PolicyViolation(rule=rule, field="files", message="Name at least one file.")
     with transaction.atomic():
-        files = version.files.select_for_update().filter(path__in=paths)
-        found = set(files.values_list("path", flat=True))
-        if missing := [path for path in paths if path not in found]:
+        named = dict(version.files.filter(path__in=paths).values_list("path", "sha256"))
+        if missing := [path for path in paths if path not in named]:
             shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
             raise PolicyViolation(
                 rule=rule, field="files", message=f"Version {version.number} has no file {shown[:500]}."
             )
+        copies = ArchiveFile.objects.select_for_update(of=("self",)).filter(
+            version__study_id=version.study_id, sha256__in=set(named.values())
+        )
+        versions = sorted(set(copies.values_list("version__number", flat=True)))
         reason = "" if status == FileStatus.ACTIVE else reason_category
-        changed = files.update(status=status, status_reason=reason, status_changed_at=timezone.now())
+        changed = copies.update(status=status, status_reason=reason, status_changed_at=timezone.now())
         audit_record(
             actor=actor,
             action=FILE_ACTIONS[status],
@@ -479,7 +502,7 @@ def files_set_status(
             study=version.study,
             reason_category=reason_category,
             note=note,
-            data={"version": version.number, "paths": paths},
+            data={"version": version.number, "paths": paths, "versions": versions},
         )
     return changed
 

@@ -36,7 +36,10 @@ class CuratorActionInputSerializer(serializers.Serializer):
         required=False,
         allow_empty=False,
         max_length=MAX_FILES,
-        help_text="Paths of files of the newest version: act on these files instead of the whole study.",
+        help_text=(
+            "Paths of files of the newest version: act on these files, and on every copy of their content in "
+            "earlier versions, instead of the whole study."
+        ),
     )
 
 
@@ -46,13 +49,19 @@ class CuratorActionResultSerializer(serializers.Serializer):
     searchable = serializers.BooleanField(help_text="False while hidden (P-HIDE).")
     reason_category = serializers.CharField(source="status_reason", allow_blank=True)
     files_changed = serializers.IntegerField(
-        allow_null=True, help_text="How many files changed, when `files` was given; null otherwise."
+        allow_null=True,
+        help_text="How many files changed, each version's copy counted, when `files` was given; null otherwise.",
     )
 
 
 def _schema(action: str):
     spec = ACTIONS[action]
-    files = "" if spec.file_status is None else f" With `files`, the named files of the newest version are {spec.done}."
+    files = ""
+    if spec.file_status is not None:
+        files = (
+            f" With `files`, those files of the newest version are {spec.done}, and so is their content in every"
+            " version of the study."
+        )
     return extend_schema(
         summary=f"{spec.verb} a study ({spec.rule})",
         description=f"Curators only. The study is {spec.done}; the change and its reason go into the audit log.{files}",

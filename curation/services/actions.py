@@ -104,7 +104,8 @@ def _file_status(actor, action: str) -> str:
 def study_files_curate(
     *, actor, action: str, study: Study, paths: list[str], reason_category: str, note: str = ""
 ) -> int:
-    """Make files of the study's newest version obsolete, removed or active again; return how many changed."""
+    """Make files of the study's newest version obsolete, removed or active again, with every copy of their
+    content in earlier versions; return how many files changed, each version's copy counted."""
     status = _file_status(actor, action)
     return archive_services.files_set_status(
         version=study_version_get(study=study),
@@ -117,12 +118,18 @@ def study_files_curate(
 
 
 def files_curate(*, actor, action: str, files: QuerySet[ArchiveFile], reason_category: str, note: str = "") -> int:
-    """Apply a file action to selected files of any versions, in one transaction; return how many changed."""
+    """Apply a file action to selected files of any versions, in one transaction; return how many changed.
+
+    The action reaches every copy of a selected file's content in its study (see `files_set_status`),
+    so only one copy of each content is named to it: each file counts, and is logged, once.
+    """
     status = _file_status(actor, action)
-    rows = files.select_related("version__study").order_by("version_id", "path")
+    rows = files.select_related("version__study").order_by("version__study_id", "sha256", "version__number")
+    newest_copies = {(file.version.study_id, file.sha256): file for file in rows}  # a later version overwrites
+    named = sorted(newest_copies.values(), key=lambda file: (file.version_id, file.path))
     changed = 0
     with transaction.atomic():
-        for version, version_files in groupby(rows, key=lambda file: file.version):
+        for version, version_files in groupby(named, key=lambda file: file.version):
             changed += archive_services.files_set_status(
                 version=version,
                 actor=actor,

@@ -151,7 +151,7 @@ def test_p_obsolete_files_admin_action_keeps_them_downloadable(curator_client, c
     assert anonymous_client.get(reverse("study-file", args=[study.accession, "a.txt"])).status_code == 200
     [event] = _events("files.obsoleted")
     assert (event.target_type, event.target_id, event.actor) == ("files", f"{study.accession} v1", curator)
-    assert event.data == {"version": 1, "paths": ["a.txt"]}
+    assert event.data == {"version": 1, "paths": ["a.txt"], "versions": [1]}
 
 
 def test_p_remove_files_admin_action_answers_410_keeps_bytes_and_can_be_restored(curator_client, anonymous_client):

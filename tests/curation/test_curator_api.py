@@ -5,7 +5,6 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from archive import services
 from archive.models import FileStatus, StudyStatus
 from curation.models import CurationEvent
 from tests.curation.public_view import assert_data_kept, assert_tombstone, listed_publicly
@@ -118,16 +117,6 @@ def test_p_remove_files_by_api_then_restore(curator_api, anonymous_client):
     assert anonymous_client.get(f"/studies/{study.accession}/files/a.txt").status_code == 200
     actions = list(CurationEvent.objects.filter(target_type="files").order_by("pk").values_list("action", flat=True))
     assert actions == ["files.removed", "files.restored"]
-
-
-def test_p_remove_files_act_on_the_newest_version(curator_api):
-    study = make_study(files=[stored_file("a.txt", b"a")])
-    services.study_version_add(study=study, metadata={"title": "v2"}, files=[stored_file("a.txt", b"a2")])
-
-    assert _post(curator_api, study, "remove", reason_category="other", files=["a.txt"]).status_code == 200
-
-    statuses = dict(study.versions.values_list("number", "files__status"))
-    assert statuses == {1: FileStatus.ACTIVE, 2: FileStatus.REMOVED}
 
 
 @pytest.mark.parametrize("action", ACTIONS)
