@@ -1,28 +1,77 @@
-"""schema.org `Dataset` descriptions of public studies, for search engines and dataset finders."""
+"""schema.org `Dataset` descriptions of public studies, and the canonical address of their pages, for search engines."""
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from archive.models import Study, StudyVersion
+from archive.downloads import content_type_of
+from archive.models import FileStatus, Study, StudyVersion
+from archive.selectors import study_files
+from archive.templatetags.archive_tags import orcid_url
+
+# A study with more files than this is described by its manifest alone: thousands of entries would swamp the page.
+DISTRIBUTION_FILES_MAX = 100
+
+MANIFEST_NAME = "SHA-256 manifest of the files"
+
+
+def canonical_url(request: HttpRequest, *, study: Study, version: StudyVersion, is_newest: bool) -> str:
+    """Return the address to index for a page that shows `version` of `study`.
+
+    The newest version's /v<n>/ page shows what the study page shows, so both name the study page. An older
+    version is distinct content (its own metadata and files), so its page is its own canonical page, as Google
+    advises for pages that are not duplicates.
+    """
+    if is_newest:
+        return request.build_absolute_uri(reverse("study-detail", args=[study.accession]))
+    return request.build_absolute_uri(reverse("study-version", args=[study.accession, version.number]))
 
 
 def _creator(author: dict) -> dict:
     person = {"@type": "Person", "name": author.get("name", "")}
     if author.get("orcid"):
-        orcid_url = f"https://orcid.org/{author['orcid']}"
-        person["@id"] = orcid_url
-        person["identifier"] = orcid_url
+        orcid = orcid_url(author["orcid"])
+        person["@id"] = orcid
+        person["identifier"] = orcid
+        person["sameAs"] = orcid
     if author.get("affiliation"):
         person["affiliation"] = {"@type": "Organization", "name": author["affiliation"]}
     return person
 
 
-def study_dataset(*, request: HttpRequest, study: Study, version: StudyVersion) -> dict:
-    """Describe one version of a public study as a schema.org Dataset."""
+def _distribution(request: HttpRequest, *, study: Study, version: StudyVersion) -> list[dict]:
+    """The manifest, then each active file of a small study (obsolete and removed ones are not the dataset)."""
+    route_args = [study.accession, version.number]
+    downloads = [
+        {
+            "@type": "DataDownload",
+            "name": MANIFEST_NAME,
+            "contentUrl": request.build_absolute_uri(reverse("study-version-manifest", args=route_args)),
+            "encodingFormat": "text/plain",
+        }
+    ]
+    files = study_files(version=version).filter(status=FileStatus.ACTIVE).values_list("path", "size")
+    files = list(files[: DISTRIBUTION_FILES_MAX + 1])
+    if len(files) > DISTRIBUTION_FILES_MAX:
+        return downloads
+    for path, size in files:
+        downloads.append(
+            {
+                "@type": "DataDownload",
+                "name": path,
+                # The pinned version's address: it serves these bytes forever (P-PERMANENT).
+                "contentUrl": request.build_absolute_uri(reverse("study-version-file", args=[*route_args, path])),
+                "encodingFormat": content_type_of(path),
+                "contentSize": f"{size} B",
+            }
+        )
+    return downloads
+
+
+def study_dataset(*, request: HttpRequest, study: Study, version: StudyVersion, is_newest: bool) -> dict:
+    """Describe one version of a public study as a schema.org Dataset, under its page's canonical address."""
     metadata = version.metadata
-    url = request.build_absolute_uri(reverse("study-detail", args=[study.accession]))
-    manifest_url = request.build_absolute_uri(reverse("study-version-manifest", args=[study.accession, version.number]))
+    url = canonical_url(request, study=study, version=version, is_newest=is_newest)
     dataset = {
         "@context": "https://schema.org",
         "@type": "Dataset",
@@ -39,14 +88,7 @@ def study_dataset(*, request: HttpRequest, study: Study, version: StudyVersion) 
         "version": str(version.number),
         "isAccessibleForFree": True,
         "includedInDataCatalog": {"@type": "DataCatalog", "name": settings.PORTAL_NAME},
-        "distribution": [
-            {
-                "@type": "DataDownload",
-                "name": "SHA-256 manifest of the files",
-                "contentUrl": manifest_url,
-                "encodingFormat": "text/plain",
-            }
-        ],
+        "distribution": _distribution(request, study=study, version=version),
     }
     if study.source:  # a brokered dataset names the resource it came from and its identifier there (P-LICENCE)
         dataset["isBasedOn"] = {

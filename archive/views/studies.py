@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from archive.downloads import file_response
-from archive.jsonld import study_dataset
+from archive.jsonld import canonical_url, study_dataset
 from archive.models import FileStatus, Study, StudyVersion
 from archive.selectors import (
     CountedPage,
@@ -133,8 +133,13 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
         "is_curator": curator,
         "show_hidden_banner": not study.searchable and (curator or owner),
         "indexable": indexable,
-        "jsonld": study_dataset(request=request, study=study, version=study_version) if indexable else None,
     }
+    if indexable:
+        context["jsonld"] = study_dataset(request=request, study=study, version=study_version, is_newest=page.is_newest)
+        if version is not None:  # a /v<n>/ page names the one address to index for what it shows
+            context["canonical_url"] = canonical_url(
+                request, study=study, version=study_version, is_newest=page.is_newest
+            )
     context |= owner_tools_context(request, study=study, forms=owner_forms)
     return render(request, "archive/study_detail.html", context)
 
