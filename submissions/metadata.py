@@ -28,6 +28,14 @@ TEXT_FIELDS = {  # field: longest allowed length
     "specimen": 5_000,
     "image_acquisition": 5_000,
 }
+# Fields shown as paragraphs take line breaks and tabs; every other field is one line (it may become an e-mail
+# subject, a page title or a citation).
+MULTI_LINE_FIELDS = frozenset(
+    {"description", "funding", "no_publication_reason", "biosample", "specimen", "image_acquisition"}
+)
+# Unicode's control characters (category Cc) and unpaired surrogates, which are not text at all.
+NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+NOT_A_PARAGRAPH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 REQUIRED_TO_SUBMIT = ("title", "description", "organism", "imaging_method")
 MAX_AUTHORS = 500
 MAX_KEYWORDS = 50
@@ -45,15 +53,33 @@ class MetadataInvalid(PolicyViolation):
         return {**self.errors, "rule": self.rule}
 
 
-def _text(value, field: str, errors: dict) -> str:
+def text_problem(value: str, *, multi_line: bool = False) -> str:
+    """Say what keeps `value` from being stored as the text of a field ("" when nothing does).
+
+    A one-line field takes no control character (Unicode category Cc: line
+    breaks, tabs, NUL, escapes...); a multi-line one takes line breaks and tabs
+    only. An unpaired surrogate is refused everywhere: it is not text.
+    """
+    found = (NOT_A_PARAGRAPH if multi_line else NOT_ONE_LINE).search(value)
+    if found is None:
+        return ""
+    code = f"U+{ord(found.group()):04X}"
+    if "\ud800" <= found.group() <= "\udfff":
+        return f"Remove the unpaired surrogate {code}: it is not text."
+    if multi_line:
+        return f"Remove the control character {code}; only line breaks and tabs may separate the text."
+    return f"Keep it on one line, without control characters (found {code})."
+
+
+def _text(value, field: str, errors: dict, *, label: str = "") -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors.setdefault(field, []).append("Enter text.")
+        errors.setdefault(field, []).append(f"{label}Enter text.")
         return ""
     value = value.strip()
-    if "\x00" in value:
-        errors.setdefault(field, []).append("Remove the NUL character.")
+    if problem := text_problem(value, multi_line=field in MULTI_LINE_FIELDS):
+        errors.setdefault(field, []).append(label + problem)
     if len(value) > TEXT_FIELDS.get(field, 200):
         errors.setdefault(field, []).append(f"Keep it under {TEXT_FIELDS.get(field, 200)} characters.")
     return value
@@ -72,10 +98,11 @@ def _authors(value, errors: dict) -> list[dict]:
                 f"Author {number}: give a name, and optionally an affiliation and ORCID iD."
             )
             continue
-        name = _text(author.get("name"), "authors", errors)
+        name = _text(author.get("name"), "authors", errors, label=f"Author {number}, name: ")
         if not name:
             errors.setdefault("authors", []).append(f"Author {number}: give a name.")
-        cleaned = {"name": name, "affiliation": _text(author.get("affiliation"), "authors", errors)}
+        affiliation = _text(author.get("affiliation"), "authors", errors, label=f"Author {number}, affiliation: ")
+        cleaned = {"name": name, "affiliation": affiliation}
         if orcid := (author.get("orcid") or "").strip():
             try:
                 cleaned["orcid"] = orcid_validate(orcid)
@@ -99,7 +126,7 @@ def _keywords(value, errors: dict) -> list[str]:
 
 def _identifier(value, field: str, pattern: re.Pattern, message: str, errors: dict, render) -> str:
     value = _text(value, field, errors)
-    if not value:
+    if not value or field in errors:  # empty, or not even text
         return ""
     match = pattern.match(value)
     if match is None:

@@ -14,10 +14,7 @@ does not until a curator accepts it outright once the funding is in place.
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +22,8 @@ from archive.selectors import user_is_curator
 from portal.audit import audit_record
 from portal.errors import NotAllowed, PolicyViolation
 from portal.links import portal_url
+from portal.mail import mail_on_commit
+from submissions.metadata import text_problem
 from submissions.models import ProjectProposal, ProjectState
 
 logger = logging.getLogger(__name__)
@@ -90,6 +89,8 @@ def project_propose(*, actor, **fields) -> ProjectProposal:
     for name in ("name", "description", "timeline"):
         if not str(fields.get(name) or "").strip():
             raise PolicyViolation(rule=RULE, field=name, message="This field is required.")
+    if problem := text_problem(str(fields["name"])):  # the name goes into the decision e-mail's subject
+        raise PolicyViolation(rule=RULE, field="name", message=problem)
     with transaction.atomic():
         project = ProjectProposal.objects.create(proposer=actor, created_at=timezone.now(), **fields)
         audit_record(actor=actor, action="project.proposed", target_type="project", target_id=project.pk)
@@ -159,16 +160,17 @@ def project_decide(*, project: ProjectProposal, actor, decision: str, note: str)
 
 
 def _decision_email_on_commit(project: ProjectProposal) -> None:
-    """E-mail the proposer the decision once it is committed; the template's first line is the subject."""
+    """E-mail the proposer the decision once it is committed (a failure to send is logged, `portal.mail`)."""
     proposer = project.proposer
     if not proposer.email:
         return
-    context = {
-        "user": proposer,
-        "project": project,
-        "project_url": portal_url(reverse("projects:detail", args=[project.pk])),
-    }
-    subject, _, body = render_to_string("submissions/email/project_decided.txt", context).partition("\n")
-    transaction.on_commit(
-        lambda: send_mail(subject.strip(), body.lstrip(), settings.DEFAULT_FROM_EMAIL, [proposer.email])
+    mail_on_commit(
+        to=proposer.email,
+        template="submissions/email/project_decided.txt",
+        context={
+            "user": proposer,
+            "project": project,
+            "project_url": portal_url(reverse("projects:detail", args=[project.pk])),
+        },
+        about=f"project {project.pk}",
     )

@@ -119,7 +119,8 @@ def submission_screen(*, submission: Submission, actor) -> list[dict]:
         if attributes := dicom_identifying_attributes(upload_storage_path(storage_name)):
             findings.append({"path": path, "attributes": attributes})
     with transaction.atomic():
-        submission = _editable(submission=submission, actor=actor, rule="P-SCOPE")
+        # Screening is the first step of submitting: a submission already made is refused under submitting's rule.
+        submission = _editable(submission=submission, actor=actor, rule="P-MOVE-ON-SUBMIT")
         submission.screening = findings
         submission.save(update_fields=["screening", "updated_at"])
     return findings

@@ -217,3 +217,10 @@ def test_p_project_a_submission_without_publication_passes_only_with_an_accepted
     submission = in_review_for_no_publication(submitter, project=project)
     assert (ReviewReason.NO_PUBLICATION in submission.review_reasons) is waits
     assert submission.state == (SubmissionState.IN_REVIEW if waits else SubmissionState.SUBMITTED)
+
+
+def test_p_project_proposal_name_is_one_line_as_the_decision_e_mail_subject_needs(submitter, submitter_client):
+    response = submitter_client.post(reverse("projects:propose"), {**PROPOSAL, "name": "Fly brain\ratlas"})
+    assert response.status_code == 400
+    assert "Keep it on one line, without control characters (found U+000D)." in response.content.decode()
+    assert not ProjectProposal.objects.exists()
