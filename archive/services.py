@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_q.tasks import async_task
 from guardian.shortcuts import assign_perm, remove_perm
 
 from archive.models import (
@@ -580,37 +581,54 @@ def reviewer_link_record_access(*, link: ReviewerLink) -> None:
     ReviewerLink.objects.filter(pk=link.pk).update(access_count=F("access_count") + 1, last_access_at=timezone.now())
 
 
-def _user_by_username_or_email(username_or_email: str):
-    value = username_or_email.strip()
+# What an invitation answers, on the page and in the API, whether or not an account matched.
+COLLABORATOR_INVITE_ANSWER = (
+    "If an account has this username or e-mail, it can now see this study and its holder was told by e-mail."
+)
+
+
+def _user_named(value: str):
+    """The one active account with this username, else with this e-mail; None unless exactly one."""
     users = get_user_model().objects.filter(is_active=True)
-    matches = []
-    if value:
-        # A username names one account; an e-mail may be shared, and then names nobody.
-        matches = list(users.filter(username=value)[:1]) or list(users.filter(email__iexact=value)[:2])
-    if len(matches) != 1:
-        problem = "Several accounts share" if len(matches) > 1 else "No account has"
-        raise PolicyViolation(
-            rule=COLLABORATOR_RULE, field="user", message=f"{problem} the username or e-mail “{value[:200]}”."
-        )
-    return matches[0]
+    # A username names one account; an e-mail may be shared, and then names nobody.
+    matches = list(users.filter(username=value)[:1]) or list(users.filter(email__iexact=value)[:2])
+    return matches[0] if len(matches) == 1 else None
 
 
-def study_collaborator_invite(*, study: Study, actor, username_or_email: str):
-    """Let an existing user see a confidential study and tell them by e-mail; return that user."""
+def study_collaborator_invite(*, study: Study, actor, username_or_email: str) -> None:
+    """Let the account with this username or e-mail see a confidential study, and tell its holder by e-mail.
+
+    The caller is told the same (COLLABORATOR_INVITE_ANSWER) whether one account, several or none
+    matched, so an invitation never reveals who has an account; when none matches, nothing changes.
+    The e-mail is queued for the same reason: the answer does not wait on the mail server.
+    """
     study_access_check_manager(actor, study, rule=COLLABORATOR_RULE)
     _check_confidential(study, rule=COLLABORATOR_RULE, what="collaborators")
-    user = _user_by_username_or_email(username_or_email)
-    if user.pk == study.owner_id:
+    value = username_or_email.strip()
+    if not value:
+        raise PolicyViolation(rule=COLLABORATOR_RULE, field="user", message="Name a username or e-mail.")
+    user = _user_named(value)
+    if user is None:
+        return
+    if user.pk == study.owner_id:  # tells the owner (or a curator, who sees every account) nothing new
         raise PolicyViolation(rule=COLLABORATOR_RULE, field="user", message="The owner already sees the study.")
     with transaction.atomic():
         study_collaborator_add(study=study, user=user, actor=actor)
         invited_by = actor.get_full_name() or actor.get_username()
         transaction.on_commit(
             functools.partial(
-                _study_mail_send, study_pk=study.pk, template="invited", user_pk=user.pk, invited_by=invited_by
+                async_task,
+                "archive.tasks.collaborator_invitation_send",
+                study_pk=study.pk,
+                user_pk=user.pk,
+                invited_by=invited_by,
             )
         )
-    return user
+
+
+def collaborator_invitation_send(*, study_pk: int, user_pk: int, invited_by: str) -> None:
+    """Tell a new collaborator by e-mail that they may see the study (queued by `study_collaborator_invite`)."""
+    _study_mail_send(study_pk=study_pk, template="invited", user_pk=user_pk, invited_by=invited_by)
 
 
 def study_collaborator_remove(*, study: Study, actor, username: str) -> None:

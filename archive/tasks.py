@@ -19,3 +19,8 @@ THUMBNAILS_PER_RUN = 200
 def thumbnails_make_missing(limit: int = THUMBNAILS_PER_RUN) -> dict[str, int]:
     """Make the thumbnails that image files still lack; a second run finds none left."""
     return services.thumbnails_make_missing(limit=limit)
+
+
+def collaborator_invitation_send(study_pk: int, user_pk: int, invited_by: str) -> None:
+    """E-mail a new collaborator that they may see the study; queued, so the invitation's answer never waits on it."""
+    services.collaborator_invitation_send(study_pk=study_pk, user_pk=user_pk, invited_by=invited_by)

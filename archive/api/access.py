@@ -17,6 +17,7 @@ from archive.api.views import ACCESSION_PARAMETER, GONE, NOT_FOUND
 from archive.models import ReviewerLink
 from archive.selectors import reviewer_link_get, reviewer_links_for, study_get_visible
 from archive.services import (
+    COLLABORATOR_INVITE_ANSWER,
     reviewer_link_create,
     reviewer_link_revoke,
     study_collaborator_invite,
@@ -71,8 +72,8 @@ class CollaboratorInputSerializer(serializers.Serializer):
     user = serializers.CharField(max_length=254, help_text="Username or e-mail of an existing account.")
 
 
-class CollaboratorSerializer(serializers.Serializer):
-    username = serializers.CharField()
+class CollaboratorInvitedSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="The same words whether or not an account matched.")
 
 
 class ReviewerLinksView(APIView):
@@ -126,17 +127,22 @@ class ReviewerLinkDetailView(APIView):
 class CollaboratorsView(APIView):
     @extend_schema(
         summary="Invite a collaborator to a confidential study",
-        description="An existing account, named by username or e-mail, may then see the study.",
+        description=(
+            "An existing account, named by username or e-mail, may then see the study, and its holder is told by "
+            "e-mail. The answer is the same 202 whether one account, several or none matched, so it reveals no "
+            "one's account; the study's collaborators are listed on its page."
+        ),
         parameters=[ACCESSION_PARAMETER],
         request=CollaboratorInputSerializer,
-        responses={201: CollaboratorSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND, 410: GONE},
+        responses={202: CollaboratorInvitedSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND, 410: GONE},
     )
     def post(self, request, accession: str):
         study = study_get_visible(request.user, accession)
         data = CollaboratorInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = study_collaborator_invite(study=study, actor=request.user, username_or_email=data.validated_data["user"])
-        return Response(CollaboratorSerializer({"username": user.get_username()}).data, status=status.HTTP_201_CREATED)
+        study_collaborator_invite(study=study, actor=request.user, username_or_email=data.validated_data["user"])
+        answer = CollaboratorInvitedSerializer({"detail": COLLABORATOR_INVITE_ANSWER})
+        return Response(answer.data, status=status.HTTP_202_ACCEPTED)
 
 
 class CollaboratorDetailView(APIView):

@@ -131,13 +131,13 @@ def collaborator_invite(request, accession: str):
     form = CollaboratorForm(request.POST)
     if form.is_valid():
         try:
-            user = services.study_collaborator_invite(
+            services.study_collaborator_invite(
                 study=study, actor=request.user, username_or_email=form.cleaned_data["user"]
             )
         except PolicyViolation as error:
             policy_error(form, error)
         else:
-            messages.success(request, f"{user.get_username()} can now see this study.")
+            messages.success(request, services.COLLABORATOR_INVITE_ANSWER)
             return _back(study, "collaborators")
     return _refused(request, study, collaborator=form)
 

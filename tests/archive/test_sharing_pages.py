@@ -210,7 +210,7 @@ def test_owner_invites_and_removes_a_collaborator(study, submitter_client, other
     assert list(study_collaborators(study=study)) == [other_user]
     assert other_client.get(_url("study-detail", study)).status_code == 200
     body = _page(submitter_client, study)
-    assert "other_user can now see this study." in body and "Remove<span" in body
+    assert services.COLLABORATOR_INVITE_ANSWER in body and "Remove<span" in body
 
     response = submitter_client.post(_url("study-collaborator-remove", study, "other_user"))
     assert response.status_code == 302
@@ -219,11 +219,17 @@ def test_owner_invites_and_removes_a_collaborator(study, submitter_client, other
     assert CurationEvent.objects.filter(action="collaborator.removed", study=study).exists()
 
 
-def test_inviting_an_unknown_user_is_refused_on_the_form(study, submitter_client):
-    response = submitter_client.post(_url("study-collaborators", study), {"collaborator-user": "nobody@example.org"})
-    assert response.status_code == 200
-    assert "No account has the username or e-mail “nobody@example.org”." in response.content.decode()
+def test_collaborator_invite_does_not_reveal_accounts_on_the_page(study, submitter_client, other_user):
+    def invite(value: str):
+        response = submitter_client.post(_url("study-collaborators", study), {"collaborator-user": value}, follow=True)
+        return response.redirect_chain, [str(m) for m in response.context["messages"]]
+
+    unknown = invite("nobody@example.org")
+
+    assert unknown == ([(_url("study-detail", study) + "#collaborators", 302)], [services.COLLABORATOR_INVITE_ANSWER])
     assert not study_collaborators(study=study).exists()
+    assert invite(other_user.email) == unknown
+    assert list(study_collaborators(study=study)) == [other_user]
 
 
 def test_removing_someone_who_is_not_a_collaborator_says_so(study, submitter_client, other_user):
