@@ -33,6 +33,7 @@ from uploads.selectors import (
     upload_file_get_owned,
     upload_file_get_resumable,
 )
+from uploads.signals import upload_replaced
 from uploads.storage import (
     Checksum,
     append_body,
@@ -223,6 +224,7 @@ def _complete(*, upload: UploadFile, sha256: str, now: datetime.datetime) -> Non
     """Mark `upload` complete and replace the area's older complete file at the same path.
 
     Runs inside the caller's transaction; the older bytes are removed after commit.
+    `upload_replaced` tells whoever chose the older file (a draft) before its row goes.
     """
     upload.state = UploadState.COMPLETE
     upload.sha256 = sha256
@@ -235,6 +237,7 @@ def _complete(*, upload: UploadFile, sha256: str, now: datetime.datetime) -> Non
         .exclude(pk=upload.pk)
     )
     for replaced in older:
+        upload_replaced.send(sender=UploadFile, replaced=replaced, upload=upload)
         _remove(replaced)
         logger.info("upload %s replaced %s at %s", upload.upload_id, replaced.upload_id, upload.relative_path)
     logger.info("upload complete: %s sha256=%s", upload.upload_id, sha256)

@@ -255,7 +255,8 @@ def submission_files_set(
         if keep_paths is not None:
             _kept_files_set(submission, set(keep_paths))
         kept.filter(path__in=list(chosen)).delete()
-        submission.files.filter(upload_file__isnull=False).delete()
+        # Every earlier choice from the upload area goes, also one whose upload was deleted or purged since.
+        submission.files.exclude(upload_file__isnull=True, state=SubmissionFileState.DONE).delete()
         attributes = (submission.file_list or {}).get("rows", {})
         SubmissionFile.objects.bulk_create(
             [
@@ -275,6 +276,22 @@ def submission_files_set(
             _file_list_compare(submission)
         submission.save(update_fields=["file_list", "updated_at"])
     return list(submission.files.all())
+
+
+def submission_files_upload_replaced(*, replaced: UploadFile, upload: UploadFile) -> int:
+    """Put `upload` in the place of `replaced`, the file it replaces at its path, in editable submissions.
+
+    A file uploaded again at the same path replaces the older one in the upload
+    area; a draft (or a submission handed back for changes) that chose the older
+    one now holds the new one, with its size and checksum, as a submitter
+    re-uploading a corrected file expects. Submitted submissions hold their
+    files (P-MOVE-ON-SUBMIT), which are never replaced; a refused one keeps its
+    record. Only the owner's submissions can have chosen the file. Runs inside
+    the upload's completing transaction; return how many files were updated.
+    """
+    return SubmissionFile.objects.filter(upload_file=replaced, submission__state__in=EDITABLE_STATES).update(
+        upload_file=upload, size=upload.size, sha256=upload.sha256
+    )
 
 
 def _kept_files_set(submission: Submission, keep_paths: set[str]) -> None:
