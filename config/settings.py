@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "guardian",
+    # Before django_q: the portal's qcluster command replaces django-q2's (portal/management/commands/qcluster.py).
+    "portal",
     "django_q",
     "allauth",
     "allauth.account",
@@ -62,7 +64,6 @@ INSTALLED_APPS = [
     "uploads",
     "submissions",
     "curation",
-    "portal",
 ]
 
 MIDDLEWARE = [
