@@ -27,7 +27,12 @@ FORBIDDEN = OpenApiResponse(OpenApiTypes.OBJECT, description="Only curators (and
 
 
 class CuratorActionInputSerializer(serializers.Serializer):
-    reason_category = serializers.ChoiceField(choices=ReasonCategory.choices)
+    # The refusal lists the choices instead of repeating the input, which may be no text at all (an unpaired
+    # surrogate in the JSON), and no reply can carry that.
+    reason_category = serializers.ChoiceField(
+        choices=ReasonCategory.choices,
+        error_messages={"invalid_choice": "Choose one of: " + ", ".join(ReasonCategory.values) + "."},
+    )
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=5000, help_text="Kept in the audit log."
     )

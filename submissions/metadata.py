@@ -34,6 +34,7 @@ MULTI_LINE_FIELDS = frozenset(
     {"description", "funding", "no_publication_reason", "biosample", "specimen", "image_acquisition"}
 )
 # Unicode's control characters (category Cc) and unpaired surrogates, which are not text at all.
+UNPAIRED_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON can escape one; no UTF-8 text, nor a reply, can carry it
 NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 NOT_A_PARAGRAPH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 REQUIRED_TO_SUBMIT = ("title", "description", "organism", "imaging_method")
@@ -64,7 +65,7 @@ def text_problem(value: str, *, multi_line: bool = False) -> str:
     if found is None:
         return ""
     code = f"U+{ord(found.group()):04X}"
-    if "\ud800" <= found.group() <= "\udfff":
+    if UNPAIRED_SURROGATE.match(found.group()):
         return f"Remove the unpaired surrogate {code}: it is not text."
     if multi_line:
         return f"Remove the control character {code}; only line breaks and tabs may separate the text."

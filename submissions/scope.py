@@ -9,6 +9,7 @@ when it is `yes`. The other three apply to every dataset.
 from dataclasses import dataclass
 
 from portal.errors import PolicyViolation
+from submissions.metadata import UNPAIRED_SURROGATE
 
 SCOPE_FORM_VERSION = "scope-v1"
 
@@ -87,6 +88,12 @@ def scope_answers_validate(answers: dict) -> dict[str, str]:
     if not isinstance(answers, dict):
         raise PolicyViolation(rule="P-SCOPE", field="answers", message="The answers must be an object of question ids.")
     for key in answers:
+        if surrogate := UNPAIRED_SURROGATE.search(key):  # not text: no reply could name this key
+            raise PolicyViolation(
+                rule="P-SCOPE",
+                field="answers",
+                message=f"Question ids are text; one holds an unpaired surrogate (U+{ord(surrogate.group()):04X}).",
+            )
         if key not in QUESTIONS_BY_ID:
             raise PolicyViolation(
                 rule="P-SCOPE", field=str(key), message=f"“{key}” is not a question of {SCOPE_FORM_VERSION}."

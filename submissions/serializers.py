@@ -55,11 +55,19 @@ class AuthorInputSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(serializers.DictField(child=serializers.ChoiceField(choices=[YES, NO, NOT_APPLICABLE])))
+class ScopeAnswersField(serializers.DictField):
+    """An object of answers by question id: `scope.scope_answers_validate` judges every key and answer.
+
+    Judged there, a refusal names the question without repeating input that
+    no reply can carry (an unpaired surrogate as a key or an answer).
+    """
+
+
 class ScopeAnswersSerializer(serializers.Serializer):
     version = serializers.CharField(help_text="The version of GET /api/v1/scope-form/, e.g. scope-v1.")
-    answers = serializers.DictField(
-        child=serializers.ChoiceField(choices=[YES, NO, NOT_APPLICABLE]),
-        help_text="One answer per question id of the scope form: " + ", ".join(q.id for q in QUESTIONS) + ".",
+    answers = ScopeAnswersField(
+        help_text="One answer per question id of the scope form: " + ", ".join(q.id for q in QUESTIONS) + "."
     )
 
 

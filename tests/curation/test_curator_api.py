@@ -124,10 +124,10 @@ def test_curator_only_every_endpoint_refuses_non_curators(action, submitter, ano
     study = make_study(owner=submitter)
     before = CurationEvent.objects.count()
 
-    for client in (_token_client(submitter), anonymous_client):
+    for client, rule in ((_token_client(submitter), "CURATOR"), (anonymous_client, "AUTH")):
         answer = _post(client, study, action, reason_category="error")
         assert answer.status_code == 403
-        assert answer.json()["rule"] == "CURATOR"
+        assert answer.json()["rule"] == rule
     study.refresh_from_db()
     assert (study.status, study.searchable) == (StudyStatus.RELEASED, True)
     assert CurationEvent.objects.count() == before
@@ -142,6 +142,22 @@ def test_p_remove_bad_reason_category_names_field_and_rule(curator_api):
     assert set(answer.json()) == {"reason_category", "rule"} and answer.json()["rule"] == "P-REMOVE"
     study.refresh_from_db()
     assert study.status == StudyStatus.RELEASED
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_p_remove_lone_surrogate_reason_category_is_a_400_naming_the_field(curator_api, action):
+    study = make_study(status=StudyStatus.OBSOLETE if action == "restore" else StudyStatus.RELEASED)
+    # The JSON escape of an unpaired surrogate, as a client may send it: no UTF-8 text can carry the character.
+    body = '{"reason_category": "\\ud800", "note": "typo"}'
+    events, reason = CurationEvent.objects.count(), study.status_reason
+    answer = curator_api.post(
+        f"/api/v1/curation/studies/{study.accession}/{action}/", body, content_type="application/json"
+    )
+    assert answer.status_code == 400, answer.content
+    assert set(answer.json()) == {"reason_category", "rule"}
+    assert "retraction" in answer.json()["reason_category"][0]  # the choices are listed
+    study.refresh_from_db()
+    assert CurationEvent.objects.count() == events and study.status_reason == reason
 
 
 def test_p_remove_unknown_file_path_changes_nothing(curator_api):

@@ -178,6 +178,28 @@ def test_p_scope_api_refusal_is_recorded_like_the_wizard(token_client, submitter
     _refused_on_record(by_api)
 
 
+# Raw JSON bodies with the escape of an unpaired surrogate, which no UTF-8 text (nor any error message) can carry.
+SURROGATE_SCOPES = {
+    "key": '{"scope": {"version": "scope-v1", "answers": {"\\ud800": "yes"}}}',
+    "value": '{"scope": {"version": "scope-v1", "answers": {"human_material": "\\ud800"}}}',
+    "key-and-value": '{"scope": {"version": "scope-v1", "answers": {"\\ud800": "\\udfff"}}}',
+    "version": '{"scope": {"version": "\\ud800", "answers": {}}}',
+}
+
+
+@pytest.mark.parametrize("body", SURROGATE_SCOPES.values(), ids=SURROGATE_SCOPES)
+def test_p_scope_api_lone_surrogates_in_scope_answers_are_a_400_naming_the_field(token_client, body):
+    created = token_client.post(URL, body, content_type="application/json")
+    assert created.status_code == 400, created.content
+    assert created.json()["rule"] == "P-SCOPE" and set(created.json()) - {"rule"}
+    _nothing_created()
+    draft = _post(token_client, URL, {"title": "Draft"}).json()
+    changed = token_client.patch(_detail_url(draft["id"]), body, content_type="application/json")
+    assert changed.status_code == 400 and changed.json() == created.json()
+    submission = Submission.objects.get()
+    assert submission.state == SubmissionState.DRAFT and not ScopeCertification.objects.exists()
+
+
 def test_p_upload_private_other_users_upload_file_is_refused(token_client, other_user):
     theirs = upload_file_put(owner=other_user, relative_path="theirs.tif", content=b"theirs")
     response = _post(token_client, URL, _body([theirs]))
@@ -323,7 +345,7 @@ def test_p_permanent_new_version_via_api_for_the_owner_only(token_client, submit
     study = make_study(owner=submitter, status="confidential", files=files)
     url = f"/api/v1/studies/{study.accession}/versions/"
     assert _post(other_client, url).status_code == 404  # confidential: not visible to them
-    assert _post(anonymous_client, url).status_code == 404  # nor to the public
+    assert _post(anonymous_client, url).status_code == 403  # writes need an account, before any look-up
     response = _post(token_client, url)
     assert response.status_code == 201, response.content
     body = response.json()
