@@ -20,6 +20,25 @@ def _refuse(message: str) -> PolicyViolation:
     return PolicyViolation(rule=FILE_LIST_RULE, field="file_list", message=message)
 
 
+def _rows(reader, name: str):
+    """Yield the table's rows; a row the csv module cannot read is refused naming the File List and its line."""
+    line_number = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            # On decoded text without NUL, read with newline="" and a non-strict dialect, the csv module's one
+            # error is a cell over its field size limit.
+            raise _refuse(
+                f"Line {line_number} of the File List {name} has a cell of more than "
+                f"{csv.field_size_limit():,} characters."
+            ) from None
+        yield row
+        line_number += 1
+
+
 def file_list_parse(*, name: str, content: bytes) -> tuple[list[str], dict[str, dict[str, str]]]:
     """Read a File List; return its attribute columns and, per file path, its attributes.
 
@@ -38,8 +57,8 @@ def file_list_parse(*, name: str, content: bytes) -> tuple[list[str], dict[str, 
     lower = name.lower()
     first_line = text.split("\n", 1)[0]
     tab = lower.endswith((".tsv", ".txt")) or (not lower.endswith(".csv") and "\t" in first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), dialect=csv.excel_tab if tab else csv.excel)
-    header = [column.strip() for column in next(reader, [])]
+    rows_read = _rows(csv.reader(io.StringIO(text, newline=""), dialect=csv.excel_tab if tab else csv.excel), name)
+    header = [column.strip() for column in next(rows_read, [])]
     if FILES_COLUMN not in header:
         raise _refuse(f"The File List needs a column headed “{FILES_COLUMN}” (found: {', '.join(header) or 'none'}).")
     attributes = [column for column in header if column != FILES_COLUMN]
@@ -47,7 +66,7 @@ def file_list_parse(*, name: str, content: bytes) -> tuple[list[str], dict[str, 
         raise _refuse("Give every column a distinct heading (at most 100 attribute columns).")
     files_at = header.index(FILES_COLUMN)
     rows: dict[str, dict[str, str]] = {}
-    for line_number, row in enumerate(reader, start=2):
+    for line_number, row in enumerate(rows_read, start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):

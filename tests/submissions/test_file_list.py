@@ -1,6 +1,11 @@
 """File Lists (issue #5 point 1 (2)): a TSV or CSV with a `Files` column, checked against the chosen files."""
 
+import csv
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from rest_framework.authtoken.models import Token
 
 from archive.models import ArchiveFile
 from portal.errors import PolicyViolation
@@ -84,6 +89,39 @@ def test_file_list_wrong_cell_count_is_refused_with_its_line(draft):
 )
 def test_file_list_malformed_tables_are_refused(draft, content, needle):
     assert needle in _refusal(draft, "files.csv", content)
+
+
+# Python's csv module refuses a cell longer than its field size limit, 131,072 characters by default.
+OVERSIZED_CELL = "x" * (csv.field_size_limit() + 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "table", "line"),
+    [
+        ("files.tsv", f"Files\tnote\nplate1/A01.tif\tDAPI\nplate1/A02.tif\t{OVERSIZED_CELL}\n", 3),
+        ("files.csv", f'Files,note\nplate1/A01.tif,"{OVERSIZED_CELL}"\n', 2),
+        ("files.csv", f"Files,{OVERSIZED_CELL}\nplate1/A01.tif,DAPI\n", 1),
+    ],
+    ids=["tsv-row", "csv-quoted-cell", "heading"],
+)
+def test_file_list_cell_over_the_csv_field_limit_is_refused_naming_the_list_and_its_line(draft, name, table, line):
+    _check(draft, "good.csv", b"Files,channel\nplate1/A01.tif,DAPI\n")
+    message = _refusal(draft, name, table.encode())
+    assert message == (
+        f"Line {line} of the File List {name} has a cell of more than {csv.field_size_limit():,} characters."
+    )
+    draft.refresh_from_db()
+    assert draft.file_list["name"] == "good.csv"
+
+
+def test_file_list_cell_over_the_csv_field_limit_is_a_400_through_the_api(draft, submitter):
+    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=submitter).key}")
+    table = SimpleUploadedFile("files.tsv", f"Files\tnote\nplate1/A01.tif\t{OVERSIZED_CELL}\n".encode())
+    response = client.post(f"/api/v1/submissions/{draft.pk}/file-list/", {"file": table})
+    assert response.status_code == 400
+    assert response.json()["rule"] == "FILE-LIST" and "files.tsv" in response.json()["file_list"][0]
+    draft.refresh_from_db()
+    assert draft.file_list == {}
 
 
 def test_file_list_refused_whole_keeps_the_previous_one(draft):
