@@ -242,8 +242,8 @@ class SubmitView(APIView):
 
 
 class StudyVersionStartView(APIView):
-    # No authentication gate before the method: GET answers 405 for everyone, like the other
-    # POST-only study routes, and the service refuses anyone but the owner (403).
+    # The default permission (writes need an account) lets GET through to answer 405 for everyone, like
+    # the other POST-only study routes; the service refuses anyone but the owner (403).
 
     @extend_schema(
         summary="Start a new version of a study (P-PERMANENT)",

@@ -1,12 +1,33 @@
 """Turn every API error into a 4xx JSON body that names the field and the rule."""
 
+from rest_framework import exceptions
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from archive.api.parsers import REQUEST_BODY_RULE
 from archive.api.serializers import TombstoneSerializer
 from archive.selectors import StudyGone, StudyNotFound
 from portal.errors import PolicyViolation
+
+# DRF's own refusals answer `{detail}` or `{field: [messages]}`; each also names the rule it applies.
+# The first class the error is an instance of gives the rule.
+DRF_RULES = (
+    ((exceptions.NotAuthenticated, exceptions.AuthenticationFailed), "AUTH"),
+    (exceptions.PermissionDenied, "PERMISSION"),
+    (exceptions.NotFound, "NOT-FOUND"),
+    (exceptions.MethodNotAllowed, "METHOD"),
+    (exceptions.NotAcceptable, "ACCEPT"),
+    (exceptions.UnsupportedMediaType, "MEDIA-TYPE"),
+    (exceptions.ParseError, REQUEST_BODY_RULE),
+    (exceptions.Throttled, "THROTTLE"),
+)
+# A request of the wrong shape (a type, a format, a query parameter) that no policy of DESIGN §1 claims.
+INPUT_RULE = "INPUT"
+
+
+def _rule_of(exc: Exception) -> str:
+    return next((rule for kinds, rule in DRF_RULES if isinstance(exc, kinds)), INPUT_RULE)
 
 
 def exception_handler(exc, context):
@@ -17,4 +38,9 @@ def exception_handler(exc, context):
         return Response(TombstoneSerializer(exc.study).data, status=410, headers={"X-Robots-Tag": "noindex"})
     if isinstance(exc, StudyNotFound):
         exc = NotFound(f"Not found: {exc}. It does not exist or is not visible to you.")
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        if isinstance(response.data, list):  # a ValidationError raised with messages only
+            response.data = {"non_field_errors": response.data}
+        response.data.setdefault("rule", _rule_of(exc))
+    return response

@@ -1,7 +1,5 @@
 """Imports of brokered datasets in the admin (P-LICENCE): the imported studies, and a form to upload a manifest."""
 
-import json
-
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
@@ -15,6 +13,7 @@ from curation.models import ImportedStudy
 from curation.services.imports import ManifestRefused, study_import
 from curation.views import curator_required
 from portal.errors import PolicyViolation
+from portal.json_input import json_parse
 
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
 
@@ -34,8 +33,8 @@ class ManifestForm(forms.Form):
         if upload.size > MAX_MANIFEST_BYTES:
             raise forms.ValidationError(f"A manifest may be at most {MAX_MANIFEST_BYTES // 1024**2} MB.")
         try:
-            data = json.loads(upload.read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            data = json_parse(upload.read())
+        except ValueError as error:
             raise forms.ValidationError(f"This is not a JSON file: {error}") from None
         if not isinstance(data, dict):
             raise forms.ValidationError("The manifest must be one JSON object.")

@@ -230,9 +230,12 @@ def test_api_owner_revokes_a_reviewer_link(confidential, submitter_client):
 def test_api_reviewer_links_are_404_to_those_who_cannot_see_the_study(confidential, other_client, anonymous_client):
     link, _token = _link(confidential)
     for client in (other_client, anonymous_client):
-        assert client.post(_api_url(confidential), {}, content_type="application/json").status_code == 404
         assert client.get(_api_url(confidential)).status_code == 404
-        assert client.delete(_api_url(confidential, link.pk)).status_code == 404
+    assert other_client.post(_api_url(confidential), {}, content_type="application/json").status_code == 404
+    assert other_client.delete(_api_url(confidential, link.pk)).status_code == 404
+    # Anonymous writes are refused before the study is looked up: the same answer for every study.
+    assert anonymous_client.post(_api_url(confidential), {}, content_type="application/json").status_code == 403
+    assert anonymous_client.delete(_api_url(confidential, link.pk)).status_code == 403
 
 
 def test_api_reviewer_links_are_403_to_those_who_see_but_do_not_own_the_study(submitter, other_client):

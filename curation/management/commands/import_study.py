@@ -1,12 +1,12 @@
 """Import a brokered dataset from a JSON manifest (P-LICENCE): `manage.py import_study MANIFEST.json`."""
 
-import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from curation.services.imports import ManifestRefused, study_import
+from portal.json_input import json_parse
 
 
 class Command(BaseCommand):
@@ -28,8 +28,8 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"No active account has the username “{curator}”.")
         try:
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            data = json_parse(manifest.read_bytes())
+        except (OSError, ValueError) as error:
             raise CommandError(f"Cannot read the manifest {manifest}: {error}") from error
         try:
             result = study_import(actor=actor, manifest=data, base_dir=manifest.resolve().parent)
