@@ -223,6 +223,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "archive.api.errors.exception_handler",
+    "DEFAULT_METADATA_CLASS": "archive.api.metadata.APIMetadata",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bioimage archive API",
