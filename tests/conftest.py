@@ -14,7 +14,6 @@ import boto3
 import botocore.exceptions
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import UserFactory, make_curator
@@ -32,6 +31,14 @@ def isolated_settings(settings, tmp_path):
     }
     settings.ARCHIVE_ROOT = tmp_path / "archive"
     settings.UPLOAD_ROOT = tmp_path / "uploads"
+    # The portal's file cache, in a folder of the test's own: nothing cached leaks into the next test,
+    # and xdist workers never clear each other's.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
     # Real password hashing costs a third of a second per user and proves nothing here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -233,9 +240,3 @@ def sign_in(live_server):
 def signed_in_page(page, sign_in, submitter):
     """The browser page, signed in as the submitter."""
     return sign_in(page, submitter)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Cached facets and counts must not leak from one test into the next."""
-    cache.clear()
