@@ -153,6 +153,7 @@ def load(args, upload_root: Path, now: datetime.datetime) -> None:
                 "area_id": area_id,
                 "upload_id": upload_id,
                 "relative_path": f"plate{n // 5000}/well{n % 5000:04}.tif",
+                "tus_metadata": "",
                 "size": FILE_BYTES,
                 "offset": FILE_BYTES if complete else FILE_BYTES // 2,
                 "sha256": sha256 if complete else "",

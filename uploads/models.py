@@ -40,6 +40,7 @@ class UploadFile(models.Model):
     area = models.ForeignKey(UploadArea, on_delete=models.CASCADE, related_name="files")
     upload_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False, help_text="The id in the tus URL.")
     relative_path = models.CharField(max_length=4096, help_text="Validated, NFC-normalised path inside the area.")
+    tus_metadata = models.TextField(blank=True, help_text="Upload-Metadata as sent at creation; HEAD repeats it.")
     size = models.PositiveBigIntegerField(help_text="Declared length (tus Upload-Length), in bytes.")
     offset = models.PositiveBigIntegerField(default=0, help_text="Bytes received, written and hashed.")
     sha256 = models.CharField(max_length=64, blank=True, help_text="Set when the upload completes.")

@@ -73,6 +73,7 @@ def upload_create(
     owner,
     size: int,
     relative_path: str,
+    tus_metadata: str = "",
     body: BinaryIO | None = None,
     body_length: int | None = None,
     checksum: Checksum | None = None,
@@ -81,9 +82,15 @@ def upload_create(
 
     The quota counts the declared sizes of all the area's files, finished or not.
     If the first bytes (creation-with-upload) are refused, nothing is created.
+    `tus_metadata` is the Upload-Metadata header as sent, kept for HEAD to repeat.
     """
     upload = _upload_start(
-        owner=owner, relative_path=relative_path, size=size, now=timezone.now(), field="Upload-Length"
+        owner=owner,
+        relative_path=relative_path,
+        size=size,
+        now=timezone.now(),
+        field="Upload-Length",
+        tus_metadata=tus_metadata,
     )
     logger.info("upload created: %s (%s bytes) by %s", upload.upload_id, size, owner.pk)
     if size == 0:
@@ -100,7 +107,14 @@ def upload_create(
 
 
 def _upload_start(
-    *, owner, relative_path: str, size: int, now: datetime.datetime, field: str, offset: int = 0
+    *,
+    owner,
+    relative_path: str,
+    size: int,
+    now: datetime.datetime,
+    field: str,
+    offset: int = 0,
+    tus_metadata: str = "",
 ) -> UploadFile:
     """Make the row of an upload of `size` bytes at `relative_path` (at `offset`) and its empty bytes file.
 
@@ -131,6 +145,7 @@ def _upload_start(
             area=area,
             upload_id=upload_id,
             relative_path=path,
+            tus_metadata=tus_metadata,
             size=size,
             offset=offset,
             created_at=now,
@@ -156,10 +171,10 @@ def upload_append(
     upload_id: uuid.UUID,
     offset: int,
     body: BinaryIO,
-    body_length: int | None,
+    body_length: int,
     checksum: Checksum | None = None,
 ) -> UploadFile:
-    """Append `body` to the owner's upload at `offset` (tus PATCH) and return the upload.
+    """Append `body`, `body_length` bytes, to the owner's upload at `offset` (tus PATCH) and return the upload.
 
     A second concurrent append to the same upload gets UploadBusy (409) at once.
     When the last byte arrives the upload is complete: its SHA-256 is set, its
@@ -176,7 +191,7 @@ def upload_append(
     if offset != upload.offset:
         raise OffsetMismatch(expected=upload.offset)
     remaining = upload.size - offset
-    if body_length is not None and body_length > remaining:
+    if body_length > remaining:
         raise UploadTooLarge(
             rule="TUS-UPLOAD-LENGTH",
             field="Content-Length",
@@ -190,8 +205,7 @@ def upload_append(
             raise UploadNotFound()
         if current != offset:
             raise OffsetMismatch(expected=current)
-        limit = remaining if body_length is None else body_length
-        appended = append_body(handle=handle, key=key, offset=offset, limit=limit, body=body, checksum=checksum)
+        appended = append_body(handle=handle, key=key, offset=offset, limit=body_length, body=body, checksum=checksum)
         # Read after the transfer: the data arrived now, however long the body took.
         now = timezone.now()
         with transaction.atomic():

@@ -56,9 +56,21 @@ def _whole_number(request: HttpRequest, header: str) -> int:
     return int(raw)
 
 
-def _body_length(request: HttpRequest) -> int | None:
+def _body_length(request: HttpRequest) -> int:
+    """The Content-Length of a body of upload data; a body without one (chunked) is refused with 411.
+
+    A chunked body is refused rather than read: WSGI servers differ in whether
+    they decode one (Django's development server passes none of it on), and
+    bytes that cannot be counted must not be acknowledged as received.
+    """
     raw = request.META.get("CONTENT_LENGTH") or ""
-    return int(raw) if raw.isascii() and raw.isdigit() else None
+    if "HTTP_TRANSFER_ENCODING" in request.META or not (raw.isascii() and raw.isdigit()):
+        raise BadRequest(
+            field="Content-Length",
+            message="Send upload data with a Content-Length header; chunked transfer encoding is not accepted.",
+            status=411,
+        )
+    return int(raw)
 
 
 class RequestBody:
@@ -169,6 +181,17 @@ def _relative_path(metadata: dict[str, str]) -> str:
     return relative_path
 
 
+def _method_not_allowed(method: str, allowed: tuple[str, ...]) -> HttpResponse:
+    allow = ", ".join(name.upper() for name in (*allowed, "options"))
+    response = JsonResponse(
+        {"method": [f"{method.upper()} is not allowed on this URL; it takes {allow}."], "rule": "TUS-PROTOCOL"},
+        status=405,
+    )
+    response["Allow"] = allow
+    response["Tus-Version"] = TUS_VERSION
+    return response
+
+
 def _upload_headers(upload: UploadFile) -> dict[str, str]:
     return {"Upload-Offset": str(upload.offset), "Upload-Expires": http_date(upload.expires_at.timestamp())}
 
@@ -198,8 +221,6 @@ def _authenticate(request: HttpRequest):
 class TusView(View):
     """`/api/v1/uploads/tus/` (POST creates) and `/api/v1/uploads/tus/<uuid>/` (HEAD, PATCH, DELETE)."""
 
-    http_method_names = ["post", "head", "patch", "delete", "options"]
-
     def dispatch(self, request, upload_id: uuid.UUID | None = None):
         method = request.method.lower()
         override = request.headers.get("X-HTTP-Method-Override", "").lower()
@@ -209,7 +230,7 @@ class TusView(View):
             return self.options(request)
         allowed = ("head", "patch", "delete") if upload_id else ("post",)
         if method not in allowed:
-            response = self.http_method_not_allowed(request)
+            response = _method_not_allowed(method, allowed)
         elif request.headers.get("Tus-Resumable") != TUS_VERSION:
             response = JsonResponse(
                 {"Tus-Resumable": [f"This server speaks tus {TUS_VERSION}."], "rule": "TUS-VERSION"}, status=412
@@ -246,6 +267,7 @@ class TusView(View):
             owner=user,
             size=size,
             relative_path=_relative_path(_metadata(request)),
+            tus_metadata=request.headers.get("Upload-Metadata", ""),
             body=RequestBody(request, body_length) if body_length else None,
             body_length=body_length,
             checksum=_checksum(request),
@@ -256,18 +278,20 @@ class TusView(View):
 
     def head(self, request, user, upload_id):
         upload = upload_file_get_resumable(owner=user, upload_id=upload_id)
-        return HttpResponse(status=200, headers={**_upload_headers(upload), "Upload-Length": str(upload.size)})
+        headers = {**_upload_headers(upload), "Upload-Length": str(upload.size)}
+        if upload.tus_metadata:  # a MUST of the creation extension: as the client gave it
+            headers["Upload-Metadata"] = upload.tus_metadata
+        return HttpResponse(status=200, headers=headers)
 
     def patch(self, request, user, upload_id):
         if request.content_type != OFFSET_CONTENT_TYPE:
             raise BadRequest(field="Content-Type", message=f"Send data as {OFFSET_CONTENT_TYPE}.", status=415)
-        # Without a Content-Length (a chunked body) nothing is read, as request.read() would.
         body_length = _body_length(request)
         upload = services.upload_append(
             owner=user,
             upload_id=upload_id,
             offset=_whole_number(request, "Upload-Offset"),
-            body=RequestBody(request, body_length or 0),
+            body=RequestBody(request, body_length),
             body_length=body_length,
             checksum=_checksum(request),
         )
