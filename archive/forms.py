@@ -9,6 +9,17 @@ from portal.errors import PolicyViolation
 QUERY_MAX_LENGTH = 200
 
 
+class FilterField(forms.CharField):
+    """A free-text value offered as a <select>: its length is checked here only, as <select> has no maxlength."""
+
+    widget = forms.Select
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class SearchForm(forms.Form):
     """The public search: free text plus filters whose choices come from `facet_values`.
 
@@ -22,9 +33,9 @@ class SearchForm(forms.Form):
         max_length=QUERY_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, author, keyword or accession"}),
     )
-    organism = forms.CharField(label="Organism", required=False, max_length=200, widget=forms.Select)
-    imaging_method = forms.CharField(label="Imaging method", required=False, max_length=200, widget=forms.Select)
-    licence = forms.CharField(label="Licence", required=False, max_length=64, widget=forms.Select)
+    organism = FilterField(label="Organism", required=False, max_length=200)
+    imaging_method = FilterField(label="Imaging method", required=False, max_length=200)
+    licence = FilterField(label="Licence", required=False, max_length=64)
     year = forms.IntegerField(label="Release year", required=False, min_value=1900, max_value=9999, widget=forms.Select)
     include_obsolete = forms.BooleanField(label="Include obsolete entries", required=False)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

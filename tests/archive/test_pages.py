@@ -336,7 +336,7 @@ def test_p_obsolete_banner_shows_reason_and_date(anonymous_client):
     assert "Obsolete entry" in body
     assert "Superseded" in body
     assert "Replaced by a newer study." in body
-    assert f'datetime="{study.status_changed_at.isoformat()}"' in body
+    assert f'datetime="{study.status_changed_at.replace(microsecond=0).isoformat()}"' in body
 
 
 def test_p_obsolete_absent_from_default_search_present_with_include_obsolete(anonymous_client):

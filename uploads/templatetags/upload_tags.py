@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
 
+from portal.templatetags.portal_tags import iso_datetime
 from uploads.selectors import upload_days_left
 
 register = template.Library()
@@ -26,7 +27,7 @@ def deletion_notice(expires_at):
     local = timezone.localtime(expires_at)
     return format_html(
         '<time datetime="{}" title="{}">{}</time> <span class="{}">— {}</span>',
-        local.isoformat(),
+        iso_datetime(expires_at),
         local.strftime("%d %B %Y, %H:%M %Z"),
         local.strftime("%d %b %Y").lstrip("0"),
         tone,
