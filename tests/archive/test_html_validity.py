@@ -86,6 +86,14 @@ def pages(anonymous_client, submitter, submitter_client, curator, curator_client
     }
     for step in WIZARD_STEPS:
         rendered[f"wizard-{step}"] = _page(submitter_client, reverse("submissions:step", args=[draft.pk, step]))
+    # A refused form shows its errors next to the fields.
+    refused = submitter_client.post(
+        reverse("submissions:step", args=[draft.pk, "metadata"]), {"title": "", "authors-TOTAL_FORMS": "0"}
+    )
+    assert refused.status_code == 400
+    rendered["wizard-metadata-refused"] = refused.content.decode()
+    rendered["login"] = _page(anonymous_client, reverse("account_login"))
+    rendered["project-propose"] = _page(submitter_client, reverse("projects:propose"))
     return rendered
 
 
