@@ -274,13 +274,23 @@ class CountedPage(Sequence):
         return self.rows
 
 
+# No list has rows this far; beyond it a page's OFFSET would overflow the database's 64-bit integer
+# (PostgreSQL's bigint, SQLite's INTEGER), whatever number the URL carries.
+MAX_PAGE_NUMBER = 10**9
+
+
+def page_window(page: int, per_page: int) -> tuple[int, int]:
+    """Return the start and stop offsets of page `page` (counted from 1), the page kept within 1..MAX_PAGE_NUMBER."""
+    page = min(max(page, 1), MAX_PAGE_NUMBER)
+    return (page - 1) * per_page, page * per_page
+
+
 def study_files_page(*, version: StudyVersion, user, page: int, per_page: int) -> tuple[CountedPage, int]:
     """Return one page of a version's listed files, with their count and total size, in one query."""
     files = study_files(version=version, user=user)
-    page = max(page, 1)
-    start = (page - 1) * per_page
+    start, stop = page_window(page, per_page)
     files = files.annotate(has_thumbnail=Exists(_made_thumbnails().filter(sha256=OuterRef("sha256"))))
-    rows = list(files.annotate(listed=Window(Count("pk")), listed_size=Window(Sum("size")))[start : start + per_page])
+    rows = list(files.annotate(listed=Window(Count("pk")), listed_size=Window(Sum("size")))[start:stop])
     if not rows and page > 1:  # past the end: show the last page, as Paginator.get_page does
         count = files.count()
         return study_files_page(version=version, user=user, page=max(1, -(-count // per_page)), per_page=per_page)
@@ -319,7 +329,7 @@ def study_search_page(user, search: StudySearch, *, page: int, per_page: int) ->
     released or unhidden since shows at once.
     """
     studies = studies_listed_for(user, search)
-    start, stop = (page - 1) * per_page, page * per_page
+    start, stop = page_window(page, per_page)
     timeout = settings.SEARCH_CACHE_SECONDS
     if timeout and not (user and user.is_authenticated) and stop <= settings.SEARCH_CACHE_RESULTS:
         key = f"archive:search:{search_cache_generation()}:" + hashlib.sha256(repr(search).encode()).hexdigest()
