@@ -240,3 +240,25 @@ def sign_in(live_server):
 def signed_in_page(page, sign_in, submitter):
     """The browser page, signed in as the submitter."""
     return sign_in(page, submitter)
+
+
+# --- Node.js and the npm packages of package.json (JavaScript clients) -----------------
+
+
+@pytest.fixture(scope="session")
+def node_package():
+    """Return a function that gives the node binary once it has checked that an npm package is installed.
+
+    `npm ci` installs package.json's packages into node_modules/; where node or
+    the package is absent the test is skipped, and REQUIRE_NODE=1 fails it instead.
+    """
+
+    def node_package(name: str) -> str:
+        node = shutil.which("node")
+        if node is None:
+            _unavailable("NODE", "node (Node.js) is not installed")
+        if not (Path(django_settings.BASE_DIR) / "node_modules" / name / "package.json").exists():
+            _unavailable("NODE", f"node_modules/{name} is not installed (run npm ci)")
+        return node
+
+    return node_package
