@@ -46,6 +46,7 @@ from licensing.selectors import licence_for_study
 from portal.audit import audit_record
 from portal.errors import NotAllowed, PolicyViolation
 from portal.links import portal_url
+from portal.mail import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -269,7 +270,11 @@ def studies_release_due(*, now: datetime.datetime | None = None) -> list[str]:
             if study is None or study.release_date > today:
                 continue
             _release(study, now, actor=None)
-            transaction.on_commit(functools.partial(_study_mail_send, study_pk=study.pk, template="released"))
+            # A failed e-mail is logged: it undoes no release and stops none of the others.
+            after_commit(
+                functools.partial(_study_mail_send, study_pk=study.pk, template="released"),
+                about=f"study {study.accession}",
+            )
             released.append(study.accession)
     return released
 

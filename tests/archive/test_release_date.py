@@ -1,18 +1,20 @@
 """P-RELEASE-DATE: the allowed range at submission and later changes of an accessioned study."""
 
 import datetime
+import logging
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from archive.models import ReleaseDateChange, StudyStatus
+from archive.models import ReleaseDateChange, Study, StudyStatus
 from archive.services import release_date_validate, studies_release_due, study_release_date_change
 from curation.models import CurationEvent
 from portal.errors import PolicyViolation
 from submissions.services import submission_create_draft
-from tests.factories import make_study, study_metadata
+from tests.factories import UserFactory, make_study, study_metadata
 
 NOW = datetime.datetime(2026, 3, 10, 9, 30, tzinfo=datetime.UTC)
 TODAY = NOW.date()
@@ -232,3 +234,23 @@ def test_p_release_date_released_study_date_is_fixed_through_the_api(submitter, 
         submitter_client, study, {"release_date": (timezone.localdate() + datetime.timedelta(days=30)).isoformat()}
     )
     assert response.status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)  # each release commits for real, and its e-mail goes then
+def test_p_release_date_an_e_mail_that_fails_neither_undoes_a_release_nor_stops_the_others(caplog):
+    unreachable, reachable = UserFactory(username="unreachable"), UserFactory(username="reachable")
+    # An address stored before any check, which no mail header takes.
+    type(unreachable).objects.filter(pk=unreachable.pk).update(email="ada@example.org\rBcc: eve@example.org")
+    tomorrow = timezone.localdate() + DAY
+    # Whichever order the job takes them in, a failing e-mail comes before the one that goes.
+    studies = [
+        make_study(owner=owner, status="confidential", release_date=tomorrow, title=f"Study {number}")
+        for number, owner in enumerate([unreachable, reachable, unreachable])
+    ]
+    with caplog.at_level(logging.ERROR, logger="portal.mail"):
+        released = studies_release_due(now=timezone.now() + 2 * DAY)
+    assert sorted(released) == sorted(study.accession for study in studies)
+    assert {study.status for study in Study.objects.all()} == {StudyStatus.RELEASED}
+    assert [message.to for message in mail.outbox] == [[reachable.email]]
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert f"study {studies[0].accession}" in logged and f"study {studies[2].accession}" in logged
