@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Redoc's files, served from STATIC_URL (REDOC_DIST below)
     "django_filters",
     "guardian",
     # Before django_q: the portal's qcluster command replaces django-q2's (portal/management/commands/qcluster.py).
@@ -230,6 +231,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Search, read and download the archive; deposit and curate with a token.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "REDOC_DIST": "SIDECAR",  # /api/docs/ then loads nothing from outside the portal
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
