@@ -7,7 +7,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
+        name="api-docs",
+    ),
     path("api/v1/uploads/", include("uploads.api_urls")),
     path("api/v1/curation/", include("curation.api_urls")),
     path("api/v1/", include("submissions.api_urls")),
