@@ -31,6 +31,10 @@ class SearchForm(forms.Form):
         label="Search",
         required=False,
         max_length=QUERY_MAX_LENGTH,
+        error_messages={
+            "max_length": "This search is too long: %(show_value)d characters, and a search may have at most "
+            "%(limit_value)d. Search for fewer words, and narrow the results with the filters."
+        },
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, author, keyword or accession"}),
     )
     organism = FilterField(label="Organism", required=False, max_length=200)

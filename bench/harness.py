@@ -96,13 +96,15 @@ def free_port() -> int:
 def gunicorn(
     env: dict[str, str], *, name: str, ready_path: str, options: tuple[str, ...] = ()
 ) -> Iterator[tuple[str, int]]:
-    """Run the portal under gunicorn (2 workers) on a free port; yield its URL and master pid.
+    """Run the portal under gunicorn as deployed (config/gunicorn.py), with 2 workers, on a free port; yield its
+    URL and master pid.
 
     The server is stopped on exit, whatever happens; its log goes to a file named after `name`.
     """
     url = f"http://127.0.0.1:{free_port()}"
     log_path = Path(tempfile.gettempdir()) / f"bench-{name}-gunicorn.log"
-    command = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", "2", *options, "-b", url.removeprefix("http://")]
+    command = [str(ROOT / ".venv/bin/gunicorn"), "-c", "config/gunicorn.py", "config.wsgi", "-w", "2", *options]
+    command += ["-b", url.removeprefix("http://")]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
