@@ -1,5 +1,6 @@
-"""Pages for a signed-in person's own account: profile and API token."""
+"""Pages for a signed-in person's own account (profile and API token), and the answer to a locked log-in."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -39,3 +40,12 @@ def api_token(request):
     token = selectors.api_token_for(user=request.user)
     studies_url = request.build_absolute_uri("/api/v1/studies/")
     return render(request, "accounts/api_token.html", {"token": token, "studies_url": studies_url})
+
+
+def login_locked_out(request, response=None, credentials=None):
+    """Answer a log-in to a locked account (AXES_LOCKOUT_CALLABLE) with 429 and how long to wait."""
+    minutes = settings.LOGIN_LOCKOUT_MINUTES
+    context = {"failure_limit": settings.LOGIN_FAILURE_LIMIT, "lockout_minutes": minutes}
+    locked = render(request, "accounts/locked_out.html", context, status=429)
+    locked["Retry-After"] = str(minutes * 60)
+    return locked

@@ -6,7 +6,6 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -14,14 +13,6 @@ from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "a brand new passphrase for the archive"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    # allauth keeps its rate-limit counters in the cache, which outlives a test.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _link_in(message, path_prefix: str) -> str:
