@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts import selectors, services
@@ -30,6 +31,7 @@ def profile(request):
     return render(request, "accounts/profile.html", {"form": form, "profile": current})
 
 
+@never_cache  # the page shows the token
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_token(request):

@@ -7,6 +7,8 @@ not own answers 403 from the service.
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -76,6 +78,7 @@ class CollaboratorInvitedSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="The same words whether or not an account matched.")
 
 
+@method_decorator(never_cache, name="dispatch")  # a new link's answer carries its secret URL
 class ReviewerLinksView(APIView):
     @extend_schema(
         summary="Reviewer links of a study",

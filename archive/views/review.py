@@ -1,12 +1,13 @@
 """Reviewer links: one confidential study, read-only, for whoever holds the secret URL (DESIGN §3, §5.2).
 
-Every answer is private and `noindex`, carries no JSON-LD and sends no Referer,
-so the token neither lands in a shared cache nor leaks through a followed link.
+Every answer is never stored by a cache (`never_cache`: private, no-store), is `noindex`, carries
+no JSON-LD and sends no Referer, so the token neither lands in a cache nor leaks through a followed link.
 """
 
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from archive.downloads import file_response
@@ -32,7 +33,6 @@ from archive.views.studies import (
 
 
 def _private(response):
-    response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -46,6 +46,7 @@ def _opened(token: str):
         raise Http404("No such reviewer link.") from None
 
 
+@never_cache
 @require_safe
 def review(request, token: str):
     try:
@@ -72,6 +73,7 @@ def review(request, token: str):
     return _private(render(request, "archive/review_detail.html", context))
 
 
+@never_cache
 @require_safe
 def review_file(request, token: str, path: str):
     """Download one file of the newest version of the study the link opens, and of no other study."""
@@ -92,6 +94,7 @@ def review_file(request, token: str, path: str):
     return response
 
 
+@never_cache
 @require_safe
 def review_manifest(request, token: str):
     """The `sha256sum -c` manifest of the newest version of the study the link opens."""

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
 from archive.downloads import file_response
@@ -141,7 +142,10 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
                 request, study=study, version=study_version, is_newest=page.is_newest
             )
     context |= owner_tools_context(request, study=study, forms=owner_forms)
-    return render(request, "archive/study_detail.html", context)
+    response = render(request, "archive/study_detail.html", context)
+    if context["owner_tools"] and context["owner_tools"]["created_link"]:
+        add_never_cache_headers(response)  # it shows a new reviewer link's secret URL, once
+    return response
 
 
 def clean_path(path: str) -> bool:
