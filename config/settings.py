@@ -253,6 +253,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "REDOC_DIST": "SIDECAR",  # /api/docs/ then loads nothing from outside the portal
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "archive.api.schema.document_error_answers",
+    ],
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

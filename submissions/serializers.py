@@ -194,7 +194,9 @@ class ReviewReasonsField(serializers.ListField):
 class SubmissionListSerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
-    study = serializers.SlugRelatedField(slug_field="accession", read_only=True)
+    study = serializers.SlugRelatedField(
+        slug_field="accession", read_only=True, allow_null=True, help_text="Null until the study exists."
+    )
     review_reasons = ReviewReasonsField(child=serializers.CharField())
     state = SubmissionStateField()
 

@@ -10,20 +10,26 @@ from archive.api.serializers import TombstoneSerializer
 from archive.selectors import StudyGone, StudyNotFound
 from portal.errors import PolicyViolation
 
+# The rules of the request itself, beside the policies of DESIGN §1.
+AUTH_RULE = "AUTH"  # who the caller is: no credentials, or refused ones
+PERMISSION_RULE = "PERMISSION"  # what the caller may do
+NOT_FOUND_RULE = "NOT-FOUND"  # nothing at the address, or nothing the caller may see
+INPUT_RULE = "INPUT"  # a request of the wrong shape (a type, a format, a query parameter) that no policy claims
+
 # DRF's own refusals answer `{detail}` or `{field: [messages]}`; each also names the rule it applies.
 # The first class the error is an instance of gives the rule.
 DRF_RULES = (
-    ((exceptions.NotAuthenticated, exceptions.AuthenticationFailed), "AUTH"),
-    (exceptions.PermissionDenied, "PERMISSION"),
-    (exceptions.NotFound, "NOT-FOUND"),
+    ((exceptions.NotAuthenticated, exceptions.AuthenticationFailed), AUTH_RULE),
+    (exceptions.PermissionDenied, PERMISSION_RULE),
+    (exceptions.NotFound, NOT_FOUND_RULE),
     (exceptions.MethodNotAllowed, "METHOD"),
     (exceptions.NotAcceptable, "ACCEPT"),
     (exceptions.UnsupportedMediaType, "MEDIA-TYPE"),
     (exceptions.ParseError, REQUEST_BODY_RULE),
     (exceptions.Throttled, "THROTTLE"),
 )
-# A request of the wrong shape (a type, a format, a query parameter) that no policy of DESIGN §1 claims.
-INPUT_RULE = "INPUT"
+# The same rules for the error pages of addresses under /api/ that no API view answers.
+STATUS_RULES = {400: INPUT_RULE, 403: PERMISSION_RULE, 404: NOT_FOUND_RULE}
 
 
 def _rule_of(exc: Exception) -> str:

@@ -3,11 +3,14 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from archive.api.errors import STATUS_RULES
+
 
 def _error(request, status: int, title: str, message: str, **context):
-    # API clients get JSON even for addresses that match no API route.
+    # API clients get JSON even for addresses that match no API route, naming the rule as the API does.
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=status)
+        rule = {"rule": STATUS_RULES[status]} if status in STATUS_RULES else {}
+        return JsonResponse({"detail": message, **rule}, status=status)
     context = {"status": status, "title": title, "message": message, **context}
     return render(request, "error.html", context, status=status)
 

@@ -44,7 +44,7 @@ def test_schema_documents_filters_pagination_and_error_bodies(schema):
         "page_size",
     } <= set(parameters)
     assert parameters["page_size"]["schema"]["maximum"] == 100
-    assert set(listing["responses"]) == {"200", "400", "404"}
+    assert set(listing["responses"]) == {"200", "400", "401", "403", "404"}
 
     detail = schema["paths"]["/api/v1/studies/{accession}/"]["get"]
     assert detail["responses"]["410"]["content"]["application/json"]["schema"] == {
@@ -52,6 +52,20 @@ def test_schema_documents_filters_pagination_and_error_bodies(schema):
     }
     tombstone = schema["components"]["schemas"]["Tombstone"]["properties"]
     assert set(tombstone) == {"accession", "status", "removed_at", "reason_category"}
+
+
+def test_every_4xx_but_the_tombstone_has_the_error_body_naming_the_rule(schema):
+    error = schema["components"]["schemas"]["Error"]
+    assert error["required"] == ["rule"] and set(error["properties"]) == {"rule", "detail"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert {"401", "403"} <= set(responses), (method, path)
+            for status, response in responses.items():
+                if status.startswith("4") and status != "410":
+                    assert response["content"]["application/json"]["schema"] == {
+                        "$ref": "#/components/schemas/Error"
+                    }, (method, path, status)
 
 
 def test_spectacular_validates_without_warnings(tmp_path):

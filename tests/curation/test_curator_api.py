@@ -210,7 +210,7 @@ def test_schema_documents_every_curator_endpoint(anonymous_client):
 
     for action in ACTIONS:
         operation = schema["paths"][f"/api/v1/curation/studies/{{accession}}/{action}/"]["post"]
-        assert set(operation["responses"]) == {"200", "400", "403", "404"}
+        assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "415"}
         assert operation["requestBody"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/CuratorActionInput"
         }
