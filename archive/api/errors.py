@@ -1,7 +1,6 @@
 """Turn every API error into a 4xx JSON body that names the field and the rule."""
 
 from rest_framework import exceptions
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -43,7 +42,7 @@ def exception_handler(exc, context):
         # P-REMOVE: date and reason only, and search engines must drop the entry.
         return Response(TombstoneSerializer(exc.study).data, status=410, headers={"X-Robots-Tag": "noindex"})
     if isinstance(exc, StudyNotFound):
-        exc = NotFound(f"Not found: {exc}. It does not exist or is not visible to you.")
+        exc = exceptions.NotFound(f"Not found: {exc}. It does not exist or is not visible to you.")
     response = drf_exception_handler(exc, context)
     if response is not None:
         if isinstance(response.data, list):  # a ValidationError raised with messages only
