@@ -1,7 +1,7 @@
 """Log-in throttling: after LOGIN_FAILURE_LIMIT failures for one account from one address, every log-in
 form refuses that account from that address for LOGIN_LOCKOUT_MINUTES, the right password included.
 
-The two-gunicorn-worker proof that the lock holds across processes is tests/flows/test_login_throttle_workers.py.
+The two-gunicorn-worker proof that the lock holds across processes is tests/flows/test_two_workers_shared_state.py.
 """
 
 import datetime
