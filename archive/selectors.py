@@ -313,9 +313,9 @@ def _ranked_ids(studies: QuerySet[Study], start: int, stop: int) -> tuple[list[i
 SEARCH_GENERATION_KEY = "archive:search:generation"
 
 
-def search_cache_generation() -> int:
+def search_cache_generation() -> str:
     """The generation of the cached search results; a change to any study starts a new one."""
-    return cache.get_or_set(SEARCH_GENERATION_KEY, 0, None)
+    return str(cache.get_or_set(SEARCH_GENERATION_KEY, "0", None))
 
 
 def study_search_page(user, search: StudySearch, *, page: int, per_page: int) -> CountedPage:

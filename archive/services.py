@@ -4,6 +4,7 @@ import datetime
 import functools
 import logging
 import secrets
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -152,13 +153,9 @@ def release_date_bounds(*, submitted_at: datetime.datetime) -> tuple[datetime.da
 def _search_cache_expire() -> None:
     """Start a new generation of cached search results once the change commits (see `study_search_page`)."""
 
-    def bump():
-        try:
-            cache.incr(SEARCH_GENERATION_KEY)
-        except ValueError:  # not set yet, or evicted
-            cache.set(SEARCH_GENERATION_KEY, 1, None)
-
-    transaction.on_commit(bump)
+    # A fresh random value, not incr: the file cache's incr is a read then a write, so two
+    # processes bumping at once could both write the same number and keep a stale result.
+    transaction.on_commit(lambda: cache.set(SEARCH_GENERATION_KEY, uuid.uuid4().hex, None))
 
 
 def _audit_study(study: Study, *, actor, action: str, reason_category: str = "", note: str = "", **data) -> None:
