@@ -5,44 +5,15 @@ The routes come from the URLconf, so a route added later is asked too.
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from archive.services import reviewer_link_create
-from submissions.services import submission_create_draft
-from tests.factories import make_study
-from uploads.services import upload_file_put
+from tests.api.routes import api_routes
 
 pytestmark = pytest.mark.django_db
 
 
-def _api_routes(resolver: URLResolver | None = None, prefix: str = ""):
-    """Yield (name, parameter names) of every named route under /api/."""
-    for pattern in (resolver or get_resolver()).url_patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from _api_routes(pattern, route)
-        elif isinstance(pattern, URLPattern) and pattern.name and route.startswith("api/"):
-            yield pattern.name, tuple(pattern.pattern.regex.groupindex)
-
-
-API_ROUTES = sorted(set(_api_routes()))
-
-
-@pytest.fixture
-def route_values(submitter, other_user) -> dict:
-    """A value for each path parameter, naming rows the submitter owns."""
-    study = make_study(owner=submitter, status="confidential")
-    link, _ = reviewer_link_create(study=study, actor=submitter)
-    return {
-        "accession": study.accession,
-        "version": 1,
-        "link_id": link.pk,
-        "username": other_user.username,
-        "submission_id": submission_create_draft(owner=submitter, metadata={"title": "Draft"}).pk,
-        "id": upload_file_put(owner=submitter, relative_path="a.tif", content=b"pixels").pk,
-        "upload_id": "00000000-0000-4000-8000-000000000000",
-    }
+API_ROUTES = sorted(set(api_routes()))
 
 
 def test_the_api_has_routes_to_ask():
