@@ -3,8 +3,17 @@
 import datetime
 
 from archive.services import release_date_bounds
-from submissions.models import ACCEPTED_PROJECT_STATES, ProjectProposal, ReviewReason, Submission, SubmissionKind
+from submissions.dicom import dicom_identifying_attributes
+from submissions.models import (
+    ACCEPTED_PROJECT_STATES,
+    ProjectProposal,
+    ReviewReason,
+    Submission,
+    SubmissionFileState,
+    SubmissionKind,
+)
 from submissions.scope import NEEDS_REVIEW
+from uploads.storage import upload_storage_path
 
 
 def project_is_accepted(project: ProjectProposal | None) -> bool:
@@ -19,12 +28,27 @@ def publication_or_project(submission: Submission) -> bool:
     return project_is_accepted(submission.project)
 
 
-def review_reasons(*, submission: Submission, scope_outcome: str | None, beyond_bound: bool) -> list[ReviewReason]:
+def dicom_screening(submission: Submission) -> list[dict]:
+    """List the draft's DICOM files that carry patient-identifying attributes (P-SCOPE); read only, nothing kept.
+
+    Only file headers are read.
+    """
+    pending = submission.files.filter(state=SubmissionFileState.PENDING, upload_file__isnull=False)
+    findings = []
+    for path, storage_name in pending.values_list("path", "upload_file__storage_name").iterator(chunk_size=2000):
+        if attributes := dicom_identifying_attributes(upload_storage_path(storage_name)):
+            findings.append({"path": path, "attributes": attributes})
+    return findings
+
+
+def review_reasons(
+    *, submission: Submission, scope_outcome: str | None, screening: list[dict], beyond_bound: bool
+) -> list[ReviewReason]:
     """Return why a curator must look at a submission before it is accessioned ([] when nobody need)."""
     reasons = []
     if scope_outcome == NEEDS_REVIEW:
         reasons.append(ReviewReason.SCOPE)
-    if submission.screening:
+    if screening:
         reasons.append(ReviewReason.DICOM)
     if not publication_or_project(submission):
         reasons.append(ReviewReason.NO_PUBLICATION)

@@ -177,16 +177,18 @@ def submission_chosen_upload_paths(*, submission: Submission) -> dict[int, str]:
     )
 
 
-def submission_review_expected(submission: Submission) -> list[str]:
+def submission_review_expected(submission: Submission, *, screening: list[dict]) -> list[str]:
     """Why submitting now would send the submission to a curator, as `submission_submit` decides it (labels).
 
     Both read `review_rules.review_reasons`, so the review page says what
-    will happen before the button is pressed.
+    will happen before the button is pressed; `screening` is the page's fresh
+    `review_rules.dicom_screening`, which submitting screens again and keeps.
     """
     certification = submission_certification(submission)
     reasons = review_reasons(
         submission=submission,
         scope_outcome=certification.outcome if certification else None,
+        screening=screening,
         beyond_bound=release_beyond_bound(submission, now=timezone.now()),
     )
     return [reason.label for reason in reasons]

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -399,7 +401,16 @@ def test_review_screens_dicom_files_and_says_a_curator_will_review(submitter_cli
     assert "scan/ct.dcm" in page and "PatientName" in page
     assert "waits for a curator" in page
     submission.refresh_from_db()
-    assert submission.screening[0]["path"] == "scan/ct.dcm"
+    assert submission.screening == []  # shown, not kept: submitting keeps the screening
+
+
+def test_p_scope_review_page_get_screens_the_files_and_writes_nothing(submitter_client, submitter):
+    submission, _ = ready_draft(submitter, {"scan/ct.dcm": dicom_bytes(PatientName="Doe^Jane", PatientID="P1")})
+    with CaptureQueriesContext(connection) as queries:
+        page = submitter_client.get(step_url(submission, "review")).content.decode()
+    assert "1 DICOM file carries patient-identifying attributes" in page
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
 
 
 def test_submit_accessions_moves_and_the_status_page_shows_progress_and_the_study(
