@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from archive.selectors import user_is_curator
+from archive.selectors.visibility import user_is_curator
 
 
 def portal(request):

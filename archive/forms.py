@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from archive.selectors import StudySearch
+from archive.selectors.search import StudySearch
 from portal.errors import PolicyViolation
 
 QUERY_MAX_LENGTH = 200

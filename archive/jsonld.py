@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from archive.downloads import content_type_of
 from archive.models import FileStatus, Study, StudyVersion
-from archive.selectors import study_files
+from archive.selectors.files import study_files
 from archive.templatetags.archive_tags import orcid_url
 
 # A study with more files than this is described by its manifest alone: thousands of entries would swamp the page.

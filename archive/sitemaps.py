@@ -3,7 +3,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
-from archive.selectors import StudySearch, studies_listed_for
+from archive.selectors.search import StudySearch, studies_listed_for
 
 
 class StudySitemap(Sitemap):

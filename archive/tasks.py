@@ -1,7 +1,7 @@
 """Scheduled jobs of the archive (django-q2). Each calls one service and is safe to run twice."""
 
-from archive import services
-from archive.services import studies_release_due
+from archive.services import access, thumbnails
+from archive.services.release import studies_release_due
 
 
 def release_due_studies() -> list[str]:
@@ -18,9 +18,9 @@ THUMBNAILS_PER_RUN = 200
 
 def thumbnails_make_missing(limit: int = THUMBNAILS_PER_RUN) -> dict[str, int]:
     """Make the thumbnails that image files still lack; a second run finds none left."""
-    return services.thumbnails_make_missing(limit=limit)
+    return thumbnails.thumbnails_make_missing(limit=limit)
 
 
 def collaborator_invitation_send(study_pk: int, user_pk: int, invited_by: str) -> None:
     """E-mail a new collaborator that they may see the study; queued, so the invitation's answer never waits on it."""
-    services.collaborator_invitation_send(study_pk=study_pk, user_pk=user_pk, invited_by=invited_by)
+    access.collaborator_invitation_send(study_pk=study_pk, user_pk=user_pk, invited_by=invited_by)

@@ -101,7 +101,7 @@ def archive_make(archive_root: Path, total: int, count: int) -> tuple[list[Path]
 
     from django.contrib.auth import get_user_model
 
-    from archive.services import FileEntry, study_create
+    from archive.services.accession import FileEntry, study_create
     from archive.storage import content_key
 
     size = total // count

@@ -108,7 +108,7 @@ def load(database_url: str, count: int) -> list[str]:
     from django.db import connection, transaction
 
     from archive.models import ArchiveFile, Study, StudyStatus, StudyVersion
-    from archive.services import ACCESSION_SEQUENCE, study_search_vector
+    from archive.services.accession import ACCESSION_SEQUENCE, study_search_vector
     from archive.storage import content_key
     from licensing.models import Licence
 

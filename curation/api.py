@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from archive.api.views import ACCESSION_PARAMETER, NOT_FOUND
 from archive.models import ReasonCategory, Study
-from archive.selectors import study_get_visible
+from archive.selectors.visibility import study_get_visible
 from curation.services.actions import ACTIONS, curator_check, studies_curate, study_files_curate
 
 MAX_FILES = 10_000

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from archive.api.views import ACCESSION_PARAMETER, GONE, NOT_FOUND
-from archive.selectors import study_get_visible
+from archive.selectors.visibility import study_get_visible
 from submissions.file_list import MAX_FILE_LIST_BYTES
 from submissions.models import Submission, SubmissionState
 from submissions.scope import NO, NOT_APPLICABLE, YES

@@ -2,7 +2,7 @@
 
 import datetime
 
-from archive.services import release_date_bounds
+from archive.release_dates import release_date_bounds
 from submissions.dicom import dicom_identifying_attributes
 from submissions.models import (
     ACCEPTED_PROJECT_STATES,

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from archive.selectors import StudyGone, StudyNotFound, study_get_visible
-from archive.services import release_date_bounds
+from archive.release_dates import release_date_bounds
+from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible
 from portal.errors import NotAllowed, PolicyViolation
 from submissions import forms
 from submissions.metadata import MetadataInvalid

@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from archive import services
 from archive.models import Study
+from archive.services.accession import FileEntry, study_create
+from archive.services.status import study_hide, study_make_obsolete, study_remove
 from archive.storage import content_store
 
 
@@ -30,10 +31,10 @@ def make_curator(username: str = "curator"):
     return user
 
 
-def stored_file(path: str, content: bytes, attributes: dict | None = None) -> services.FileEntry:
+def stored_file(path: str, content: bytes, attributes: dict | None = None) -> FileEntry:
     """Put `content` into archive storage and describe it as a file of a version."""
     key, sha256, size = content_store(io.BytesIO(content))
-    return services.FileEntry(path=path, size=size, sha256=sha256, storage_key=key, attributes=attributes or {})
+    return FileEntry(path=path, size=size, sha256=sha256, storage_key=key, attributes=attributes or {})
 
 
 def study_metadata(title: str = "Mitochondrial dynamics in HeLa cells", **overrides) -> dict:
@@ -58,7 +59,7 @@ def make_study(
     owner=None,
     status: str = "released",
     title: str = "Mitochondrial dynamics in HeLa cells",
-    files: list[services.FileEntry] | None = None,
+    files: list[FileEntry] | None = None,
     release_date: datetime.date | None = None,
     hidden: bool = False,
     licence: str | None = None,
@@ -72,7 +73,7 @@ def make_study(
         release_date = today if status != "confidential" else today + datetime.timedelta(days=90)
     if files is None:
         files = [stored_file("images/cell_01.tif", b"TIFF pixels of cell 01"), stored_file("README.txt", b"About")]
-    study = services.study_create(
+    study = study_create(
         owner=owner,
         metadata=study_metadata(title, **metadata),
         files=files,
@@ -81,11 +82,11 @@ def make_study(
         source=source,
     )
     if status == "obsolete":
-        study = services.study_make_obsolete(
+        study = study_make_obsolete(
             study=study, actor=None, reason_category="superseded", note="Replaced by a newer study."
         )
     elif status == "removed":
-        study = services.study_remove(study=study, actor=None, reason_category="retraction", note="Internal note")
+        study = study_remove(study=study, actor=None, reason_category="retraction", note="Internal note")
     if hidden:
-        study = services.study_hide(study=study, actor=None, reason_category="error", note="Erroneous entry")
+        study = study_hide(study=study, actor=None, reason_category="error", note="Erroneous entry")
     return study

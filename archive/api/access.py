@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 
 from archive.api.views import ACCESSION_PARAMETER, GONE, NOT_FOUND
 from archive.models import ReviewerLink
-from archive.selectors import reviewer_link_get, reviewer_links_for, study_get_visible
-from archive.services import (
+from archive.selectors.visibility import reviewer_link_get, reviewer_links_for, study_get_visible
+from archive.services.access import (
     COLLABORATOR_INVITE_ANSWER,
     reviewer_link_create,
     reviewer_link_revoke,

@@ -6,7 +6,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from archive.api.parsers import REQUEST_BODY_RULE
 from archive.api.serializers import TombstoneSerializer
-from archive.selectors import StudyGone, StudyNotFound
+from archive.selectors.visibility import StudyGone, StudyNotFound
 from portal.errors import PolicyViolation
 
 # The rules of the request itself, beside the policies of DESIGN §1.

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from archive.models import StudyStatus
-from archive.selectors import StudySearch
+from archive.selectors.search import StudySearch
 from licensing.selectors import licence_get
 from portal.errors import PolicyViolation
 

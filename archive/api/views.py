@@ -21,16 +21,16 @@ from archive.api.serializers import (
     TombstoneSerializer,
     VersionDetailSerializer,
 )
-from archive.selectors import (
+from archive.selectors.files import study_files
+from archive.selectors.search import studies_listed_for
+from archive.selectors.visibility import (
     StudyNotFound,
-    studies_listed_for,
-    study_files,
     study_get_visible,
     study_page_get,
     study_version_get,
     user_is_curator,
 )
-from archive.services import study_release_date_change
+from archive.services.release import study_release_date_change
 
 ACCESSION_PARAMETER = OpenApiParameter(
     "accession", OpenApiTypes.STR, OpenApiParameter.PATH, description="Accession, e.g. S-BIAD123."

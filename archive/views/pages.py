@@ -6,14 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from archive.forms import SearchForm
-from archive.selectors import (
-    StudySearch,
-    archive_counts,
-    facet_values,
-    studies_listed_for,
-    studies_with_thumbnail,
-    study_search_page,
-)
+from archive.selectors.files import studies_with_thumbnail
+from archive.selectors.search import StudySearch, archive_counts, facet_values, studies_listed_for, study_search_page
 
 NEWEST_ON_HOME = 8
 RESULTS_PER_PAGE = 20

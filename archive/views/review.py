@@ -11,16 +11,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from archive.downloads import file_response
-from archive.selectors import (
-    FileGone,
-    StudyGone,
-    StudyNotFound,
-    study_file_get_visible,
-    study_files_page,
-    study_get_by_reviewer_token,
-    study_version_get,
-)
-from archive.services import reviewer_link_record_access
+from archive.selectors.files import FileGone, study_file_get_visible, study_files_page
+from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_by_reviewer_token, study_version_get
+from archive.services.access import reviewer_link_record_access
 from archive.views.studies import (
     FILES_PER_PAGE,
     clean_path,

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from archive import services
 from archive.forms import CollaboratorForm, ReleaseDateForm, ReleaseNowForm, ReviewerLinkForm, policy_error
 from archive.models import Study, StudyStatus
-from archive.selectors import (
+from archive.release_dates import release_date_bounds
+from archive.selectors.visibility import (
     StudyGone,
     StudyNotFound,
     reviewer_link_get,
@@ -26,6 +26,8 @@ from archive.selectors import (
     study_get_managed,
     user_is_curator,
 )
+from archive.services import access
+from archive.services.release import study_release_date_change
 from portal.errors import PolicyViolation
 
 # The plain token exists only in the answer to its creation; the session carries it to
@@ -35,7 +37,7 @@ CREATED_LINK_KEY = "archive.reviewer_link_created"
 
 def _release_form(request, study: Study, data=None) -> ReleaseDateForm:
     today = timezone.localdate()
-    _earliest, latest = services.release_date_bounds(submitted_at=study.created_at)
+    _earliest, latest = release_date_bounds(submitted_at=study.created_at)
     return ReleaseDateForm(
         data,
         initial={"release_date": study.release_date},
@@ -61,7 +63,7 @@ def owner_tools_context(request, *, study: Study, forms: dict | None = None) -> 
     if not study_access_manageable_by(request.user, study):
         return {"owner_tools": None}
     forms = forms or {}
-    _earliest, latest = services.release_date_bounds(submitted_at=study.created_at)
+    _earliest, latest = release_date_bounds(submitted_at=study.created_at)
     tools = {
         "now": timezone.now(),
         "confidential": study.status == StudyStatus.CONFIDENTIAL,
@@ -102,7 +104,7 @@ def reviewer_link_create(request, accession: str):
     form = ReviewerLinkForm(request.POST)
     if form.is_valid():
         try:
-            link, token = services.reviewer_link_create(study=study, actor=request.user, **form.link())
+            link, token = access.reviewer_link_create(study=study, actor=request.user, **form.link())
         except PolicyViolation as error:
             policy_error(form, error)
         else:
@@ -120,7 +122,7 @@ def reviewer_link_revoke(request, accession: str, link_id: int):
         link = reviewer_link_get(study=study, actor=request.user, link_id=link_id)
     except StudyNotFound:
         raise Http404("No such reviewer link.") from None
-    services.reviewer_link_revoke(link=link, actor=request.user)
+    access.reviewer_link_revoke(link=link, actor=request.user)
     messages.success(request, "The reviewer link is revoked: it no longer opens the study.")
     return _back(study, "reviewer-links")
 
@@ -131,13 +133,13 @@ def collaborator_invite(request, accession: str):
     form = CollaboratorForm(request.POST)
     if form.is_valid():
         try:
-            services.study_collaborator_invite(
+            access.study_collaborator_invite(
                 study=study, actor=request.user, username_or_email=form.cleaned_data["user"]
             )
         except PolicyViolation as error:
             policy_error(form, error)
         else:
-            messages.success(request, services.COLLABORATOR_INVITE_ANSWER)
+            messages.success(request, access.COLLABORATOR_INVITE_ANSWER)
             return _back(study, "collaborators")
     return _refused(request, study, collaborator=form)
 
@@ -146,7 +148,7 @@ def collaborator_invite(request, accession: str):
 def collaborator_remove(request, accession: str, username: str):
     study = _managed(request, accession)
     try:
-        services.study_collaborator_remove(study=study, actor=request.user, username=username)
+        access.study_collaborator_remove(study=study, actor=request.user, username=username)
     except PolicyViolation as error:  # removed already, e.g. from another tab
         messages.error(request, error.message)
     else:
@@ -156,7 +158,7 @@ def collaborator_remove(request, accession: str, username: str):
 
 def _change_date(request, study: Study, **change) -> None:
     """Call the release-date service with `change` and say what changed; a refusal propagates."""
-    study = services.study_release_date_change(study=study, actor=request.user, **change)
+    study = study_release_date_change(study=study, actor=request.user, **change)
     if study.status == StudyStatus.RELEASED:
         messages.success(request, f"{study.accession} is released: it is public from now on.")
     else:

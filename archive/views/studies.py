@@ -13,14 +13,11 @@ from django.views.decorators.http import require_safe
 from archive.downloads import file_response
 from archive.jsonld import canonical_url, study_dataset
 from archive.models import FileStatus, Study, StudyVersion
-from archive.selectors import (
-    CountedPage,
-    FileGone,
+from archive.selectors.files import FileGone, study_file_get_visible, study_files, study_files_page
+from archive.selectors.paging import CountedPage
+from archive.selectors.visibility import (
     StudyGone,
     StudyNotFound,
-    study_file_get_visible,
-    study_files,
-    study_files_page,
     study_get_visible,
     study_page_get,
     study_version_get,

@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
 
-from archive.selectors import thumbnail_for_file
+from archive.selectors.files import thumbnail_for_file
 from archive.storage import archive_storage
 from archive.views.studies import with_visible_file
 

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from archive.models import ArchiveFile, FileStatus
-from archive.services import release_date_validate
+from archive.release_dates import release_date_validate
 from licensing.selectors import licence_for_study
 from portal.audit import audit_record
 from portal.errors import NotAllowed, PolicyViolation

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from archive.services import accession_allocate, release_date_validate
+from archive.release_dates import release_date_validate
+from archive.services.accession import accession_allocate
 from licensing.selectors import licence_for_study
 from portal.audit import audit_record
 from portal.errors import PolicyViolation

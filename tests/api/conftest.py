@@ -1,6 +1,6 @@
 import pytest
 
-from archive.services import reviewer_link_create
+from archive.services.access import reviewer_link_create
 from submissions.services.drafts import submission_create_draft
 from tests.factories import make_study
 from uploads.services import upload_file_put

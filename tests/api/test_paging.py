@@ -5,7 +5,7 @@ Run on PostgreSQL too: its OFFSET is a bigint, so the overflow that used to answ
 
 import pytest
 
-from archive.services import reviewer_link_create
+from archive.services.access import reviewer_link_create
 from tests.factories import make_study
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from archive.services import reviewer_link_create
+from archive.services.access import reviewer_link_create
 from submissions.services.drafts import submission_create_draft
 from tests.factories import make_study
 from uploads.services import upload_file_put

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
-from archive.services import accession_allocate
+from archive.services.accession import accession_allocate
 
 
 def _allocate_in_own_connection(_):

@@ -7,9 +7,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from archive import services
 from archive.admin import FILES_INLINE_LIMIT
 from archive.models import ArchiveFile, ReleaseDateChange, ReviewerLink, Study, StudyVersion
+from archive.services.access import reviewer_link_create
+from archive.services.release import study_release_date_change
 from tests.factories import UserFactory, make_curator, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +138,7 @@ def test_admin_version_with_many_files_links_instead_of_inline(admin_client, sub
 @pytest.fixture
 def reviewer_link(submitter):
     study = make_study(owner=submitter, status="confidential", title="Zebrafish hearts under review")
-    link, _token = services.reviewer_link_create(study=study, actor=submitter, anonymised=True)
+    link, _token = reviewer_link_create(study=study, actor=submitter, anonymised=True)
     return link
 
 
@@ -177,7 +178,7 @@ def test_admin_reviewer_link_changelist_queries_do_not_grow_with_rows(admin_clie
         admin_client.get(url)
     for n in range(3):
         study = make_study(owner=submitter, status="confidential", title=f"Under review {n}")
-        services.reviewer_link_create(study=study, actor=submitter)
+        reviewer_link_create(study=study, actor=submitter)
     with CaptureQueriesContext(connection) as many:
         admin_client.get(url)
     assert len(many) == len(few)
@@ -185,7 +186,7 @@ def test_admin_reviewer_link_changelist_queries_do_not_grow_with_rows(admin_clie
 
 def test_p_release_date_change_history_is_read_only_in_the_admin(curator_client, submitter):
     study = make_study(owner=submitter, status="confidential")
-    services.study_release_date_change(
+    study_release_date_change(
         study=study, actor=submitter, release_date=study.release_date + datetime.timedelta(days=1)
     )
     change = ReleaseDateChange.objects.get()

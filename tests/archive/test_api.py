@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from archive import services
 from archive.models import FileStatus
+from archive.services.accession import study_version_add
+from archive.services.status import files_set_status
 from tests.factories import make_study, stored_file, study_metadata
 
 pytestmark = pytest.mark.django_db
@@ -274,7 +275,7 @@ def test_p_remove_curator_still_opens_removed_study(curator_client, catalogue):
 
 def test_p_permanent_every_version_stays_reachable(anonymous_client, catalogue):
     study = catalogue["released"]
-    services.study_version_add(
+    study_version_add(
         study=study,
         metadata=study_metadata("Released zebrafish study, corrected", keywords=["zebrafish"]),
         files=[stored_file("images/cell_01.tif", b"corrected pixels")],
@@ -337,7 +338,7 @@ def test_files_list_fields(anonymous_client):
 
 def test_p_remove_removed_files_listed_to_curators_only(anonymous_client, curator_client, catalogue):
     study = catalogue["released"]
-    services.files_set_status(
+    files_set_status(
         version=study.versions.get(),
         paths=["README.txt"],
         status=FileStatus.REMOVED,
@@ -352,7 +353,7 @@ def test_p_remove_removed_files_listed_to_curators_only(anonymous_client, curato
 
 def test_p_obsolete_obsolete_files_stay_listed_and_marked(anonymous_client, catalogue):
     study = catalogue["released"]
-    services.files_set_status(
+    files_set_status(
         version=study.versions.get(),
         paths=["README.txt"],
         status=FileStatus.OBSOLETE,
@@ -451,7 +452,7 @@ def test_detail_query_count_does_not_grow_with_versions(anonymous_client, catalo
     study = catalogue["released"]
     before = _queries(anonymous_client, _detail_url(study))
     for n in range(5):
-        services.study_version_add(study=study, metadata=study_metadata(f"Title {n}"), files=[])
+        study_version_add(study=study, metadata=study_metadata(f"Title {n}"), files=[])
     with django_assert_max_num_queries(before):
         anonymous_client.get(_detail_url(study))
 

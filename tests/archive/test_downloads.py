@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils.http import http_date
 
-from archive import services
 from archive.downloads import RangeNotSatisfiable, parse_range
+from archive.services.accession import study_version_add
+from archive.services.status import files_set_status
 from tests.factories import make_study, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def test_download_whole_file_as_attachment_with_etag(anonymous_client, study):
 
 
 def test_download_of_a_pinned_version(anonymous_client, study):
-    services.study_version_add(study=study, metadata={"title": "v2"}, files=[stored_file("new.txt", b"new")])
+    study_version_add(study=study, metadata={"title": "v2"}, files=[stored_file("new.txt", b"new")])
 
     old = anonymous_client.get(reverse("study-version-file", args=[study.accession, 1, "README.txt"]))
     newest_lacks_it = anonymous_client.get(reverse("study-file", args=[study.accession, "README.txt"]))
@@ -299,7 +300,7 @@ def test_parse_range_unsatisfiable(header, size):
 
 
 def test_p_obsolete_obsolete_file_still_downloads(anonymous_client, study):
-    services.files_set_status(
+    files_set_status(
         version=study.versions.first(), paths=["README.txt"], status="obsolete", actor=None, reason_category="error"
     )
 
@@ -310,7 +311,7 @@ def test_p_obsolete_obsolete_file_still_downloads(anonymous_client, study):
 
 
 def test_p_remove_removed_file_answers_410(anonymous_client, curator_client, study):
-    services.files_set_status(
+    files_set_status(
         version=study.versions.first(), paths=["README.txt"], status="removed", actor=None, reason_category="provenance"
     )
 
@@ -372,12 +373,8 @@ def test_manifest_is_accepted_by_sha256sum(anonymous_client, tmp_path):
     }
     study = make_study(files=[stored_file(path, content) for path, content in files.items()])
     version = study.versions.first()
-    services.files_set_status(
-        version=version, paths=["obsolete.txt"], status="obsolete", actor=None, reason_category="error"
-    )
-    services.files_set_status(
-        version=version, paths=["removed.txt"], status="removed", actor=None, reason_category="other"
-    )
+    files_set_status(version=version, paths=["obsolete.txt"], status="obsolete", actor=None, reason_category="error")
+    files_set_status(version=version, paths=["removed.txt"], status="removed", actor=None, reason_category="other")
 
     response = anonymous_client.get(reverse("study-manifest", args=[study.accession]))
     manifest = _body(response)

@@ -7,8 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from archive import services
 from archive.jsonld import DISTRIBUTION_FILES_MAX
+from archive.services.accession import study_version_add
+from archive.services.status import files_set_status
 from tests.factories import make_study, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -114,12 +115,8 @@ def test_p_remove_and_p_obsolete_jsonld_distribution_lists_only_active_files(ano
         files=[stored_file("kept.tif", b"kept"), stored_file("old.tif", b"old"), stored_file("gone.tif", b"gone")]
     )
     version = study.versions.first()
-    services.files_set_status(
-        version=version, paths=["old.tif"], status="obsolete", actor=None, reason_category="error"
-    )
-    services.files_set_status(
-        version=version, paths=["gone.tif"], status="removed", actor=None, reason_category="retraction"
-    )
+    files_set_status(version=version, paths=["old.tif"], status="obsolete", actor=None, reason_category="error")
+    files_set_status(version=version, paths=["gone.tif"], status="removed", actor=None, reason_category="retraction")
 
     html = _page(anonymous_client, reverse("study-detail", args=[study.accession]))
 
@@ -129,7 +126,7 @@ def test_p_remove_and_p_obsolete_jsonld_distribution_lists_only_active_files(ano
 
 def test_jsonld_and_canonical_of_an_older_version_describe_that_version(anonymous_client):
     study = make_study(title="First title", files=[stored_file("first.tif", b"first")])
-    services.study_version_add(study=study, metadata={"title": "Second title"}, files=[stored_file("b.tif", b"b")])
+    study_version_add(study=study, metadata={"title": "Second title"}, files=[stored_file("b.tif", b"b")])
     version_url = f"http://testserver/studies/{study.accession}/v1/"
 
     html = _page(anonymous_client, reverse("study-version", args=[study.accession, 1]))
@@ -147,7 +144,7 @@ def test_jsonld_and_canonical_of_an_older_version_describe_that_version(anonymou
 
 def test_jsonld_and_canonical_of_the_newest_version_point_to_the_study_page(anonymous_client):
     study = make_study(title="First title")
-    services.study_version_add(study=study, metadata={"title": "Second title"}, files=[stored_file("b.tif", b"b")])
+    study_version_add(study=study, metadata={"title": "Second title"}, files=[stored_file("b.tif", b"b")])
     study_url = f"http://testserver/studies/{study.accession}/"
 
     pinned = _page(anonymous_client, reverse("study-version", args=[study.accession, 2]))

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from archive import services
+from archive.services.accession import study_version_add
+from archive.services.status import study_hide, study_remove
 from tests.factories import make_study, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -204,9 +205,7 @@ def test_study_page_json_ld_escapes_markup_in_metadata(anonymous_client):
 
 def test_study_version_pages_keep_each_versions_metadata(anonymous_client):
     study = make_study(title="First title")
-    services.study_version_add(
-        study=study, metadata={"title": "Second title"}, files=[stored_file("b.txt", b"b")], note="Fix"
-    )
+    study_version_add(study=study, metadata={"title": "Second title"}, files=[stored_file("b.txt", b"b")], note="Fix")
 
     newest = anonymous_client.get(reverse("study-detail", args=[study.accession])).content.decode()
     first = anonymous_client.get(reverse("study-version", args=[study.accession, 1])).content.decode()
@@ -447,8 +446,8 @@ def test_p_hide_and_p_remove_apply_at_once_although_public_results_are_cached(an
     first = anonymous_client.get(reverse("search"), {"q": "cached"})
     assert "Cached zebrafish fins" in first.content.decode()
 
-    services.study_hide(study=hidden_soon, actor=None, reason_category="error")
-    services.study_remove(study=removed_soon, actor=None, reason_category="retraction")
+    study_hide(study=hidden_soon, actor=None, reason_category="error")
+    study_remove(study=removed_soon, actor=None, reason_category="retraction")
     again = anonymous_client.get(reverse("search"), {"q": "cached"}).content.decode()
 
     assert "Cached zebrafish gills" in again

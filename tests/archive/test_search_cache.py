@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from archive.services import studies_release_due, study_hide, study_unhide
+from archive.services.release import studies_release_due
+from archive.services.status import study_hide, study_unhide
 from tests.factories import UserFactory, make_study
 
 pytestmark = pytest.mark.django_db

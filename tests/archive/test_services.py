@@ -5,8 +5,8 @@ import time_machine
 from django.utils import timezone
 
 from archive.models import Study, StudyStatus
-from archive.selectors import StudyGone, StudyNotFound, study_get_visible
-from archive.services import studies_release_due
+from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible
+from archive.services.release import studies_release_due
 from tests.factories import make_study
 
 pytestmark = pytest.mark.django_db

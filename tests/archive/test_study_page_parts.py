@@ -5,7 +5,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from archive import services
+from archive.services.access import reviewer_link_create
+from archive.services.accession import study_version_add
+from archive.services.status import files_set_status
 from tests.factories import make_study, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +19,7 @@ def _files():
 
 def test_study_page_links_newest_or_pinned_version_files_and_manifest(anonymous_client, submitter):
     study = make_study(owner=submitter, files=_files())
-    services.study_version_add(study=study, metadata=study.versions.get().metadata, files=_files(), note="Again")
+    study_version_add(study=study, metadata=study.versions.get().metadata, files=_files(), note="Again")
     newest = anonymous_client.get(reverse("study-detail", args=[study.accession])).content.decode()
     assert f'href="{reverse("study-file", args=[study.accession, "images/a.tif"])}"' in newest
     assert f'href="{reverse("study-manifest", args=[study.accession])}"' in newest
@@ -31,14 +33,14 @@ def test_p_obsolete_file_badge_shows_on_study_and_reviewer_pages(anonymous_clien
     released = make_study(owner=submitter, files=_files())
     confidential = make_study(owner=submitter, status="confidential", title="Under review", files=_files())
     for study in (released, confidential):
-        services.files_set_status(
+        files_set_status(
             version=study.versions.get(),
             paths=["images/b.tif"],
             status="obsolete",
             actor=None,
             reason_category="superseded",
         )
-    _link, token = services.reviewer_link_create(study=confidential, actor=submitter)
+    _link, token = reviewer_link_create(study=confidential, actor=submitter)
     public = anonymous_client.get(reverse("study-detail", args=[released.accession])).content.decode()
     review = Client().get(reverse("review", args=[token])).content.decode()
     for body in (public, review):
@@ -50,7 +52,7 @@ def test_p_obsolete_file_badge_shows_on_study_and_reviewer_pages(anonymous_clien
 
 def test_p_remove_removed_file_badge_shows_to_curators_only(curator_client, anonymous_client, submitter):
     study = make_study(owner=submitter, files=_files())
-    services.files_set_status(
+    files_set_status(
         version=study.versions.get(), paths=["images/b.tif"], status="removed", actor=None, reason_category="other"
     )
     url = reverse("study-detail", args=[study.accession])
@@ -60,7 +62,7 @@ def test_p_remove_removed_file_badge_shows_to_curators_only(curator_client, anon
 
 def test_anonymised_reviewer_page_names_no_author_anywhere(submitter):
     study = make_study(owner=submitter, status="confidential", title="Under review", files=_files())
-    _link, token = services.reviewer_link_create(study=study, actor=submitter, anonymised=True)
+    _link, token = reviewer_link_create(study=study, actor=submitter, anonymised=True)
     body = Client().get(reverse("review", args=[token])).content.decode()
     assert "Ada Lovelace" not in body and "Rosalind Franklin" not in body
     assert 'aria-label="Authors"' not in body

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django_q.models import Schedule
 from PIL import Image
 
-from archive import services
 from archive.models import Thumbnail, ThumbnailStatus
-from archive.selectors import StudySearch, study_search_page
+from archive.selectors.search import StudySearch, study_search_page
+from archive.services.status import files_set_status
+from archive.services.thumbnails import thumbnail_make
 from archive.storage import archive_storage
 from archive.tasks import thumbnails_make_missing
 from archive.thumbnails import THUMBNAIL_SIZE
@@ -158,7 +159,7 @@ def test_job_is_idempotent_and_makes_one_thumbnail_per_content():
     assert Thumbnail.objects.count() == 2
     # Making one again returns the row that is there.
     sha256 = Thumbnail.objects.first().sha256
-    assert services.thumbnail_make(sha256=sha256).pk == Thumbnail.objects.get(sha256=sha256).pk
+    assert thumbnail_make(sha256=sha256).pk == Thumbnail.objects.get(sha256=sha256).pk
 
 
 def test_job_honours_its_limit():
@@ -226,7 +227,7 @@ def test_p_remove_removed_study_thumbnail_answers_410(anonymous_client, submitte
 
 def test_p_remove_removed_file_thumbnail_answers_410(anonymous_client, studies):
     study = studies["released"]
-    services.files_set_status(
+    files_set_status(
         version=study.versions.get(),
         paths=["img/cell.png"],
         status="removed",

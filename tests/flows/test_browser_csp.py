@@ -6,7 +6,7 @@ still works under it: Uppy uploads a file over tus, Chart.js draws the dashboard
 import pytest
 from playwright.sync_api import expect
 
-from archive import services as archive_services
+from archive.services.access import reviewer_link_create
 from submissions.services import submission_create_draft, submission_submit
 from tests.factories import make_study, stored_file
 from tests.submissions.move_helpers import ready_draft
@@ -130,7 +130,7 @@ def test_csp_owner_pages_with_secrets_and_progress(csp_page, sign_in, submitter,
     submission_submit(submission=submission, actor=submitter)  # its files wait to move: the page polls
     _open(page, f"{live_server.url}/submissions/{submission.pk}/")
     _open(page, f"{live_server.url}/account/api-token/")
-    _link, token = archive_services.reviewer_link_create(study=confidential, actor=submitter)
+    _link, token = reviewer_link_create(study=confidential, actor=submitter)
     _open(page, f"{live_server.url}/review/{token}/")
 
 

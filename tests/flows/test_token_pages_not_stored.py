@@ -5,7 +5,7 @@
 import pytest
 from django.urls import reverse
 
-from archive import services
+from archive.services.access import reviewer_link_create
 from tests.factories import make_study, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_token_api_answer_with_a_new_reviewer_link_is_not_stored(submitter_clien
     "route, extra", [("review", []), ("review-file", ["images/heart_01.tif"]), ("review-manifest", [])]
 )
 def test_token_reviewer_link_pages_are_not_stored(anonymous_client, confidential, route, extra):
-    _link, token = services.reviewer_link_create(study=confidential, actor=confidential.owner)
+    _link, token = reviewer_link_create(study=confidential, actor=confidential.owner)
     response = anonymous_client.get(reverse(route, args=[token, *extra]))
     assert response.status_code == 200
     _assert_not_stored(response)

@@ -13,7 +13,9 @@ import tifffile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from archive import services
+from archive.services.access import reviewer_link_create
+from archive.services.status import study_remove
+from archive.services.thumbnails import thumbnails_make_missing
 from tests.factories import UserFactory, make_curator, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +138,7 @@ def world():
         for index, status in enumerate(STATUSES)
     }
     # The file is a real image, so thumbnail URLs answer 200 where the study is visible.
-    services.thumbnails_make_missing()
+    thumbnails_make_missing()
     clients = {"anonymous": Client()}
     for caller, user in {
         "other_user": UserFactory(username="matrix_other"),
@@ -203,9 +205,9 @@ def reviewed(world):
         description="Secret description reviewremoved",
         files=[stored_file(FILE_PATH, b"pixels of the removed reviewed study")],
     )
-    _link, confidential.reviewer_token = services.reviewer_link_create(study=confidential, actor=confidential.owner)
-    _link, token = services.reviewer_link_create(study=removed, actor=removed.owner)
-    removed = services.study_remove(study=removed, actor=None, reason_category="retraction")
+    _link, confidential.reviewer_token = reviewer_link_create(study=confidential, actor=confidential.owner)
+    _link, token = reviewer_link_create(study=removed, actor=removed.owner)
+    removed = study_remove(study=removed, actor=None, reason_category="retraction")
     removed.reviewer_token = token
     invalid = make_study(owner=confidential.owner, status="confidential", title="Zyxomatrixreviewinvalid study")
     invalid.reviewer_token = "invalid-token-of-forty-three-characters-xyz"

@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from archive.models import Study
-from archive.services import release_date_bounds
+from archive.release_dates import release_date_bounds
 from portal.errors import PolicyViolation
 from submissions.models import ProjectState, ReviewReason
 from submissions.selectors import submission_review_expected

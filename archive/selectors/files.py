@@ -1,0 +1,79 @@
+"""The files of a study version a caller may list or open, and their thumbnails."""
+
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum, Window
+
+from archive.models import ArchiveFile, FileStatus, Study, StudyVersion, Thumbnail, ThumbnailStatus
+from archive.selectors.paging import CountedPage, page_window
+from archive.selectors.visibility import StudyNotFound, user_is_curator
+
+
+def study_files(*, version: StudyVersion, user=None) -> QuerySet[ArchiveFile]:
+    """Return the files of a version that are listed: removed files only for curators (P-REMOVE)."""
+    files = version.files.all().order_by("path")
+    if not user_is_curator(user):
+        files = files.exclude(status=FileStatus.REMOVED)
+    return files
+
+
+class FileGone(Exception):
+    """The file was removed from the public record (P-REMOVE): answer 410."""
+
+    def __init__(self, file: ArchiveFile):
+        super().__init__(file.path)
+        self.file = file
+
+
+def study_file_get_visible(*, user, version: StudyVersion, path: str) -> ArchiveFile:
+    """Return the file at `path` of a version the caller can see.
+
+    Obsolete files are still public (P-OBSOLETE); removed ones raise FileGone
+    except for curators (P-REMOVE); a missing one raises StudyNotFound.
+    """
+    file = version.files.filter(path=path).first()
+    if file is None:
+        raise StudyNotFound(path)
+    if file.status == FileStatus.REMOVED and not user_is_curator(user):
+        raise FileGone(file)
+    return file
+
+
+def study_files_page(*, version: StudyVersion, user, page: int, per_page: int) -> tuple[CountedPage, int]:
+    """Return one page of a version's listed files, with their count and total size, in one query."""
+    files = study_files(version=version, user=user)
+    start, stop = page_window(page, per_page)
+    files = files.annotate(has_thumbnail=Exists(_made_thumbnails().filter(sha256=OuterRef("sha256"))))
+    rows = list(files.annotate(listed=Window(Count("pk")), listed_size=Window(Sum("size")))[start:stop])
+    if not rows and page > 1:  # past the end: show the last page, as Paginator.get_page does
+        count = files.count()
+        return study_files_page(version=version, user=user, page=max(1, -(-count // per_page)), per_page=per_page)
+    count, size = (rows[0].listed, rows[0].listed_size) if rows else (0, 0)
+    return CountedPage(rows, total=count, start=start), size
+
+
+# --- Thumbnails --------------------------------------------------------------------------
+
+
+def _made_thumbnails() -> QuerySet[Thumbnail]:
+    return Thumbnail.objects.filter(status=ThumbnailStatus.MADE)
+
+
+def studies_with_thumbnail(studies: QuerySet[Study]) -> QuerySet[Study]:
+    """Annotate each study with `thumbnail_path`: its newest version's first listed file with a thumbnail.
+
+    Subqueries of the same query, so a list page reads its thumbnails without one
+    more query per row (or at all). Removed files never lend their thumbnail.
+    """
+    newest = StudyVersion.objects.filter(study=OuterRef(OuterRef("pk"))).order_by("-number").values("pk")[:1]
+    first = (
+        ArchiveFile.objects.filter(version=Subquery(newest))
+        .exclude(status=FileStatus.REMOVED)
+        .filter(Exists(_made_thumbnails().filter(sha256=OuterRef("sha256"))))
+        .order_by("path")
+        .values("path")[:1]
+    )
+    return studies.annotate(thumbnail_path=Subquery(first))
+
+
+def thumbnail_for_file(file: ArchiveFile) -> Thumbnail | None:
+    """Return the made thumbnail of a visible file's content, or None while there is none."""
+    return _made_thumbnails().filter(sha256=file.sha256).first()

@@ -1,0 +1,157 @@
+"""Search and listings: what a search shows a caller, its facets, counts and cached result pages."""
+
+import hashlib
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+
+from archive.models import Study, StudyStatus
+from archive.selectors.files import studies_with_thumbnail
+from archive.selectors.paging import CountedPage, page_window
+from archive.selectors.visibility import studies_visible_to, user_is_curator
+
+
+@dataclass(frozen=True)
+class StudySearch:
+    q: str = ""
+    organism: str = ""
+    imaging_method: str = ""
+    licence: str = ""
+    year: int | None = None
+    include_obsolete: bool = False
+    status: str = ""
+
+
+def studies_listed_for(user, search: StudySearch | None = None) -> QuerySet[Study]:
+    """Return the studies a search or listing shows `user`, best match (or newest) first.
+
+    Listings leave out hidden entries (P-HIDE) and obsolete ones unless asked
+    (P-OBSOLETE); curators see everything and may filter by status.
+    """
+    search = search or StudySearch()
+    curator = user_is_curator(user)
+    studies = studies_visible_to(user).select_related("licence")
+    if curator:
+        if search.status:
+            studies = studies.filter(status=search.status)
+    else:
+        studies = studies.filter(searchable=True)
+        if not search.include_obsolete:
+            studies = studies.exclude(status=StudyStatus.OBSOLETE)
+    if search.organism:
+        studies = studies.filter(organism=search.organism)
+    if search.imaging_method:
+        studies = studies.filter(imaging_method=search.imaging_method)
+    if search.licence:
+        studies = studies.filter(licence__spdx_id=search.licence)
+    if search.year:
+        studies = studies.filter(release_date__year=search.year)
+    if search.q:
+        return _full_text(studies, search.q)
+    return studies.order_by("-release_date", "-number")
+
+
+def _full_text(studies: QuerySet[Study], text: str) -> QuerySet[Study]:
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return (
+            studies.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-release_date", "-number")
+        )
+    # SQLite fallback: every word must appear in one of the searched fields.
+    for word in text.split():
+        studies = studies.filter(
+            Q(accession__iexact=word)
+            | Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(authors_text__icontains=word)
+            | Q(organism__icontains=word)
+            | Q(imaging_method__icontains=word)
+            | Q(keywords_text__icontains=word)
+        )
+    return studies.order_by("-release_date", "-number")
+
+
+def _public_listing() -> QuerySet[Study]:
+    return studies_listed_for(AnonymousUser(), StudySearch(include_obsolete=True)).order_by()
+
+
+def facet_values() -> dict[str, list]:
+    """Return the choices offered by the search filters: values present in public listings.
+
+    Scanning every study for them costs more than the search itself on a large
+    archive, so they are cached for a few minutes; a stale choice only finds nothing.
+    """
+
+    def compute():
+        studies = _public_listing()
+        return {
+            "organism": sorted(v for v in studies.values_list("organism", flat=True).distinct() if v),
+            "imaging_method": sorted(v for v in studies.values_list("imaging_method", flat=True).distinct() if v),
+            "licence": sorted(studies.values_list("licence__spdx_id", flat=True).distinct()),
+            "year": sorted({d.year for d in studies.dates("release_date", "year")}, reverse=True),
+        }
+
+    return cache.get_or_set("archive:facets", compute, settings.ARCHIVE_SUMMARY_CACHE_SECONDS)
+
+
+def archive_counts() -> dict[str, int]:
+    """Return the counts shown on the home page (public, searchable studies), cached like the facets."""
+
+    def compute():
+        totals = _public_listing().aggregate(studies=Count("pk"), files=Sum("files_count"), bytes=Sum("total_size"))
+        return {key: value or 0 for key, value in totals.items()}
+
+    return cache.get_or_set("archive:counts", compute, settings.ARCHIVE_SUMMARY_CACHE_SECONDS)
+
+
+def _ranked_ids(studies: QuerySet[Study], start: int, stop: int) -> tuple[list[int], int]:
+    """Return the ids of results start..stop in order, and how many results there are.
+
+    One narrow query: the window count rides along with the ranking, so the
+    matches of a full-text search are scanned once, and only ids travel.
+    """
+    ranked = list(studies.annotate(total_matches=Window(Count("pk"))).values_list("pk", "total_matches")[start:stop])
+    if ranked:
+        return [pk for pk, _ in ranked], ranked[0][1]
+    return [], (studies.count() if start else 0)
+
+
+SEARCH_GENERATION_KEY = "archive:search:generation"
+
+
+def search_cache_generation() -> str:
+    """The generation of the cached search results; a change to any study starts a new one."""
+    return str(cache.get_or_set(SEARCH_GENERATION_KEY, "0", None))
+
+
+def study_search_page(user, search: StudySearch, *, page: int, per_page: int) -> CountedPage:
+    """Return one page of `studies_listed_for(user, search)` with the total.
+
+    The public's ranked result lists (the first SEARCH_CACHE_RESULTS ids) are
+    cached for SEARCH_CACHE_SECONDS: ranking every match of a common word is
+    the costliest read of a large archive. Rows are always re-read through the
+    visibility selector, so an entry hidden or removed since never shows; and
+    every change to a study starts a new cache generation, so an entry
+    released or unhidden since shows at once.
+    """
+    studies = studies_listed_for(user, search)
+    start, stop = page_window(page, per_page)
+    timeout = settings.SEARCH_CACHE_SECONDS
+    if timeout and not (user and user.is_authenticated) and stop <= settings.SEARCH_CACHE_RESULTS:
+        key = f"archive:search:{search_cache_generation()}:" + hashlib.sha256(repr(search).encode()).hexdigest()
+        cached = cache.get(key)
+        if cached is None:
+            cached = _ranked_ids(studies, 0, settings.SEARCH_CACHE_RESULTS)
+            cache.set(key, cached, timeout)
+        ids, total = cached[0][start:stop], cached[1]
+    else:
+        ids, total = _ranked_ids(studies, start, stop)
+    by_id = studies_with_thumbnail(studies_listed_for(user, replace(search, q=""))).in_bulk(ids)
+    return CountedPage([by_id[pk] for pk in ids if pk in by_id], total=total, start=start)

@@ -1,0 +1,173 @@
+"""Accessioning: new studies and new versions, each with its files and its full-text document."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from archive.models import AccessionNumber, ArchiveFile, FileStatus, Study, StudyVersion
+from archive.services.changes import _audit_study, _study_locked
+from archive.services.release import _release
+from licensing.selectors import licence_for_study
+from portal.errors import PolicyViolation
+
+ACCESSION_SEQUENCE = "archive_accession_seq"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A file to list in a study version; its content is already in archive storage."""
+
+    path: str
+    size: int
+    sha256: str
+    storage_key: str
+    attributes: dict = field(default_factory=dict)
+
+
+def accession_allocate() -> tuple[int, str]:
+    """Hand out the next accession number, never reused, safe under concurrency."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [ACCESSION_SEQUENCE])
+            number = cursor.fetchone()[0]
+    else:
+        number = AccessionNumber.objects.create().pk
+    return number, f"{settings.ACCESSION_PREFIX}{number}"
+
+
+def _mirror_metadata(study: Study, metadata: dict) -> None:
+    authors = metadata.get("authors") or []
+    study.title = metadata.get("title", "")[:500]
+    study.description = metadata.get("description", "")
+    study.authors_text = "; ".join(a.get("name", "") for a in authors)
+    study.organism = metadata.get("organism", "")
+    study.imaging_method = metadata.get("imaging_method", "")
+    study.keywords_text = ", ".join(metadata.get("keywords") or [])
+
+
+def study_search_vector() -> SearchVector:
+    """The weighted full-text document of a study (title first, then people and terms)."""
+    return (
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("accession", "authors_text", "keywords_text", weight="B", config="english")
+        + SearchVector("organism", "imaging_method", weight="B", config="english")
+        + SearchVector("description", weight="C", config="english")
+    )
+
+
+def _refresh_search(study: Study) -> None:
+    if connection.vendor == "postgresql":
+        Study.objects.filter(pk=study.pk).update(search_vector=study_search_vector())
+
+
+def _marked_contents(study: Study) -> dict[str, dict]:
+    """The status of each obsolete or removed content of a study, as `files_set_status` gave it to every copy."""
+    marked = ArchiveFile.objects.filter(version__study=study).exclude(status=FileStatus.ACTIVE)
+    rows = marked.order_by("version__number").values_list("sha256", "status", "status_reason", "status_changed_at")
+    return {
+        sha256: {"status": status, "status_reason": reason, "status_changed_at": changed_at}
+        for sha256, status, reason, changed_at in rows
+    }
+
+
+def _add_version(*, study: Study, metadata: dict, files: list[FileEntry], note: str, now) -> StudyVersion:
+    number = (study.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    version = StudyVersion.objects.create(study=study, number=number, metadata=metadata, created_at=now, note=note)
+    # A content a curator removed or made obsolete stays so in the new version, whatever its path (P-REMOVE).
+    marked = _marked_contents(study)
+    ArchiveFile.objects.bulk_create(
+        [
+            ArchiveFile(
+                version=version,
+                path=f.path,
+                size=f.size,
+                sha256=f.sha256,
+                storage_key=f.storage_key,
+                attributes=f.attributes,
+                **marked.get(f.sha256, {}),
+            )
+            for f in files
+        ],
+        batch_size=1000,
+    )
+    _mirror_metadata(study, metadata)
+    study.files_count = len(files)
+    study.total_size = sum(f.size for f in files)
+    study.save()
+    _refresh_search(study)
+    return version
+
+
+def study_create(
+    *,
+    owner,
+    metadata: dict,
+    files: list[FileEntry],
+    release_date: datetime.date,
+    licence: str | None = None,
+    source: str = "",
+    source_id: str = "",
+    now: datetime.datetime | None = None,
+    actor=None,
+    reserved: tuple[int, str] | None = None,
+) -> Study:
+    """Accession a new study with version 1; release it at once if its date has come.
+
+    `reserved` is a (number, accession) pair handed out earlier by
+    `accession_allocate`, e.g. when a submission's files started moving;
+    otherwise a new one is allocated.
+
+    The licence follows P-LICENCE: direct submissions are CC0-1.0 only. `actor`
+    is whoever accessioned it (None for a scheduled job such as the move task).
+    """
+    now = now or timezone.now()
+    if not metadata.get("title", "").strip():
+        raise PolicyViolation(rule="P-PERMANENT", field="title", message="A study needs a title.")
+    with transaction.atomic():
+        number, accession = reserved or accession_allocate()
+        study = Study(
+            accession=accession,
+            number=number,
+            owner=owner,
+            release_date=release_date,
+            licence=licence_for_study(source=source, requested=licence),
+            source=source,
+            source_id=source_id,
+            created_at=now,
+        )
+        _mirror_metadata(study, metadata)
+        study.save()
+        _add_version(study=study, metadata=metadata, files=files, note="Initial submission", now=now)
+        assign_perm("archive.view_study", owner, study)
+        _audit_study(
+            study,
+            actor=actor,
+            action="study.accessioned",
+            owner=owner.get_username(),
+            release_date=release_date.isoformat(),
+            licence=study.licence.spdx_id,
+            source=source,
+            source_id=source_id,
+            files=len(files),
+        )
+        if release_date <= timezone.localdate(now):
+            _release(study, now, actor=actor)
+    return study
+
+
+def study_version_add(
+    *, study: Study, metadata: dict, files: list[FileEntry], note: str = "", actor=None
+) -> StudyVersion:
+    """Add version n+1 of a study; earlier versions stay as they were (P-PERMANENT)."""
+    with transaction.atomic():
+        study = _study_locked(study)
+        version = _add_version(study=study, metadata=metadata, files=files, note=note, now=timezone.now())
+        _audit_study(
+            study, actor=actor, action="study.version_added", note=note, version=version.number, files=len(files)
+        )
+    return version

@@ -1,0 +1,37 @@
+"""What every change to a study does: lock its row, and record the change, which expires cached search."""
+
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+
+from archive.models import Study
+from archive.selectors.search import SEARCH_GENERATION_KEY
+from portal.audit import audit_record
+
+
+def _search_cache_expire() -> None:
+    """Start a new generation of cached search results once the change commits (see `study_search_page`)."""
+
+    # A fresh random value, not incr: the file cache's incr is a read then a write, so two
+    # processes bumping at once could both write the same number and keep a stale result.
+    transaction.on_commit(lambda: cache.set(SEARCH_GENERATION_KEY, uuid.uuid4().hex, None))
+
+
+def _audit_study(study: Study, *, actor, action: str, reason_category: str = "", note: str = "", **data) -> None:
+    """Record a change to a study; every such change may alter what search lists, so it expires the cached results."""
+    _search_cache_expire()
+    audit_record(
+        actor=actor,
+        action=action,
+        target_type="study",
+        target_id=study.accession,
+        study=study,
+        reason_category=reason_category,
+        note=note,
+        data=data,
+    )
+
+
+def _study_locked(study: Study) -> Study:
+    return Study.objects.select_for_update().get(pk=study.pk)
