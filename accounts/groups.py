@@ -1,6 +1,6 @@
 """The `curators` group (DESIGN §5.1): made by a migration, kept present after a flush."""
 
-CURATORS_GROUP = "curators"
+from core.roles import CURATORS_GROUP
 
 
 def curators_group_ensure(group_model, permission_model) -> None:

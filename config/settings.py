@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Redoc's files, served from STATIC_URL (REDOC_DIST below)
     "django_filters",
     "guardian",
+    "core",  # the ground floor every project app may import (DESIGN §2)
     # Before django_q: the portal's qcluster command replaces django-q2's (portal/management/commands/qcluster.py).
     "portal",
     "django_q",

@@ -4,7 +4,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from archive.selectors import user_is_curator
+from core.roles import user_is_curator
 from submissions import scope
 from submissions.models import ProjectProposal, ReviewReason, Submission, SubmissionState
 

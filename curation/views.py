@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from archive.selectors import user_is_curator
+from core.errors import PolicyViolation
+from core.roles import user_is_curator
 from curation.dashboard import dashboard_figures
 from curation.forms import (
     ProjectDecisionForm,
@@ -34,7 +35,6 @@ from curation.review_selectors import (
     review_reason_labels,
     scope_answers_shown,
 )
-from portal.errors import PolicyViolation
 from submissions.models import ProjectProposal
 from submissions.services.projects import project_balance, project_decide, project_propose, project_score
 from submissions.services.review import submission_changes_request, submission_refuse, submission_review_accept

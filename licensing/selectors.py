@@ -1,7 +1,7 @@
 from django.conf import settings
 
+from core.errors import PolicyViolation
 from licensing.models import Licence
-from portal.errors import PolicyViolation
 
 
 def licence_get(*, spdx_id: str) -> Licence:

@@ -1,8 +1,3 @@
-"""Absolute links to the portal, for e-mails that jobs send without a request to build them from."""
+"""Temporary: archive/ still imports this; the module now lives in core.links (removed once archive switches)."""
 
-from django.conf import settings
-
-
-def portal_url(path: str = "") -> str:
-    """Return `path` (e.g. from `reverse`) on the portal's public address, `PORTAL_URL`."""
-    return settings.PORTAL_URL.rstrip("/") + path
+from core.links import *  # noqa: F403

@@ -8,7 +8,7 @@ import csv
 import io
 import unicodedata
 
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 
 FILE_LIST_RULE = "FILE-LIST"
 FILES_COLUMN = "Files"

@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 from submissions import scope
 from submissions.models import ProjectProposal
 

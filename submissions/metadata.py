@@ -9,7 +9,7 @@ import re
 from django.core.exceptions import ValidationError
 
 from accounts.validators import orcid_validate
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 
 METADATA_RULE = "METADATA"
 

@@ -2,8 +2,8 @@
 
 from django.conf import settings
 
-from portal.links import portal_url
-from portal.mail import mail_on_commit
+from core.links import portal_url
+from core.mail import mail_on_commit
 from submissions.models import Submission
 
 
@@ -11,7 +11,7 @@ def submission_notify(*, submission: Submission, template: str, context: dict | 
     """E-mail the submission's owner `templates/submissions/email/<template>.txt` after the transaction commits.
 
     The template's first line is the subject. Nothing is sent if the owner has
-    no e-mail address; a failure to send is logged (`portal.mail`).
+    no e-mail address; a failure to send is logged (`core.mail`).
     """
     owner = submission.owner
     if not owner.email:

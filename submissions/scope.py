@@ -8,7 +8,7 @@ when it is `yes`. The other three apply to every dataset.
 
 from dataclasses import dataclass
 
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 from submissions.metadata import UNPAIRED_SURROGATE
 
 SCOPE_FORM_VERSION = "scope-v1"

@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 from uploads.errors import UploadNotFound
 from uploads.models import UploadFile
 from uploads.paths import upload_path_validate

@@ -3,7 +3,7 @@
 All are PolicyViolations, so every error body names the field and the rule.
 """
 
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 
 
 class UploadError(PolicyViolation):

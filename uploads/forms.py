@@ -2,7 +2,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 from uploads.paths import upload_path_validate
 from uploads.selectors import FILE_ORDERINGS
 

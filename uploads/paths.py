@@ -2,7 +2,7 @@
 
 import unicodedata
 
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 
 PATH_RULE = "UPLOAD-PATH"
 MAX_COMPONENT_BYTES = 255

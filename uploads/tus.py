@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authentication import CSRFCheck, TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 from uploads import services
 from uploads.errors import UploadError
 from uploads.models import UploadFile

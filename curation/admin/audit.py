@@ -5,8 +5,8 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from core.models import CurationEvent
 from curation.admin.base import CuratorsReadOnlyAdmin
-from curation.models import CurationEvent
 
 AUDIT_FIELDS = ["at", "action", "target_type", "target_id", "study", "actor", "reason_category", "note", "data_json"]
 

@@ -1,6 +1,6 @@
 """What every curation admin shares: only curators (and superusers) open it."""
 
-from archive.selectors import user_is_curator
+from core.roles import user_is_curator
 
 
 class CuratorsOnlyAdmin:

@@ -12,10 +12,10 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
+from core.errors import NotAllowed, PolicyViolation
 from curation.admin.base import CuratorsReadOnlyAdmin
 from curation.models import FixityCheck, FixityReport, FixityReportStatus
 from curation.services.fixity import fixity_report_resolve
-from portal.errors import NotAllowed, PolicyViolation
 
 
 def _short_key(key: str) -> str:

@@ -8,12 +8,12 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from core.errors import PolicyViolation
+from core.json_input import json_parse
 from curation.admin.base import CuratorsReadOnlyAdmin
 from curation.models import ImportedStudy
 from curation.services.imports import ManifestRefused, study_import
 from curation.views import curator_required
-from portal.errors import PolicyViolation
-from portal.json_input import json_parse
 
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
 

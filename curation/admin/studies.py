@@ -14,9 +14,9 @@ from django.template.response import TemplateResponse
 
 from archive.admin import ArchiveFileAdmin, StudyAdmin
 from archive.models import ArchiveFile, ReasonCategory, Study
+from core.errors import NotAllowed, PolicyViolation
 from curation.admin.audit import CurationEventInline
 from curation.services.actions import ACTIONS, curator_check, files_curate, studies_curate
-from portal.errors import NotAllowed, PolicyViolation
 
 # The confirmation page lists this many of the selected rows, then says how many more.
 LISTED_LIMIT = 100

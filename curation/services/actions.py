@@ -3,7 +3,7 @@
 Each action works on many studies (or files) at once, all or nothing: one broken
 rule on any of them raises `PolicyViolation` and nothing changes. The archive's
 services make each change and write its audit row; this module decides who may
-act (`curator_check`, the one place that does) and where a restore returns to.
+act (`curator_check`, through `core.roles.curator_required`) and where a restore returns to.
 """
 
 from collections.abc import Callable, Iterable
@@ -13,28 +13,19 @@ from itertools import groupby
 from django.db import transaction
 from django.db.models import QuerySet
 
+from archive import services as archive_services
 from archive.models import ArchiveFile, FileStatus, Study
-from archive.selectors.visibility import study_version_get, user_is_curator
-from archive.services.status import (
-    files_set_status,
-    study_hide,
-    study_make_obsolete,
-    study_remove,
-    study_restore,
-    study_unhide,
-)
-from curation.models import CurationEvent
-from portal.errors import NotAllowed, PolicyViolation
+from archive.selectors import study_version_get
+from core.errors import PolicyViolation
+from core.models import CurationEvent
+from core.roles import curator_required
 
 CURATOR_RULE = "CURATOR"
 
 
-def curator_check(
-    actor, *, rule: str = CURATOR_RULE, message: str = "Only curators may hide, obsolete, remove or restore."
-) -> None:
-    """Raise NotAllowed (403) under `rule` unless `actor` is a curator (member of `curators`) or a superuser."""
-    if not user_is_curator(actor):
-        raise NotAllowed(rule=rule, field="actor", message=message)
+def curator_check(actor) -> None:
+    """Raise NotAllowed (403) unless `actor` may hide, obsolete, remove or restore (a curator or a superuser)."""
+    curator_required(actor, rule=CURATOR_RULE, message="Only curators may hide, obsolete, remove or restore.")
 
 
 def _removal_snapshot(study: Study) -> dict | None:
@@ -47,7 +38,9 @@ def _removal_snapshot(study: Study) -> dict | None:
 
 def _study_restore(*, study: Study, actor, reason_category: str, note: str) -> Study:
     previous = _removal_snapshot(study)
-    return study_restore(study=study, actor=actor, previous=previous, reason_category=reason_category, note=note)
+    return archive_services.study_restore(
+        study=study, actor=actor, previous=previous, reason_category=reason_category, note=note
+    )
 
 
 @dataclass(frozen=True)
@@ -63,13 +56,13 @@ class CuratorAction:
 ACTIONS = {
     action.name: action
     for action in [
-        CuratorAction("hide", "Hide", "hidden", "P-HIDE", study_hide, None),
-        CuratorAction("unhide", "Unhide", "unhidden", "P-HIDE", study_unhide, None),
+        CuratorAction("hide", "Hide", "hidden", "P-HIDE", archive_services.study_hide, None),
+        CuratorAction("unhide", "Unhide", "unhidden", "P-HIDE", archive_services.study_unhide, None),
         CuratorAction(
-            "obsolete", "Make obsolete", "made obsolete", "P-OBSOLETE", study_make_obsolete,
+            "obsolete", "Make obsolete", "made obsolete", "P-OBSOLETE", archive_services.study_make_obsolete,
             FileStatus.OBSOLETE,
         ),
-        CuratorAction("remove", "Remove", "removed", "P-REMOVE", study_remove, FileStatus.REMOVED),
+        CuratorAction("remove", "Remove", "removed", "P-REMOVE", archive_services.study_remove, FileStatus.REMOVED),
         CuratorAction("restore", "Restore", "restored", "P-REMOVE", _study_restore, FileStatus.ACTIVE),
     ]
 }  # fmt: skip
@@ -112,7 +105,7 @@ def study_files_curate(
     """Make files of the study's newest version obsolete, removed or active again, with every copy of their
     content in earlier versions; return how many files changed, each version's copy counted."""
     status = _file_status(actor, action)
-    return files_set_status(
+    return archive_services.files_set_status(
         version=study_version_get(study=study),
         actor=actor,
         paths=paths,
@@ -135,7 +128,7 @@ def files_curate(*, actor, action: str, files: QuerySet[ArchiveFile], reason_cat
     changed = 0
     with transaction.atomic():
         for version, version_files in groupby(named, key=lambda file: file.version):
-            changed += files_set_status(
+            changed += archive_services.files_set_status(
                 version=version,
                 actor=actor,
                 paths=[file.path for file in version_files],

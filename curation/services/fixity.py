@@ -25,14 +25,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.groups import CURATORS_GROUP
 from archive.models import ArchiveFile, Study
 from archive.storage import archive_storage
+from core import audit
+from core.audit import AuditAction
+from core.errors import PolicyViolation
+from core.links import portal_url
+from core.roles import CURATORS_GROUP, curator_required
 from curation.models import FixityCheck, FixityReport, FixityReportStatus, FixityResult
-from curation.services.actions import curator_check
-from portal.audit import audit_record
-from portal.errors import PolicyViolation
-from portal.links import portal_url
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +163,10 @@ def _studies_listing(key: str) -> list[str]:
     )
 
 
+# The audit action of each failed check.
+FAILED_ACTIONS = {FixityResult.MISMATCH: AuditAction.FIXITY_MISMATCH, FixityResult.MISSING: AuditAction.FIXITY_MISSING}
+
+
 def _result_record(*, check_pk: int, observed: tuple[str, int] | None, now) -> tuple[str, FixityReport | None]:
     """Store one object's result; open a report (with its audit row) if it failed and none is open.
 
@@ -196,9 +200,9 @@ def _result_record(*, check_pk: int, observed: tuple[str, int] | None, now) -> t
             studies=accessions,
             detected_at=now,
         )
-        audit_record(
+        audit.record(
             actor=None,
-            action=f"fixity.{result}",
+            action=FAILED_ACTIONS[result],
             # The audit log's target ids are short: the content's SHA-256 names the object (key in data).
             target_type="stored_object",
             target_id=check.sha256,
@@ -261,9 +265,9 @@ def fixity_run(*, byte_budget: int | None, study: Study | None = None) -> Fixity
 def _report_close(report: FixityReport, *, actor, note: str, now) -> None:
     report.status, report.resolved_at, report.resolution_note = FixityReportStatus.RESOLVED, now, note
     report.save(update_fields=["status", "resolved_at", "resolution_note"])
-    audit_record(
+    audit.record(
         actor=actor,
-        action="fixity.resolved",
+        action=AuditAction.FIXITY_RESOLVED,
         target_type="stored_object",
         target_id=report.fixity.sha256,
         note=note,
@@ -273,7 +277,7 @@ def _report_close(report: FixityReport, *, actor, note: str, now) -> None:
 
 def fixity_report_resolve(*, report: FixityReport, actor, note: str) -> FixityReport:
     """Mark an open report resolved by a curator, with what was done (the job itself repairs nothing)."""
-    curator_check(actor, rule="P-INTEGRITY", message="Only curators may resolve fixity reports.")
+    curator_required(actor, rule="P-INTEGRITY", message="Only curators may resolve fixity reports.")
     if not note.strip():
         raise PolicyViolation(rule="P-INTEGRITY", field="note", message="Say what was found and done.")
     with transaction.atomic():

@@ -27,13 +27,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from archive.models import ArchiveFile, Study, StudyVersion
-from archive.release_dates import release_date_bounds
-from archive.services.accession import FileEntry, study_create, study_version_add
+from archive.services import FileEntry, release_date_bounds, study_create, study_version_add
 from archive.storage import ContentMismatch, archive_storage, content_key, content_store, sha256_of
-from curation.services.actions import curator_check
+from core import audit
+from core.audit import AuditAction
+from core.errors import PolicyViolation
+from core.roles import curator_required
 from licensing.models import Licence
-from portal.audit import audit_record
-from portal.errors import PolicyViolation
 from uploads.paths import upload_path_validate
 
 logger = logging.getLogger(__name__)
@@ -351,7 +351,7 @@ def study_import(*, actor, manifest: dict, base_dir: Path | None = None) -> Impo
     importing it (None for an operator's command).
     """
     if actor is not None:
-        curator_check(actor, rule=IMPORT_RULE, message="Only curators may import datasets.")
+        curator_required(actor, rule=IMPORT_RULE, message="Only curators may import datasets.")
     problems = _Problems()
     if not isinstance(manifest, dict):
         raise ManifestRefused([ManifestProblem(field="manifest", message="Give the manifest as a JSON object.")])
@@ -435,9 +435,9 @@ def _record(*, actor, metadata, entries, owner, release_date, licence, source, s
                 )
             note = f"Re-imported from {source} {source_id}"
             version = study_version_add(study=study, metadata=metadata, files=entries, note=note, actor=actor)
-        audit_record(
+        audit.record(
             actor=actor,
-            action="study.imported",
+            action=AuditAction.STUDY_IMPORTED,
             target_type="study",
             target_id=study.accession,
             study=study,

@@ -12,12 +12,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.groups import CURATORS_GROUP
+from archive import services
 from archive.models import Study
-from archive.services.access import study_collaborator_add
-from archive.services.accession import FileEntry, study_create, study_version_add
-from archive.services.status import study_hide, study_make_obsolete, study_remove
 from archive.storage import content_store
+from core.roles import CURATORS_GROUP
 from portal.demo.catalogue import LIGHT_SHEET, PEOPLE, SBF_SEM, STED, STUDIES, TEM, DemoStudy
 from portal.demo.images import SIZES, as_8bit, png_bytes, synthetic_image, tiff_bytes
 from portal.demo.submissions import demo_submissions_seed
@@ -136,7 +134,7 @@ def _metadata(spec: DemoStudy) -> dict:
 
 def _study(index: int, spec: DemoStudy, users: dict, *, release_date: datetime.date, created_at) -> Study:
     files = _image_files(index, spec)
-    study = study_create(
+    study = services.study_create(
         owner=users[spec.owner],
         metadata=_metadata(spec),
         files=[*files, _readme(spec, files)],
@@ -150,19 +148,23 @@ def _study(index: int, spec: DemoStudy, users: dict, *, release_date: datetime.d
         extra = _stored("analysis/overview.png", png_bytes(synthetic_image(seed=index * 100 + 99, kind="nuclei")))
         revised = [*files, extra]
         metadata = {**_metadata(spec), "description": f"{spec.description} {spec.revision}"}
-        study_version_add(study=study, metadata=metadata, files=[*revised, _readme(spec, revised)], note=spec.revision)
+        services.study_version_add(
+            study=study, metadata=metadata, files=[*revised, _readme(spec, revised)], note=spec.revision
+        )
     if spec.shared_with:
-        study_collaborator_add(study=study, user=users[spec.shared_with], actor=users[spec.owner])
+        services.study_collaborator_add(study=study, user=users[spec.shared_with], actor=users[spec.owner])
     if spec.fate == "hidden":
-        study = study_hide(study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note)
+        study = services.study_hide(study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note)
     elif spec.fate == "obsolete":
-        study = study_make_obsolete(study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note)
+        study = services.study_make_obsolete(
+            study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note
+        )
     elif spec.fate == "removed":
-        study = study_remove(study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note)
+        study = services.study_remove(study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note)
     return study
 
 
-def _image_files(index: int, spec: DemoStudy) -> list[FileEntry]:
+def _image_files(index: int, spec: DemoStudy) -> list[services.FileEntry]:
     """Return 2 to 6 stored images laid out as the imaging method would produce them, preview last."""
     count = 2 + index % 5
     size = SIZES[index % len(SIZES)]
@@ -188,7 +190,7 @@ def _image_files(index: int, spec: DemoStudy) -> list[FileEntry]:
     return [*files, _stored(preview_path, png_bytes(preview))]
 
 
-def _readme(spec: DemoStudy, files: list[FileEntry]) -> FileEntry:
+def _readme(spec: DemoStudy, files: list[services.FileEntry]) -> services.FileEntry:
     listing = "\n".join(f"- {f.path} ({f.size} bytes)" for f in files)
     text = (
         f"{spec.title}\n\n{spec.description}\n\nFiles:\n{listing}\n\n"
@@ -198,6 +200,6 @@ def _readme(spec: DemoStudy, files: list[FileEntry]) -> FileEntry:
     return _stored("README.txt", text.encode())
 
 
-def _stored(path: str, content: bytes) -> FileEntry:
+def _stored(path: str, content: bytes) -> services.FileEntry:
     key, sha256, size = content_store(io.BytesIO(content))
-    return FileEntry(path=path, size=size, sha256=sha256, storage_key=key)
+    return services.FileEntry(path=path, size=size, sha256=sha256, storage_key=key)

@@ -9,10 +9,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from archive.models import ArchiveFile, FileStatus
-from archive.release_dates import release_date_validate
+from archive.services import release_date_validate
+from core import audit
+from core.audit import AuditAction
+from core.errors import NotAllowed, PolicyViolation
 from licensing.selectors import licence_for_study
-from portal.audit import audit_record
-from portal.errors import NotAllowed, PolicyViolation
 from submissions import scope
 from submissions.file_list import FILE_LIST_RULE, file_list_parse
 from submissions.metadata import METADATA_RULE, metadata_clean
@@ -79,7 +80,9 @@ def submission_create_draft(
             release_date_reason=release_date_reason.strip() if beyond else "",  # a reason only asks to go beyond
             created_at=now,
         )
-        audit_record(actor=owner, action="submission.created", target_type="submission", target_id=submission.pk)
+        audit.record(
+            actor=owner, action=AuditAction.SUBMISSION_CREATED, target_type="submission", target_id=submission.pk
+        )
     return submission
 
 

@@ -18,11 +18,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from archive.selectors import user_is_curator
-from portal.audit import audit_record
-from portal.errors import NotAllowed, PolicyViolation
-from portal.links import portal_url
-from portal.mail import mail_on_commit
+from core import audit
+from core.audit import AuditAction
+from core.errors import NotAllowed, PolicyViolation
+from core.links import portal_url
+from core.mail import mail_on_commit
+from core.roles import curator_required
 from submissions.metadata import text_problem
 from submissions.models import ProjectProposal, ProjectState
 
@@ -65,11 +66,6 @@ def project_balance(project: ProjectProposal) -> Balance | None:
     return Balance(resources=resources, impact=project.score_impact, value=round(project.score_impact - resources, 2))
 
 
-def _check_curator(actor) -> None:
-    if not user_is_curator(actor):
-        raise NotAllowed(rule=RULE, message="Only curators score and decide structured projects.")
-
-
 def _locked_open(project: ProjectProposal) -> ProjectProposal:
     project = ProjectProposal.objects.select_for_update().get(pk=project.pk)
     if project.state not in OPEN_STATES:
@@ -93,7 +89,7 @@ def project_propose(*, actor, **fields) -> ProjectProposal:
         raise PolicyViolation(rule=RULE, field="name", message=problem)
     with transaction.atomic():
         project = ProjectProposal.objects.create(proposer=actor, created_at=timezone.now(), **fields)
-        audit_record(actor=actor, action="project.proposed", target_type="project", target_id=project.pk)
+        audit.record(actor=actor, action=AuditAction.PROJECT_PROPOSED, target_type="project", target_id=project.pk)
     logger.info("project %s proposed by %s", project.pk, actor.pk)
     return project
 
@@ -102,7 +98,7 @@ def project_score(
     *, project: ProjectProposal, actor, volume: int, curation: int, metadata: int, funding: int, impact: int
 ) -> ProjectProposal:
     """Record a curator's scores of a project's resources and impact, each from 1 to 5."""
-    _check_curator(actor)
+    curator_required(actor, rule=RULE, message="Only curators score and decide structured projects.")
     scores = dict(zip(SCORES, (volume, curation, metadata, funding, impact), strict=True))
     for name, value in scores.items():
         if not isinstance(value, int) or not SCORE_MIN <= value <= SCORE_MAX:
@@ -112,9 +108,9 @@ def project_score(
         for name, value in scores.items():
             setattr(project, name, value)
         project.save(update_fields=list(SCORES))
-        audit_record(
+        audit.record(
             actor=actor,
-            action="project.scored",
+            action=AuditAction.PROJECT_SCORED,
             target_type="project",
             target_id=project.pk,
             data={**scores, "balance": project_balance(project).value},
@@ -128,7 +124,7 @@ def project_decide(*, project: ProjectProposal, actor, decision: str, note: str)
     A project accepted subject to funding may be decided again (accepted once
     the funding is in place, or declined); the other decisions are final.
     """
-    _check_curator(actor)
+    curator_required(actor, rule=RULE, message="Only curators score and decide structured projects.")
     if decision not in DECISIONS:
         raise PolicyViolation(
             rule=RULE, field="decision", message="Decide: accept, accept subject to funding, or decline."
@@ -146,9 +142,9 @@ def project_decide(*, project: ProjectProposal, actor, decision: str, note: str)
         project.decided_by = actor
         project.decided_at = now
         project.save(update_fields=["state", "decision_note", "decided_by", "decided_at"])
-        audit_record(
+        audit.record(
             actor=actor,
-            action="project.decided",
+            action=AuditAction.PROJECT_DECIDED,
             target_type="project",
             target_id=project.pk,
             reason_category=decision,
@@ -160,7 +156,7 @@ def project_decide(*, project: ProjectProposal, actor, decision: str, note: str)
 
 
 def _decision_email_on_commit(project: ProjectProposal) -> None:
-    """E-mail the proposer the decision once it is committed (a failure to send is logged, `portal.mail`)."""
+    """E-mail the proposer the decision once it is committed (a failure to send is logged, `core.mail`)."""
     proposer = project.proposer
     if not proposer.email:
         return

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from archive.selectors import user_is_curator
-from portal.audit import audit_record
-from portal.errors import NotAllowed, PolicyViolation
+from core import audit
+from core.audit import AuditAction
+from core.errors import PolicyViolation
+from core.roles import curator_required
 from submissions.models import ReviewReason, Submission, SubmissionState
 from submissions.notify import submission_notify
 from submissions.scope import EGA_POINTER
@@ -42,8 +43,7 @@ EGA_REFUSALS = (RefusalReason.SCOPE, RefusalReason.DICOM)
 
 def _in_review(*, submission: Submission, actor) -> Submission:
     """Lock the submission's row and check that a curator may decide it now; call inside a transaction."""
-    if not user_is_curator(actor):
-        raise NotAllowed(rule=REVIEW_RULE, message="Only curators decide submissions in review.")
+    curator_required(actor, rule=REVIEW_RULE, message="Only curators decide submissions in review.")
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.state != SubmissionState.IN_REVIEW:
         raise PolicyViolation(
@@ -62,7 +62,7 @@ def _message_required(message: str) -> str:
 
 
 def _hand_back(
-    *, submission: Submission, actor, state: str, message: str, action: str, reason_category: str = ""
+    *, submission: Submission, actor, state: str, message: str, action: AuditAction, reason_category: str = ""
 ) -> Submission:
     """End the review without an accession: new state, the curator's message, the upload files given back.
 
@@ -76,7 +76,7 @@ def _hand_back(
     upload_files_hold(
         pks=[pk for pk in submission.files.values_list("upload_file_id", flat=True) if pk is not None], held=False
     )
-    audit_record(
+    audit.record(
         actor=actor,
         action=action,
         target_type="submission",
@@ -106,9 +106,9 @@ def submission_review_accept(*, submission: Submission, actor, note: str = "") -
                 "release_date": submission.release_date.isoformat(),
                 "release_date_reason": submission.release_date_reason,
             }
-        audit_record(
+        audit.record(
             actor=actor,
-            action="submission.review_accepted",
+            action=AuditAction.SUBMISSION_REVIEW_ACCEPTED,
             target_type="submission",
             target_id=submission.pk,
             note=submission.curator_message,
@@ -138,7 +138,7 @@ def submission_changes_request(*, submission: Submission, actor, message: str) -
             actor=actor,
             state=SubmissionState.CHANGES_REQUESTED,
             message=message,
-            action="submission.changes_requested",
+            action=AuditAction.SUBMISSION_CHANGES_REQUESTED,
         )
         submission_notify(
             submission=submission,
@@ -167,7 +167,7 @@ def submission_refuse(*, submission: Submission, actor, reason: str, message: st
             actor=actor,
             state=SubmissionState.REFUSED,
             message=message,
-            action="submission.refused",
+            action=AuditAction.SUBMISSION_REFUSED,
             reason_category=reason,
         )
         submission_notify(

@@ -4,8 +4,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from archive.models import FileStatus, Study, StudyStatus
-from portal.audit import audit_record
-from portal.errors import NotAllowed, PolicyViolation
+from core import audit
+from core.audit import AuditAction
+from core.errors import NotAllowed, PolicyViolation
 from submissions.models import Submission, SubmissionFile, SubmissionKind
 from submissions.services.drafts import EDITABLE_STATES, kept_file
 
@@ -43,9 +44,9 @@ def submission_version_start(*, study: Study, actor) -> Submission:
             [kept_file(submission=submission, archive_file=f) for f in active.iterator(chunk_size=2000)],
             batch_size=1000,
         )
-        audit_record(
+        audit.record(
             actor=actor,
-            action="submission.version_started",
+            action=AuditAction.SUBMISSION_VERSION_STARTED,
             target_type="submission",
             target_id=submission.pk,
             study=study,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from archive.models import Study
-from curation.models import CurationEvent
+from core.models import CurationEvent
 from submissions.models import Submission
 from tests.api.routes import named_routes
 from tests.factories import make_study

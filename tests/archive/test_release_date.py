@@ -10,10 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive.models import ReleaseDateChange, Study, StudyStatus
-from archive.release_dates import release_date_validate
-from archive.services.release import studies_release_due, study_release_date_change
-from curation.models import CurationEvent
-from portal.errors import PolicyViolation
+from archive.services import release_date_validate, studies_release_due, study_release_date_change
+from core.errors import PolicyViolation
+from core.models import CurationEvent
 from submissions.services import submission_create_draft
 from tests.factories import UserFactory, make_study, study_metadata
 
@@ -248,7 +247,7 @@ def test_p_release_date_an_e_mail_that_fails_neither_undoes_a_release_nor_stops_
         make_study(owner=owner, status="confidential", release_date=tomorrow, title=f"Study {number}")
         for number, owner in enumerate([unreachable, reachable, unreachable])
     ]
-    with caplog.at_level(logging.ERROR, logger="portal.mail"):
+    with caplog.at_level(logging.ERROR, logger="core.mail"):
         released = studies_release_due(now=timezone.now() + 2 * DAY)
     assert sorted(released) == sorted(study.accession for study in studies)
     assert {study.status for study in Study.objects.all()} == {StudyStatus.RELEASED}

@@ -7,17 +7,10 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from archive.services.access import (
-    reviewer_link_create,
-    reviewer_link_revoke,
-    study_collaborator_invite,
-    study_collaborator_remove,
-)
-from archive.services.accession import study_version_add
-from archive.services.status import study_hide
+from archive import services
 from archive.tasks import release_due_studies
-from curation.models import AppendOnlyError, CurationEvent
-from portal.errors import NotAllowed
+from core.errors import NotAllowed
+from core.models import AppendOnlyError, CurationEvent
 from tests.factories import UserFactory, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +23,7 @@ def _actions(study) -> list[tuple]:
 @pytest.fixture
 def event(curator):
     study = make_study()
-    study_hide(study=study, actor=curator, reason_category="error", note="Original note")
+    services.study_hide(study=study, actor=curator, reason_category="error", note="Original note")
     return CurationEvent.objects.get(action="study.hidden")
 
 
@@ -49,7 +42,7 @@ def test_accessioning_writes_a_row_and_releasing_at_once_another(submitter):
 def test_a_new_version_writes_a_row(submitter):
     study = make_study(owner=submitter)
 
-    study_version_add(
+    services.study_version_add(
         study=study, metadata={"title": "Second"}, files=[stored_file("x.txt", b"x")], note="Fixed", actor=submitter
     )
 
@@ -88,11 +81,11 @@ def test_p_release_date_release_job_writes_its_row_and_mails_the_owner_on_commit
 def test_reviewer_links_and_collaborators_write_rows(submitter, other_user):
     study = make_study(owner=submitter, status="confidential")
 
-    link, _token = reviewer_link_create(study=study, actor=submitter, anonymised=True)
-    reviewer_link_revoke(link=link, actor=submitter)
-    reviewer_link_revoke(link=link, actor=submitter)  # a second revoke changes nothing, logs nothing
-    study_collaborator_invite(study=study, actor=submitter, username_or_email="other_user")
-    study_collaborator_remove(study=study, actor=submitter, username="other_user")
+    link, _token = services.reviewer_link_create(study=study, actor=submitter, anonymised=True)
+    services.reviewer_link_revoke(link=link, actor=submitter)
+    services.reviewer_link_revoke(link=link, actor=submitter)  # a second revoke changes nothing, logs nothing
+    services.study_collaborator_invite(study=study, actor=submitter, username_or_email="other_user")
+    services.study_collaborator_remove(study=study, actor=submitter, username="other_user")
 
     assert _actions(study)[1:] == [
         ("reviewer_link.created", "submitter"),
@@ -110,7 +103,7 @@ def test_a_refused_change_writes_no_row(submitter, other_user):
     before = CurationEvent.objects.count()
 
     with pytest.raises(NotAllowed):
-        reviewer_link_create(study=study, actor=other_user)
+        services.reviewer_link_create(study=study, actor=other_user)
 
     assert CurationEvent.objects.count() == before
 
@@ -143,7 +136,7 @@ def test_the_database_refuses_raw_updates_and_deletes(event):
 
 
 def test_the_admin_lists_and_filters_the_log_for_curators(curator_client, event):
-    url = reverse("admin:curation_curationevent_changelist")
+    url = reverse("admin:core_curationevent_changelist")
 
     listed = curator_client.get(url, {"action": "study.hidden", "q": event.target_id})
     other = curator_client.get(url, {"action": "study.removed"})
@@ -154,15 +147,15 @@ def test_the_admin_lists_and_filters_the_log_for_curators(curator_client, event)
 
 
 def test_the_admin_cannot_add_change_or_delete_a_row(curator_client, event):
-    change = reverse("admin:curation_curationevent_change", args=[event.pk])
+    change = reverse("admin:core_curationevent_change", args=[event.pk])
 
     page = curator_client.get(change)
     assert page.status_code == 200 and 'name="note"' not in page.text  # read-only
     assert curator_client.post(change, {"note": "Rewritten"}).status_code == 403
-    assert curator_client.post(reverse("admin:curation_curationevent_delete", args=[event.pk])).status_code == 403
-    assert curator_client.get(reverse("admin:curation_curationevent_add")).status_code == 403
+    assert curator_client.post(reverse("admin:core_curationevent_delete", args=[event.pk])).status_code == 403
+    assert curator_client.get(reverse("admin:core_curationevent_add")).status_code == 403
     actions = curator_client.post(
-        reverse("admin:curation_curationevent_changelist"),
+        reverse("admin:core_curationevent_changelist"),
         {"action": "delete_selected", "index": 0, "_selected_action": [event.pk], "post": "yes"},
     )
     assert actions.status_code == 200  # no such action: the list again
@@ -175,8 +168,8 @@ def test_the_audit_admin_is_closed_to_staff_who_are_not_curators(event):
     client = Client()
     client.force_login(staff)
 
-    assert client.get(reverse("admin:curation_curationevent_changelist")).status_code == 403
-    assert client.get(reverse("admin:curation_curationevent_change", args=[event.pk])).status_code == 403
+    assert client.get(reverse("admin:core_curationevent_changelist")).status_code == 403
+    assert client.get(reverse("admin:core_curationevent_change", args=[event.pk])).status_code == 403
 
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])

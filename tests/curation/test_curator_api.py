@@ -6,7 +6,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from archive.models import FileStatus, StudyStatus
-from curation.models import CurationEvent
+from core.models import CurationEvent
 from tests.curation.public_view import assert_data_kept, assert_tombstone, listed_publicly
 from tests.factories import make_study, stored_file
 

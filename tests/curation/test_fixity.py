@@ -15,10 +15,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from archive.storage import archive_storage, content_key
-from curation.models import CurationEvent, FixityCheck, FixityReport, FixityReportStatus, FixityResult
+from core.errors import NotAllowed
+from core.models import CurationEvent
+from curation.models import FixityCheck, FixityReport, FixityReportStatus, FixityResult
 from curation.services.fixity import fixity_report_resolve, fixity_run
 from curation.tasks import fixity_check_due
-from portal.errors import NotAllowed
 from tests.factories import UserFactory, make_study, stored_file
 
 pytestmark = pytest.mark.django_db

@@ -19,9 +19,9 @@ from playwright.sync_api import expect
 
 from archive.models import Study, StudyStatus
 from archive.storage import archive_storage, content_key
-from curation.models import CurationEvent
+from core.errors import NotAllowed
+from core.models import CurationEvent
 from curation.services.imports import ManifestRefused, study_import
-from portal.errors import NotAllowed
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

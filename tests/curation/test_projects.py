@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from curation.models import CurationEvent
-from portal.errors import NotAllowed, PolicyViolation
+from core.errors import NotAllowed, PolicyViolation
+from core.models import CurationEvent
 from submissions.models import ProjectProposal, ProjectState, ReviewReason, SubmissionState
 from submissions.review_rules import project_is_accepted
 from submissions.services.projects import (

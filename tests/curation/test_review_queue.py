@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive.models import Study
-from curation.models import CurationEvent
-from portal.errors import NotAllowed, PolicyViolation
+from core.errors import NotAllowed, PolicyViolation
+from core.models import CurationEvent
 from submissions import scope
 from submissions.models import ReviewReason, SubmissionState
 from submissions.services import submission_submit

@@ -7,7 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from archive.models import StudyStatus
-from curation.models import CurationEvent
+from core.models import CurationEvent
 from tests.factories import make_curator, make_study
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

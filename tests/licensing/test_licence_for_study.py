@@ -1,9 +1,9 @@
 import pytest
 
 from archive.models import Study
+from core.errors import PolicyViolation
 from licensing.models import Licence
 from licensing.selectors import licence_for_study
-from portal.errors import PolicyViolation
 from tests.factories import make_study
 
 pytestmark = pytest.mark.django_db

@@ -92,7 +92,7 @@ def _ready_for_review(owner):
 def _mail_failure_logged(caplog, submission) -> bool:
     return any(
         record.levelno == logging.ERROR
-        and record.name == "portal.mail"
+        and record.name == "core.mail"
         and f"submission {submission.pk}" in record.getMessage()
         for record in caplog.records
     )

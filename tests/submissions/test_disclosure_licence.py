@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 from submissions.models import DisclosureAcknowledgement, Submission
 from submissions.services import submission_acknowledge, submission_create_draft
 from tests.factories import study_metadata

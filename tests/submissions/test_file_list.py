@@ -8,7 +8,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from archive.models import ArchiveFile
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 from submissions.services import (
     submission_file_list_check,
     submission_files_set,

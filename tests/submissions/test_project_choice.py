@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 from submissions.models import ProjectState, Submission
 from submissions.services import submission_create_draft, submission_project_set
 from tests.submissions.move_helpers import decided_project

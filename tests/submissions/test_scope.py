@@ -6,7 +6,7 @@ import pytest
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 from submissions import scope
 from submissions.models import ScopeCertification, Submission, SubmissionState
 from submissions.services import submission_certify_scope, submission_create_draft

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from archive.models import ArchiveFile, Study
-from portal.errors import NotAllowed, PolicyViolation
+from core.errors import NotAllowed, PolicyViolation
 from submissions import scope
 from submissions.models import SubmissionFile, SubmissionState
 from submissions.services import (

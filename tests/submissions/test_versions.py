@@ -6,7 +6,7 @@ import pytest
 
 from archive.models import ArchiveFile, StudyVersion
 from archive.storage import archive_storage
-from portal.errors import NotAllowed, PolicyViolation
+from core.errors import NotAllowed, PolicyViolation
 from submissions import scope
 from submissions.services import (
     submission_acknowledge,

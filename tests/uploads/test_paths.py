@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 from uploads.paths import upload_path_validate
 
 

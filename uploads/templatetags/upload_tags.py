@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
 
-from portal.templatetags.portal_tags import iso_datetime
+from core.templatetags.portal_tags import iso_datetime
 from uploads.selectors import upload_days_left
 
 register = template.Library()

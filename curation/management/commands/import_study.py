@@ -5,8 +5,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from core.json_input import json_parse
 from curation.services.imports import ManifestRefused, study_import
-from portal.json_input import json_parse
 
 
 class Command(BaseCommand):
