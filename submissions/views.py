@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from archive.selectors import StudyGone, StudyNotFound, study_get_visible
-from archive.services import release_date_bounds
+from archive.release_dates import release_date_bounds
+from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible
 from core.errors import NotAllowed, PolicyViolation
 from submissions import forms
 from submissions.metadata import MetadataInvalid
 from submissions.models import ReviewReason, Submission, SubmissionState
+from submissions.review_rules import dicom_screening
 from submissions.scope import ScopeRefused
 from submissions.selectors import (
     STEPS,
@@ -47,7 +48,6 @@ from submissions.services import (
     submission_metadata_update,
     submission_project_set,
     submission_release_date_set,
-    submission_screen,
     submission_submit,
     submission_version_start,
 )
@@ -310,18 +310,18 @@ def _review(request, submission: Submission):
                 accession = submission.accession or submission.study.accession
                 messages.success(request, f"Submitted: the accession is {accession}.")
             return redirect("submissions:detail", submission.pk)
-    else:
-        submission_screen(submission=submission, actor=request.user)
-        submission.refresh_from_db()
+    # Shown fresh and never saved here: a GET writes nothing, and submitting screens again and keeps the result.
+    screening = dicom_screening(submission)
     context = {
         "errors": errors,
+        "screening": screening,
         "metadata": submission.metadata,
         "files": submission_move_progress(submission=submission),
         "file_list": file_list_report(submission) if submission.file_list else None,
         "certification": submission_certification(submission),
         "acknowledgement": getattr(submission, "disclosure", None),
         "releases_on_submission": submission.release_on_submission,
-        "expected_reasons": submission_review_expected(submission),
+        "expected_reasons": submission_review_expected(submission, screening=screening),
     }
     return _render(request, submission, "review", context, status=400 if errors else 200)
 

@@ -13,9 +13,16 @@ from itertools import groupby
 from django.db import transaction
 from django.db.models import QuerySet
 
-from archive import services as archive_services
 from archive.models import ArchiveFile, FileStatus, Study
-from archive.selectors import study_version_get
+from archive.selectors.visibility import study_version_get
+from archive.services.status import (
+    files_set_status,
+    study_hide,
+    study_make_obsolete,
+    study_remove,
+    study_restore,
+    study_unhide,
+)
 from core.errors import PolicyViolation
 from core.models import CurationEvent
 from core.roles import curator_required
@@ -38,9 +45,7 @@ def _removal_snapshot(study: Study) -> dict | None:
 
 def _study_restore(*, study: Study, actor, reason_category: str, note: str) -> Study:
     previous = _removal_snapshot(study)
-    return archive_services.study_restore(
-        study=study, actor=actor, previous=previous, reason_category=reason_category, note=note
-    )
+    return study_restore(study=study, actor=actor, previous=previous, reason_category=reason_category, note=note)
 
 
 @dataclass(frozen=True)
@@ -56,13 +61,13 @@ class CuratorAction:
 ACTIONS = {
     action.name: action
     for action in [
-        CuratorAction("hide", "Hide", "hidden", "P-HIDE", archive_services.study_hide, None),
-        CuratorAction("unhide", "Unhide", "unhidden", "P-HIDE", archive_services.study_unhide, None),
+        CuratorAction("hide", "Hide", "hidden", "P-HIDE", study_hide, None),
+        CuratorAction("unhide", "Unhide", "unhidden", "P-HIDE", study_unhide, None),
         CuratorAction(
-            "obsolete", "Make obsolete", "made obsolete", "P-OBSOLETE", archive_services.study_make_obsolete,
+            "obsolete", "Make obsolete", "made obsolete", "P-OBSOLETE", study_make_obsolete,
             FileStatus.OBSOLETE,
         ),
-        CuratorAction("remove", "Remove", "removed", "P-REMOVE", archive_services.study_remove, FileStatus.REMOVED),
+        CuratorAction("remove", "Remove", "removed", "P-REMOVE", study_remove, FileStatus.REMOVED),
         CuratorAction("restore", "Restore", "restored", "P-REMOVE", _study_restore, FileStatus.ACTIVE),
     ]
 }  # fmt: skip
@@ -105,7 +110,7 @@ def study_files_curate(
     """Make files of the study's newest version obsolete, removed or active again, with every copy of their
     content in earlier versions; return how many files changed, each version's copy counted."""
     status = _file_status(actor, action)
-    return archive_services.files_set_status(
+    return files_set_status(
         version=study_version_get(study=study),
         actor=actor,
         paths=paths,
@@ -128,7 +133,7 @@ def files_curate(*, actor, action: str, files: QuerySet[ArchiveFile], reason_cat
     changed = 0
     with transaction.atomic():
         for version, version_files in groupby(named, key=lambda file: file.version):
-            changed += archive_services.files_set_status(
+            changed += files_set_status(
                 version=version,
                 actor=actor,
                 paths=[file.path for file in version_files],

@@ -27,7 +27,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from archive.models import ArchiveFile, Study, StudyVersion
-from archive.services import FileEntry, release_date_bounds, study_create, study_version_add
+from archive.release_dates import release_date_bounds
+from archive.services.accession import FileEntry, study_create, study_version_add
 from archive.storage import ContentMismatch, archive_storage, content_key, content_store, sha256_of
 from core import audit
 from core.audit import AuditAction

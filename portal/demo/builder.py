@@ -12,8 +12,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from archive import services
 from archive.models import Study
+from archive.services.access import study_collaborator_add
+from archive.services.accession import FileEntry, study_create, study_version_add
+from archive.services.status import study_hide, study_make_obsolete, study_remove
 from archive.storage import content_store
 from core.roles import CURATORS_GROUP
 from portal.demo.catalogue import LIGHT_SHEET, PEOPLE, SBF_SEM, STED, STUDIES, TEM, DemoStudy
@@ -134,7 +136,7 @@ def _metadata(spec: DemoStudy) -> dict:
 
 def _study(index: int, spec: DemoStudy, users: dict, *, release_date: datetime.date, created_at) -> Study:
     files = _image_files(index, spec)
-    study = services.study_create(
+    study = study_create(
         owner=users[spec.owner],
         metadata=_metadata(spec),
         files=[*files, _readme(spec, files)],
@@ -148,23 +150,19 @@ def _study(index: int, spec: DemoStudy, users: dict, *, release_date: datetime.d
         extra = _stored("analysis/overview.png", png_bytes(synthetic_image(seed=index * 100 + 99, kind="nuclei")))
         revised = [*files, extra]
         metadata = {**_metadata(spec), "description": f"{spec.description} {spec.revision}"}
-        services.study_version_add(
-            study=study, metadata=metadata, files=[*revised, _readme(spec, revised)], note=spec.revision
-        )
+        study_version_add(study=study, metadata=metadata, files=[*revised, _readme(spec, revised)], note=spec.revision)
     if spec.shared_with:
-        services.study_collaborator_add(study=study, user=users[spec.shared_with], actor=users[spec.owner])
+        study_collaborator_add(study=study, user=users[spec.shared_with], actor=users[spec.owner])
     if spec.fate == "hidden":
-        study = services.study_hide(study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note)
+        study = study_hide(study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note)
     elif spec.fate == "obsolete":
-        study = services.study_make_obsolete(
-            study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note
-        )
+        study = study_make_obsolete(study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note)
     elif spec.fate == "removed":
-        study = services.study_remove(study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note)
+        study = study_remove(study=study, actor=users["carol"], reason_category=spec.reason, note=spec.note)
     return study
 
 
-def _image_files(index: int, spec: DemoStudy) -> list[services.FileEntry]:
+def _image_files(index: int, spec: DemoStudy) -> list[FileEntry]:
     """Return 2 to 6 stored images laid out as the imaging method would produce them, preview last."""
     count = 2 + index % 5
     size = SIZES[index % len(SIZES)]
@@ -190,7 +188,7 @@ def _image_files(index: int, spec: DemoStudy) -> list[services.FileEntry]:
     return [*files, _stored(preview_path, png_bytes(preview))]
 
 
-def _readme(spec: DemoStudy, files: list[services.FileEntry]) -> services.FileEntry:
+def _readme(spec: DemoStudy, files: list[FileEntry]) -> FileEntry:
     listing = "\n".join(f"- {f.path} ({f.size} bytes)" for f in files)
     text = (
         f"{spec.title}\n\n{spec.description}\n\nFiles:\n{listing}\n\n"
@@ -200,6 +198,6 @@ def _readme(spec: DemoStudy, files: list[services.FileEntry]) -> services.FileEn
     return _stored("README.txt", text.encode())
 
 
-def _stored(path: str, content: bytes) -> services.FileEntry:
+def _stored(path: str, content: bytes) -> FileEntry:
     key, sha256, size = content_store(io.BytesIO(content))
-    return services.FileEntry(path=path, size=size, sha256=sha256, storage_key=key)
+    return FileEntry(path=path, size=size, sha256=sha256, storage_key=key)

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from archive.models import ArchiveFile, FileStatus
-from archive.services import release_date_validate
+from archive.release_dates import release_date_validate
 from core import audit
 from core.audit import AuditAction
 from core.errors import NotAllowed, PolicyViolation

@@ -9,7 +9,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
 from archive.models import ArchiveFile
-from archive.services import FileEntry, study_create, study_version_add
+from archive.services.accession import FileEntry, study_create, study_version_add
 from archive.storage import archive_storage, content_key, content_store_file, sha256_of
 from core.errors import PolicyViolation
 from submissions.models import (

@@ -7,13 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from archive.services import accession_allocate, release_date_validate
+from archive.release_dates import release_date_validate
+from archive.services.accession import accession_allocate
 from core import audit
 from core.audit import AuditAction
 from core.errors import PolicyViolation
 from licensing.selectors import licence_for_study
 from submissions import scope
-from submissions.dicom import dicom_identifying_attributes
 from submissions.file_list import FILE_LIST_RULE
 from submissions.metadata import metadata_clean
 from submissions.models import (
@@ -27,11 +27,10 @@ from submissions.models import (
     SubmissionState,
 )
 from submissions.notify import submission_notify
-from submissions.review_rules import review_reasons
+from submissions.review_rules import dicom_screening, review_reasons
 from submissions.services.drafts import _editable
 from uploads.models import UploadFile, UploadState
 from uploads.services import upload_files_hold
-from uploads.storage import upload_storage_path
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +73,12 @@ def _submit_check(*, submission: Submission, now: datetime.datetime) -> list[str
     if not files:
         raise PolicyViolation(rule="P-MOVE-ON-SUBMIT", field="files", message="Choose at least one file.")
     _uploads_lock(submission=submission, files=files)
-    reasons = review_reasons(submission=submission, scope_outcome=certification.outcome, beyond_bound=beyond_bound)
+    reasons = review_reasons(
+        submission=submission,
+        scope_outcome=certification.outcome,
+        screening=submission.screening,
+        beyond_bound=beyond_bound,
+    )
     return [str(reason) for reason in reasons]
 
 
@@ -109,16 +113,11 @@ def _uploads_lock(*, submission: Submission, files: list[SubmissionFile]) -> Non
 
 
 def submission_screen(*, submission: Submission, actor) -> list[dict]:
-    """List the draft's DICOM files that carry patient-identifying attributes, and keep the list (P-SCOPE).
+    """Screen the draft's files for patient-identifying DICOM attributes and keep the list (P-SCOPE).
 
-    Submitting runs it again; a non-empty list sends the submission to a
-    curator. Only file headers are read.
+    Submitting runs it; a non-empty list sends the submission to a curator.
     """
-    pending = submission.files.filter(state=SubmissionFileState.PENDING, upload_file__isnull=False)
-    findings = []
-    for path, storage_name in pending.values_list("path", "upload_file__storage_name").iterator(chunk_size=2000):
-        if attributes := dicom_identifying_attributes(upload_storage_path(storage_name)):
-            findings.append({"path": path, "attributes": attributes})
+    findings = dicom_screening(submission)
     with transaction.atomic():
         # Screening is the first step of submitting: a submission already made is refused under submitting's rule.
         submission = _editable(submission=submission, actor=actor, rule="P-MOVE-ON-SUBMIT")

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django_q.models import Task
 
-from archive import services
-from archive.selectors import study_collaborators
+from archive.selectors.visibility import study_collaborators
+from archive.services.access import COLLABORATOR_INVITE_ANSWER, study_collaborator_add, study_collaborator_invite
 from core.errors import NotAllowed
 from tests.factories import UserFactory, make_study
 
@@ -35,13 +35,13 @@ def test_invited_collaborator_sees_the_confidential_study_page(
     assert other_client.get(_page(confidential)).status_code == 404
     response = submitter_client.post(_invite_url(confidential), {"user": "other_user"}, content_type="application/json")
     assert response.status_code == 202, response.content
-    assert response.json() == {"detail": services.COLLABORATOR_INVITE_ANSWER}
+    assert response.json() == {"detail": COLLABORATOR_INVITE_ANSWER}
     assert other_client.get(_page(confidential)).status_code == 200
     assert list(study_collaborators(study=confidential)) == [other_user]
 
 
 def test_removed_collaborator_no_longer_sees_the_study(confidential, submitter_client, other_user, other_client):
-    services.study_collaborator_invite(study=confidential, actor=confidential.owner, username_or_email="other_user")
+    study_collaborator_invite(study=confidential, actor=confidential.owner, username_or_email="other_user")
     assert other_client.get(_page(confidential)).status_code == 200
     assert submitter_client.delete(_remove_url(confidential, "other_user")).status_code == 204
     assert other_client.get(_page(confidential)).status_code == 404
@@ -71,7 +71,7 @@ def test_collaborator_invite_does_not_reveal_accounts(confidential, submitter_cl
         (answers[0].status_code, tuple(answers[0].headers.items()), answers[0].content)
     }
     assert answers[0].status_code == 202
-    assert answers[0].json() == {"detail": services.COLLABORATOR_INVITE_ANSWER}
+    assert answers[0].json() == {"detail": COLLABORATOR_INVITE_ANSWER}
     assert list(study_collaborators(study=confidential)) == [other_user]
 
 
@@ -82,16 +82,16 @@ def test_collaborator_invite_needs_a_name(confidential, submitter_client):
 
 
 def test_only_owner_or_curator_invites_collaborators(confidential, other_user, curator):
-    services.study_collaborator_add(study=confidential, user=other_user, actor=None)
+    study_collaborator_add(study=confidential, user=other_user, actor=None)
     third = UserFactory(username="third")
     with pytest.raises(NotAllowed):
-        services.study_collaborator_invite(study=confidential, actor=other_user, username_or_email="third")
-    services.study_collaborator_invite(study=confidential, actor=curator, username_or_email="third")
+        study_collaborator_invite(study=confidential, actor=other_user, username_or_email="third")
+    study_collaborator_invite(study=confidential, actor=curator, username_or_email="third")
     assert set(study_collaborators(study=confidential)) == {other_user, third}
 
 
 def test_collaborator_sees_but_cannot_invite_or_remove(confidential, other_user, other_client):
-    services.study_collaborator_add(study=confidential, user=other_user, actor=None)
+    study_collaborator_add(study=confidential, user=other_user, actor=None)
     UserFactory(username="third")
     response = other_client.post(_invite_url(confidential), {"user": "third"}, content_type="application/json")
     assert response.status_code == 403
@@ -126,7 +126,7 @@ def test_invited_collaborator_is_told_by_email_through_the_task_queue(
     confidential, other_user, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.study_collaborator_invite(study=confidential, actor=confidential.owner, username_or_email="other_user")
+        study_collaborator_invite(study=confidential, actor=confidential.owner, username_or_email="other_user")
     # Queued, so the answer never waits on the mail server: its delay would tell a known address from an unknown.
     [task] = Task.objects.all()
     assert (task.func, task.success) == ("archive.tasks.collaborator_invitation_send", True)
@@ -138,6 +138,6 @@ def test_invited_collaborator_is_told_by_email_through_the_task_queue(
 
 def test_an_invitation_naming_no_account_sends_nothing(confidential, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.study_collaborator_invite(study=confidential, actor=confidential.owner, username_or_email="nobody")
+        study_collaborator_invite(study=confidential, actor=confidential.owner, username_or_email="nobody")
     assert not Task.objects.exists()
     assert mailoutbox == []

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive.models import ReleaseDateChange, Study, StudyStatus
-from archive.services import release_date_validate, studies_release_due, study_release_date_change
+from archive.release_dates import release_date_validate
+from archive.services.release import studies_release_due, study_release_date_change
 from core.errors import PolicyViolation
 from core.models import CurationEvent
 from submissions.services import submission_create_draft

@@ -9,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from archive import services
 from archive.models import ReviewerLink
-from archive.selectors import StudyNotFound, study_get_by_reviewer_token
+from archive.selectors.visibility import StudyNotFound, study_get_by_reviewer_token
+from archive.services.access import reviewer_link_create, reviewer_link_revoke, study_collaborator_add
+from archive.services.status import study_remove
 from core.errors import NotAllowed, PolicyViolation
 from tests.factories import make_study, stored_file
 
@@ -29,7 +30,7 @@ def confidential(submitter):
 
 
 def _link(study, **options):
-    return services.reviewer_link_create(study=study, actor=study.owner, **options)
+    return reviewer_link_create(study=study, actor=study.owner, **options)
 
 
 def _review_url(token: str) -> str:
@@ -91,7 +92,7 @@ def test_reviewer_link_counts_each_opening_of_the_page(confidential):
 def test_reviewer_link_stops_after_revocation(confidential):
     link, token = _link(confidential)
     assert Client().get(_review_url(token)).status_code == 200
-    services.reviewer_link_revoke(link=link, actor=confidential.owner)
+    reviewer_link_revoke(link=link, actor=confidential.owner)
     for url in (_review_url(token), reverse("review-file", args=[token, "README.txt"])):
         assert Client().get(url).status_code == 404
     assert Client().get(reverse("review-manifest", args=[token])).status_code == 404
@@ -115,7 +116,7 @@ def test_invalid_reviewer_tokens_answer_404_without_saying_why(confidential):
 
 def test_p_remove_removed_study_never_opens_through_a_reviewer_link(confidential, curator):
     _link_row, token = _link(confidential)
-    services.study_remove(study=confidential, actor=None, reason_category="retraction")
+    study_remove(study=confidential, actor=None, reason_category="retraction")
     for url in (_review_url(token), reverse("review-file", args=[token, "README.txt"])):
         response = Client().get(url)
         assert response.status_code == 410
@@ -161,19 +162,19 @@ def test_reviewer_link_token_is_stored_only_as_its_sha256(confidential):
 
 
 def test_only_owner_or_curator_can_create_reviewer_links(confidential, other_user, curator):
-    services.study_collaborator_add(study=confidential, user=other_user, actor=None)
+    study_collaborator_add(study=confidential, user=other_user, actor=None)
     with pytest.raises(NotAllowed):
-        services.reviewer_link_create(study=confidential, actor=other_user)
-    link, _token = services.reviewer_link_create(study=confidential, actor=curator)
+        reviewer_link_create(study=confidential, actor=other_user)
+    link, _token = reviewer_link_create(study=confidential, actor=curator)
     assert link.created_by == curator
 
 
 def test_only_owner_or_curator_can_revoke_reviewer_links(confidential, other_user, curator):
     link, token = _link(confidential)
     with pytest.raises(NotAllowed):
-        services.reviewer_link_revoke(link=link, actor=other_user)
+        reviewer_link_revoke(link=link, actor=other_user)
     assert study_get_by_reviewer_token(token)[0] == confidential
-    services.reviewer_link_revoke(link=link, actor=curator)
+    reviewer_link_revoke(link=link, actor=curator)
     with pytest.raises(StudyNotFound):
         study_get_by_reviewer_token(token)
 
@@ -181,7 +182,7 @@ def test_only_owner_or_curator_can_revoke_reviewer_links(confidential, other_use
 def test_released_study_needs_no_reviewer_link(submitter):
     released = make_study(owner=submitter)
     with pytest.raises(PolicyViolation) as refused:
-        services.reviewer_link_create(study=released, actor=submitter)
+        reviewer_link_create(study=released, actor=submitter)
     assert refused.value.rule == "REVIEWER-LINK"
     assert not ReviewerLink.objects.exists()
 

@@ -13,9 +13,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from archive import services
 from archive.models import ReleaseDateChange, ReviewerLink, StudyStatus
-from archive.selectors import study_collaborators
+from archive.selectors.visibility import study_collaborators
+from archive.services.access import COLLABORATOR_INVITE_ANSWER, reviewer_link_create, study_collaborator_invite
+from archive.services.release import study_release_date_change
 from core.models import CurationEvent
 from tests.factories import UserFactory, make_study
 
@@ -65,9 +66,9 @@ POSTS = {
 @pytest.fixture
 def shared(study, submitter, other_user):
     """The study with a reviewer link and a collaborator, so every control has something to act on."""
-    link, _token = services.reviewer_link_create(study=study, actor=submitter)
+    link, _token = reviewer_link_create(study=study, actor=submitter)
     collaborator = UserFactory(username="colleague")
-    services.study_collaborator_invite(study=study, actor=submitter, username_or_email="colleague")
+    study_collaborator_invite(study=study, actor=submitter, username_or_email="colleague")
     return study, {"link_id": link.pk, "username": collaborator.username}
 
 
@@ -88,7 +89,7 @@ def test_controls_answer_404_to_other_users_and_anonymous_and_change_nothing(
 ):
     study, ids = shared
     if status == "released":
-        study = services.study_release_date_change(study=study, actor=submitter, release_date=TODAY)
+        study = study_release_date_change(study=study, actor=submitter, release_date=TODAY)
     data, arg_names = POSTS[name]
     url = _url(name, study, *(ids[arg] for arg in arg_names))
     before = _snapshot(study)
@@ -105,7 +106,7 @@ def test_controls_answer_get_with_405(name, shared, submitter_client):
 
 
 def test_the_controls_show_for_the_owner_only(study, submitter_client, other_user, curator_client):
-    services.study_collaborator_invite(study=study, actor=study.owner, username_or_email="other_user")
+    study_collaborator_invite(study=study, actor=study.owner, username_or_email="other_user")
     owner_page = _page(submitter_client, study)
     assert "Reviewer links" in owner_page and "Create a reviewer link" in owner_page
     assert "Release now" in owner_page and "Invite" in owner_page
@@ -169,7 +170,7 @@ def test_reviewer_link_with_expiry_in_the_past_is_refused_and_nothing_made(study
 
 
 def test_revoked_reviewer_link_stops_working(study, submitter, submitter_client, anonymous_client):
-    link, token = services.reviewer_link_create(study=study, actor=submitter)
+    link, token = reviewer_link_create(study=study, actor=submitter)
     review = reverse("review", args=[token])
     assert anonymous_client.get(review).status_code == 200
     response = submitter_client.post(_url("study-reviewer-link-revoke", study, link.pk))
@@ -184,7 +185,7 @@ def test_revoked_reviewer_link_stops_working(study, submitter, submitter_client,
 
 def test_revoking_a_link_of_another_study_is_404(study, submitter, submitter_client):
     other = make_study(owner=submitter, status="confidential", title="Another study of the same owner")
-    link, _token = services.reviewer_link_create(study=other, actor=submitter)
+    link, _token = reviewer_link_create(study=other, actor=submitter)
     assert submitter_client.post(_url("study-reviewer-link-revoke", study, link.pk)).status_code == 404
     link.refresh_from_db()
     assert link.revoked_at is None
@@ -210,7 +211,7 @@ def test_owner_invites_and_removes_a_collaborator(study, submitter_client, other
     assert list(study_collaborators(study=study)) == [other_user]
     assert other_client.get(_url("study-detail", study)).status_code == 200
     body = _page(submitter_client, study)
-    assert services.COLLABORATOR_INVITE_ANSWER in body and "Remove<span" in body
+    assert COLLABORATOR_INVITE_ANSWER in body and "Remove<span" in body
 
     response = submitter_client.post(_url("study-collaborator-remove", study, "other_user"))
     assert response.status_code == 302
@@ -226,7 +227,7 @@ def test_collaborator_invite_does_not_reveal_accounts_on_the_page(study, submitt
 
     unknown = invite("nobody@example.org")
 
-    assert unknown == ([(_url("study-detail", study) + "#collaborators", 302)], [services.COLLABORATOR_INVITE_ANSWER])
+    assert unknown == ([(_url("study-detail", study) + "#collaborators", 302)], [COLLABORATOR_INVITE_ANSWER])
     assert not study_collaborators(study=study).exists()
     assert invite(other_user.email) == unknown
     assert list(study_collaborators(study=study)) == [other_user]
@@ -313,12 +314,12 @@ def test_p_release_date_release_now_publishes_and_fixes_the_date(study, submitte
 def test_owner_page_queries_do_not_grow_with_links_and_collaborators(
     study, submitter, submitter_client, django_assert_num_queries
 ):
-    services.reviewer_link_create(study=study, actor=submitter)
-    services.study_collaborator_invite(study=study, actor=submitter, username_or_email=UserFactory().username)
+    reviewer_link_create(study=study, actor=submitter)
+    study_collaborator_invite(study=study, actor=submitter, username_or_email=UserFactory().username)
     with CaptureQueriesContext(connection) as few:
         _page(submitter_client, study)
     for _ in range(5):
-        services.reviewer_link_create(study=study, actor=submitter)
-        services.study_collaborator_invite(study=study, actor=submitter, username_or_email=UserFactory().username)
+        reviewer_link_create(study=study, actor=submitter)
+        study_collaborator_invite(study=study, actor=submitter, username_or_email=UserFactory().username)
     with django_assert_num_queries(len(few.captured_queries)):
         _page(submitter_client, study)

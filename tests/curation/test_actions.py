@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from archive import services
 from archive.models import ArchiveFile, FileStatus, Study, StudyStatus
+from archive.services.accession import study_version_add
 from core.errors import NotAllowed, PolicyViolation
 from core.models import CurationEvent
 from curation.services.actions import files_curate, studies_curate
@@ -177,7 +177,7 @@ def test_p_remove_files_admin_action_answers_410_keeps_bytes_and_can_be_restored
 
 def test_p_remove_files_of_several_versions_write_one_row_per_version(curator):
     study = make_study(files=[stored_file("a.txt", b"a")])
-    services.study_version_add(study=study, metadata={"title": "v2"}, files=[stored_file("a.txt", b"a2")])
+    study_version_add(study=study, metadata={"title": "v2"}, files=[stored_file("a.txt", b"a2")])
     files = ArchiveFile.objects.filter(version__study=study)
 
     assert files_curate(actor=curator, action="remove", files=files, reason_category="other") == 2

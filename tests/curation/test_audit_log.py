@@ -7,7 +7,14 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from archive import services
+from archive.services.access import (
+    reviewer_link_create,
+    reviewer_link_revoke,
+    study_collaborator_invite,
+    study_collaborator_remove,
+)
+from archive.services.accession import study_version_add
+from archive.services.status import study_hide
 from archive.tasks import release_due_studies
 from core.errors import NotAllowed
 from core.models import AppendOnlyError, CurationEvent
@@ -23,7 +30,7 @@ def _actions(study) -> list[tuple]:
 @pytest.fixture
 def event(curator):
     study = make_study()
-    services.study_hide(study=study, actor=curator, reason_category="error", note="Original note")
+    study_hide(study=study, actor=curator, reason_category="error", note="Original note")
     return CurationEvent.objects.get(action="study.hidden")
 
 
@@ -42,7 +49,7 @@ def test_accessioning_writes_a_row_and_releasing_at_once_another(submitter):
 def test_a_new_version_writes_a_row(submitter):
     study = make_study(owner=submitter)
 
-    services.study_version_add(
+    study_version_add(
         study=study, metadata={"title": "Second"}, files=[stored_file("x.txt", b"x")], note="Fixed", actor=submitter
     )
 
@@ -81,11 +88,11 @@ def test_p_release_date_release_job_writes_its_row_and_mails_the_owner_on_commit
 def test_reviewer_links_and_collaborators_write_rows(submitter, other_user):
     study = make_study(owner=submitter, status="confidential")
 
-    link, _token = services.reviewer_link_create(study=study, actor=submitter, anonymised=True)
-    services.reviewer_link_revoke(link=link, actor=submitter)
-    services.reviewer_link_revoke(link=link, actor=submitter)  # a second revoke changes nothing, logs nothing
-    services.study_collaborator_invite(study=study, actor=submitter, username_or_email="other_user")
-    services.study_collaborator_remove(study=study, actor=submitter, username="other_user")
+    link, _token = reviewer_link_create(study=study, actor=submitter, anonymised=True)
+    reviewer_link_revoke(link=link, actor=submitter)
+    reviewer_link_revoke(link=link, actor=submitter)  # a second revoke changes nothing, logs nothing
+    study_collaborator_invite(study=study, actor=submitter, username_or_email="other_user")
+    study_collaborator_remove(study=study, actor=submitter, username="other_user")
 
     assert _actions(study)[1:] == [
         ("reviewer_link.created", "submitter"),
@@ -103,7 +110,7 @@ def test_a_refused_change_writes_no_row(submitter, other_user):
     before = CurationEvent.objects.count()
 
     with pytest.raises(NotAllowed):
-        services.reviewer_link_create(study=study, actor=other_user)
+        reviewer_link_create(study=study, actor=other_user)
 
     assert CurationEvent.objects.count() == before
 

@@ -14,7 +14,7 @@ from django.test import Client
 from PIL import Image
 
 from archive.models import ArchiveFile, Study, StudyStatus, StudyVersion
-from archive.selectors import studies_visible_to
+from archive.selectors.visibility import studies_visible_to
 from archive.storage import archive_storage, sha256_of
 from core.roles import user_is_curator
 from portal.demo.builder import DEMO_PASSWORD, DEMO_URL

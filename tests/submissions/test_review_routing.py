@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from archive.models import Study
-from archive.services import release_date_bounds
+from archive.release_dates import release_date_bounds
 from core.errors import PolicyViolation
 from submissions.models import ProjectState, ReviewReason
 from submissions.selectors import submission_review_expected
@@ -161,7 +161,7 @@ def test_p_release_date_a_reason_with_a_date_within_the_bound_asks_nothing(submi
         owner=submitter, metadata=study_metadata(), release_date=within, release_date_reason="Embargo."
     )
     assert submission.release_date_reason == ""
-    assert submission_review_expected(submission) == []
+    assert submission_review_expected(submission, screening=[]) == []
 
 
 def test_p_release_date_the_review_page_judges_the_bound_on_the_day_it_is_read(submitter, time_machine):
@@ -171,6 +171,6 @@ def test_p_release_date_the_review_page_judges_the_bound_on_the_day_it_is_read(s
     submission = submission_create_draft(
         owner=submitter, metadata=study_metadata(), release_date=beyond, release_date_reason="Embargo."
     )
-    assert submission_review_expected(submission) == [ReviewReason.RELEASE_BEYOND_BOUND.label]
+    assert submission_review_expected(submission, screening=[]) == [ReviewReason.RELEASE_BEYOND_BOUND.label]
     time_machine.move_to(datetime.datetime(2026, 11, 27, 12, tzinfo=datetime.UTC))
-    assert submission_review_expected(submission) == []
+    assert submission_review_expected(submission, screening=[]) == []
