@@ -1,15 +1,14 @@
 """Scheduled jobs of the archive (django-q2). Each calls one service and is safe to run twice."""
 
-from archive.services import access, thumbnails
-from archive.services.release import studies_release_due
+from archive.services import access, release, thumbnails
 
 
-def release_due_studies() -> list[str]:
+def studies_release_due() -> list[str]:
     """Publish every confidential study whose release date has come (P-RELEASE-DATE).
 
     Return the accessions this run released; a second run finds none left.
     """
-    return studies_release_due()
+    return release.studies_release_due()
 
 
 THUMBNAILS_EVERY_MINUTES = 10

@@ -2,11 +2,11 @@
 
 from django.conf import settings
 
-from curation.services.fixity import fixity_run
+from curation.services import fixity
 
 FIXITY_EVERY_MINUTES = 60
 
 
-def fixity_check_due() -> dict:
+def fixity_run() -> dict:
     """Re-hash the least recently checked stored objects within FIXITY_BYTES_PER_RUN (P-INTEGRITY)."""
-    return fixity_run(byte_budget=settings.FIXITY_BYTES_PER_RUN).as_dict()
+    return fixity.fixity_run(byte_budget=settings.FIXITY_BYTES_PER_RUN).as_dict()

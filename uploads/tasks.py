@@ -8,10 +8,10 @@ PURGE_EVERY_MINUTES = 15
 
 
 def upload_warnings_send() -> int:
-    """E-mail the owners of files deleted within 14 or 2 days, each warning once; return the e-mails queued."""
+    """E-mail the owners of files deleted within UPLOAD_WARNING_DAYS, each warning once; return the e-mails queued."""
     return services.upload_warnings_send()
 
 
-def upload_purge_due() -> int:
+def uploads_purge_due() -> int:
     """Delete the upload files past their deletion time; return how many."""
     return services.uploads_purge_due()

@@ -15,7 +15,7 @@ from archive.services.access import (
 )
 from archive.services.accession import study_version_add
 from archive.services.status import study_hide
-from archive.tasks import release_due_studies
+from archive.tasks import studies_release_due
 from core.errors import NotAllowed
 from core.models import AppendOnlyError, CurationEvent
 from tests.factories import UserFactory, make_study, stored_file
@@ -65,7 +65,7 @@ def test_p_release_date_release_job_writes_its_row_and_mails_the_owner_on_commit
 
     release_day = time_machine.travel(study.release_date.isoformat() + "T06:00Z", tick=False)
     with release_day, django_capture_on_commit_callbacks() as callbacks:
-        assert release_due_studies() == [study.accession]
+        assert studies_release_due() == [study.accession]
         assert mailoutbox == []  # nothing is sent before the commit
     for callback in callbacks:
         callback()
@@ -81,7 +81,7 @@ def test_p_release_date_release_job_writes_its_row_and_mails_the_owner_on_commit
     assert mail.subject == f"{study.accession} is now public"
     assert f"https://archive.example.org/studies/{study.accession}/" in mail.body
     assert "Embargoed zebrafish" in mail.body
-    assert release_due_studies() == []  # a second run releases, logs and mails nothing
+    assert studies_release_due() == []  # a second run releases, logs and mails nothing
     assert CurationEvent.objects.filter(action="study.released").count() == 1
 
 

@@ -17,9 +17,9 @@ from playwright.sync_api import expect
 from archive.storage import archive_storage, content_key
 from core.errors import NotAllowed
 from core.models import CurationEvent
+from curation import tasks
 from curation.models import FixityCheck, FixityReport, FixityReportStatus, FixityResult
 from curation.services.fixity import fixity_report_resolve, fixity_run
-from curation.tasks import fixity_check_due
 from tests.factories import UserFactory, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +163,7 @@ def test_p_integrity_task_uses_the_budget_setting(settings, django_capture_on_co
     settings.FIXITY_BYTES_PER_RUN = 100
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = fixity_check_due()
+        result = tasks.fixity_run()
 
     assert (result["checked"], result["bytes"], result["ok"]) == (1, 60, 1)
     assert FixityCheck.objects.filter(last_checked_at__isnull=True).count() == 1

@@ -41,7 +41,7 @@ def _warn_at(moment, capture) -> int:
 
 def _purge_at(moment, **kwargs) -> int:
     with time_machine.travel(moment, tick=False):
-        return services.uploads_purge_due(**kwargs) if kwargs else tasks.upload_purge_due()
+        return services.uploads_purge_due(**kwargs) if kwargs else tasks.uploads_purge_due()
 
 
 def _mail_to(user):
@@ -232,7 +232,7 @@ def test_p_upload_retention_jobs_run_through_the_task_queue(submitter, django_ca
         assert result(async_task("uploads.tasks.upload_warnings_send", sync=True)) == 1
     assert len(mail.outbox) == 1
     with time_machine.travel(_at(2026, 4, 10, 10, 5), tick=False):
-        assert result(async_task("uploads.tasks.upload_purge_due", sync=True)) == 1
+        assert result(async_task("uploads.tasks.uploads_purge_due", sync=True)) == 1
     assert not UploadFile.objects.exists()
 
 

@@ -25,8 +25,8 @@ def schedule_specs() -> list[ScheduleSpec]:
     """Every recurring job of the portal; each app adds one entry per job."""
     return [
         ScheduleSpec(
-            name="archive.release_due_studies",
-            func="archive.tasks.release_due_studies",
+            name="archive.studies_release_due",
+            func="archive.tasks.studies_release_due",
             minutes=settings.RELEASE_JOB_MINUTES,
         ),
         ScheduleSpec(
@@ -40,13 +40,13 @@ def schedule_specs() -> list[ScheduleSpec]:
             minutes=WARNINGS_EVERY_MINUTES,
         ),
         ScheduleSpec(
-            name="uploads.upload_purge_due",
-            func="uploads.tasks.upload_purge_due",
+            name="uploads.uploads_purge_due",
+            func="uploads.tasks.uploads_purge_due",
             minutes=PURGE_EVERY_MINUTES,
         ),
         ScheduleSpec(
-            name="curation.fixity_check_due",
-            func="curation.tasks.fixity_check_due",
+            name="curation.fixity_run",
+            func="curation.tasks.fixity_run",
             minutes=FIXITY_EVERY_MINUTES,
         ),
     ]
@@ -56,7 +56,8 @@ class Command(BaseCommand):
     help = "Create or update the portal's scheduled jobs (idempotent)."
 
     def handle(self, *args, **options):
-        for spec in schedule_specs():
+        specs = schedule_specs()
+        for spec in specs:
             defaults = {"func": spec.func, "schedule_type": Schedule.MINUTES, "minutes": spec.minutes, "repeats": -1}
             _, created = Schedule.objects.update_or_create(
                 name=spec.name,
@@ -65,3 +66,10 @@ class Command(BaseCommand):
                 create_defaults={**defaults, "next_run": timezone.now()},
             )
             self.stdout.write(f"{'Created' if created else 'Updated'} schedule {spec.name} (every {spec.minutes} min)")
+        # A schedule of our task modules that no spec names any more (a renamed or retired job) would run a
+        # function gone from the code; schedules of other modules are not ours to judge.
+        task_modules = {spec.func.rpartition(".")[0] for spec in specs}
+        for stale in Schedule.objects.exclude(name__in=[spec.name for spec in specs]):
+            if stale.func.rpartition(".")[0] in task_modules:
+                stale.delete()
+                self.stdout.write(f"Removed stale schedule {stale.name} ({stale.func})")
