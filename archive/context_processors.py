@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from archive.selectors.visibility import user_is_curator
+from core.roles import user_is_curator
 
 
 def portal(request):

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from archive.selectors.search import StudySearch
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 
 QUERY_MAX_LENGTH = 200
 

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 
 
 def release_date_bounds(*, submitted_at: datetime.datetime) -> tuple[datetime.date, datetime.date]:

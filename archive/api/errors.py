@@ -7,7 +7,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from archive.api.parsers import REQUEST_BODY_RULE
 from archive.api.serializers import TombstoneSerializer
 from archive.selectors.visibility import StudyGone, StudyNotFound
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
 
 # The rules of the request itself, beside the policies of DESIGN §1.
 AUTH_RULE = "AUTH"  # who the caller is: no credentials, or refused ones

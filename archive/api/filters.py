@@ -4,8 +4,8 @@ from rest_framework import serializers
 
 from archive.models import StudyStatus
 from archive.selectors.search import StudySearch
+from core.errors import PolicyViolation
 from licensing.selectors import licence_get
-from portal.errors import PolicyViolation
 
 
 class StudyListQuerySerializer(serializers.Serializer):

@@ -2,8 +2,8 @@
 
 from rest_framework.parsers import JSONParser
 
-from portal.errors import PolicyViolation
-from portal.json_input import json_parse
+from core.errors import PolicyViolation
+from core.json_input import json_parse
 
 REQUEST_BODY_RULE = "REQUEST-BODY"
 

@@ -23,14 +23,9 @@ from archive.api.serializers import (
 )
 from archive.selectors.files import study_files
 from archive.selectors.search import studies_listed_for
-from archive.selectors.visibility import (
-    StudyNotFound,
-    study_get_visible,
-    study_page_get,
-    study_version_get,
-    user_is_curator,
-)
+from archive.selectors.visibility import StudyNotFound, study_get_visible, study_page_get, study_version_get
 from archive.services.release import study_release_date_change
+from core.roles import user_is_curator
 
 ACCESSION_PARAMETER = OpenApiParameter(
     "accession", OpenApiTypes.STR, OpenApiParameter.PATH, description="Accession, e.g. S-BIAD123."

@@ -4,7 +4,8 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum, W
 
 from archive.models import ArchiveFile, FileStatus, Study, StudyVersion, Thumbnail, ThumbnailStatus
 from archive.selectors.paging import CountedPage, page_window
-from archive.selectors.visibility import StudyNotFound, user_is_curator
+from archive.selectors.visibility import StudyNotFound
+from core.roles import user_is_curator
 
 
 def study_files(*, version: StudyVersion, user=None) -> QuerySet[ArchiveFile]:

@@ -13,7 +13,8 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from archive.models import Study, StudyStatus
 from archive.selectors.files import studies_with_thumbnail
 from archive.selectors.paging import CountedPage, page_window
-from archive.selectors.visibility import studies_visible_to, user_is_curator
+from archive.selectors.visibility import studies_visible_to
+from core.roles import user_is_curator
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.groups import CURATORS_GROUP
 from archive.models import PUBLIC_STATUSES, ReviewerLink, Study, StudyStatus, StudyUserObjectPermission, StudyVersion
-from portal.errors import NotAllowed
+from core.errors import NotAllowed
+from core.roles import user_is_curator
 
 # Accessions are a prefix and a number; this is wide enough for any prefix setting.
 ACCESSION_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
@@ -30,17 +30,6 @@ class StudyGone(Exception):
     def __init__(self, study: Study):
         super().__init__(study.accession)
         self.study = study
-
-
-def user_is_curator(user) -> bool:
-    if not user or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    # Cached on the user object: one query per request, not per check.
-    if not hasattr(user, "_is_curator"):
-        user._is_curator = user.groups.filter(name=CURATORS_GROUP).exists()
-    return user._is_curator
 
 
 def studies_visible_to(user) -> QuerySet[Study]:

@@ -15,8 +15,9 @@ from archive.models import ReviewerLink, Study, StudyStatus
 from archive.selectors.visibility import reviewer_token_hash, study_access_check_manager, study_collaborators
 from archive.services.changes import _audit_study
 from archive.services.release import _study_mail_send
-from portal.audit import audit_record
-from portal.errors import PolicyViolation
+from core import audit
+from core.audit import AuditAction
+from core.errors import PolicyViolation
 
 REVIEWER_LINK_RULE = "REVIEWER-LINK"
 COLLABORATOR_RULE = "COLLABORATOR"
@@ -56,13 +57,13 @@ def reviewer_link_create(
             expires_at=expires_at,
             anonymised=anonymised,
         )
-        _audit_reviewer_link(link, actor=actor, action="reviewer_link.created")
+        _audit_reviewer_link(link, actor=actor, action=AuditAction.REVIEWER_LINK_CREATED)
     return link, token
 
 
-def _audit_reviewer_link(link: ReviewerLink, *, actor, action: str) -> None:
+def _audit_reviewer_link(link: ReviewerLink, *, actor, action: AuditAction) -> None:
     expires_at = link.expires_at.isoformat() if link.expires_at else None
-    audit_record(
+    audit.record(
         actor=actor,
         action=action,
         target_type="reviewer_link",
@@ -80,7 +81,7 @@ def reviewer_link_revoke(*, link: ReviewerLink, actor) -> ReviewerLink:
         if link.revoked_at is None:
             link.revoked_at = timezone.now()
             link.save(update_fields=["revoked_at"])
-            _audit_reviewer_link(link, actor=actor, action="reviewer_link.revoked")
+            _audit_reviewer_link(link, actor=actor, action=AuditAction.REVIEWER_LINK_REVOKED)
     return link
 
 
@@ -149,12 +150,12 @@ def study_collaborator_remove(*, study: Study, actor, username: str) -> None:
         )
     with transaction.atomic():
         remove_perm("archive.view_study", user, study)
-        _audit_study(study, actor=actor, action="collaborator.removed", user=user.get_username())
+        _audit_study(study, actor=actor, action=AuditAction.COLLABORATOR_REMOVED, user=user.get_username())
 
 
 def study_collaborator_add(*, study: Study, user, actor) -> Study:
     """Let `user` see a confidential study."""
     with transaction.atomic():
         assign_perm("archive.view_study", user, study)
-        _audit_study(study, actor=actor, action="collaborator.added", user=user.get_username())
+        _audit_study(study, actor=actor, action=AuditAction.COLLABORATOR_ADDED, user=user.get_username())
     return study

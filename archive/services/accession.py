@@ -12,8 +12,9 @@ from guardian.shortcuts import assign_perm
 from archive.models import AccessionNumber, ArchiveFile, FileStatus, Study, StudyVersion
 from archive.services.changes import _audit_study, _study_locked
 from archive.services.release import _release
+from core.audit import AuditAction
+from core.errors import PolicyViolation
 from licensing.selectors import licence_for_study
-from portal.errors import PolicyViolation
 
 ACCESSION_SEQUENCE = "archive_accession_seq"
 
@@ -147,7 +148,7 @@ def study_create(
         _audit_study(
             study,
             actor=actor,
-            action="study.accessioned",
+            action=AuditAction.STUDY_ACCESSIONED,
             owner=owner.get_username(),
             release_date=release_date.isoformat(),
             licence=study.licence.spdx_id,
@@ -168,6 +169,11 @@ def study_version_add(
         study = _study_locked(study)
         version = _add_version(study=study, metadata=metadata, files=files, note=note, now=timezone.now())
         _audit_study(
-            study, actor=actor, action="study.version_added", note=note, version=version.number, files=len(files)
+            study,
+            actor=actor,
+            action=AuditAction.STUDY_VERSION_ADDED,
+            note=note,
+            version=version.number,
+            files=len(files),
         )
     return version

@@ -7,7 +7,8 @@ from django.db import transaction
 
 from archive.models import Study
 from archive.selectors.search import SEARCH_GENERATION_KEY
-from portal.audit import audit_record
+from core import audit
+from core.audit import AuditAction
 
 
 def _search_cache_expire() -> None:
@@ -18,10 +19,12 @@ def _search_cache_expire() -> None:
     transaction.on_commit(lambda: cache.set(SEARCH_GENERATION_KEY, uuid.uuid4().hex, None))
 
 
-def _audit_study(study: Study, *, actor, action: str, reason_category: str = "", note: str = "", **data) -> None:
+def _audit_study(
+    study: Study, *, actor, action: AuditAction, reason_category: str = "", note: str = "", **data
+) -> None:
     """Record a change to a study; every such change may alter what search lists, so it expires the cached results."""
     _search_cache_expire()
-    audit_record(
+    audit.record(
         actor=actor,
         action=action,
         target_type="study",

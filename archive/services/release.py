@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from archive.models import ReleaseDateChange, Study, StudyStatus
 from archive.release_dates import release_date_validate
-from archive.selectors.visibility import user_is_curator
 from archive.services.changes import _audit_study, _study_locked
-from portal.errors import NotAllowed, PolicyViolation
-from portal.links import portal_url
-from portal.mail import after_commit
+from core.audit import AuditAction
+from core.errors import NotAllowed, PolicyViolation
+from core.links import portal_url
+from core.mail import after_commit
+from core.roles import user_is_curator
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def _release(study: Study, now: datetime.datetime, *, actor) -> None:
     study.status = StudyStatus.RELEASED
     study.released_at = now
     study.save(update_fields=["status", "released_at"])
-    _audit_study(study, actor=actor, action="study.released", release_date=study.release_date.isoformat())
+    _audit_study(study, actor=actor, action=AuditAction.STUDY_RELEASED, release_date=study.release_date.isoformat())
     logger.info("Released %s", study.accession)
 
 
@@ -115,7 +116,7 @@ def study_release_date_change(*, study: Study, actor, release_date: datetime.dat
         _audit_study(
             study,
             actor=actor,
-            action="study.release_date_changed",
+            action=AuditAction.STUDY_RELEASE_DATE_CHANGED,
             note=change.reason,
             old_date=change.old_date.isoformat(),
             new_date=change.new_date.isoformat(),

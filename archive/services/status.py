@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from archive.models import ArchiveFile, FileStatus, ReasonCategory, Study, StudyStatus, StudyVersion
 from archive.services.changes import _audit_study, _study_locked
-from portal.audit import audit_record
-from portal.errors import PolicyViolation
+from core import audit
+from core.audit import AuditAction
+from core.errors import PolicyViolation
 
 
 def _check_reason(reason_category: str, *, rule: str) -> None:
@@ -50,7 +51,7 @@ def study_hide(*, study: Study, actor, reason_category: str, note: str = "") -> 
         if study.status in (StudyStatus.CONFIDENTIAL, StudyStatus.RELEASED):
             _set_status_reason(study, reason_category=reason_category, note=note, now=timezone.now())
         study.save()
-        _audit_study(study, actor=actor, action="study.hidden", reason_category=reason_category, note=note)
+        _audit_study(study, actor=actor, action=AuditAction.STUDY_HIDDEN, reason_category=reason_category, note=note)
     return study
 
 
@@ -66,7 +67,7 @@ def study_unhide(*, study: Study, actor, reason_category: str, note: str = "") -
             # The reason described the hiding, which is over.
             _set_status_reason(study, reason_category="", note="", now=None)
         study.save()
-        _audit_study(study, actor=actor, action="study.unhidden", reason_category=reason_category, note=note)
+        _audit_study(study, actor=actor, action=AuditAction.STUDY_UNHIDDEN, reason_category=reason_category, note=note)
     return study
 
 
@@ -84,7 +85,7 @@ def study_make_obsolete(*, study: Study, actor, reason_category: str, note: str 
         study.status = StudyStatus.OBSOLETE
         _set_status_reason(study, reason_category=reason_category, note=note, now=timezone.now())
         study.save()
-        _audit_study(study, actor=actor, action="study.obsoleted", reason_category=reason_category, note=note)
+        _audit_study(study, actor=actor, action=AuditAction.STUDY_OBSOLETED, reason_category=reason_category, note=note)
     return study
 
 
@@ -103,7 +104,12 @@ def study_remove(*, study: Study, actor, reason_category: str, note: str = "") -
         _set_status_reason(study, reason_category=reason_category, note=note, now=timezone.now())
         study.save()
         _audit_study(
-            study, actor=actor, action="study.removed", reason_category=reason_category, note=note, previous=previous
+            study,
+            actor=actor,
+            action=AuditAction.STUDY_REMOVED,
+            reason_category=reason_category,
+            note=note,
+            previous=previous,
         )
     return study
 
@@ -146,7 +152,7 @@ def study_restore(*, study: Study, actor, previous: dict | None, reason_category
         _audit_study(
             study,
             actor=actor,
-            action="study.restored",
+            action=AuditAction.STUDY_RESTORED,
             reason_category=reason_category,
             note=note,
             previous=before,
@@ -156,9 +162,9 @@ def study_restore(*, study: Study, actor, previous: dict | None, reason_category
 
 
 FILE_ACTIONS = {
-    FileStatus.ACTIVE: "files.restored",
-    FileStatus.OBSOLETE: "files.obsoleted",
-    FileStatus.REMOVED: "files.removed",
+    FileStatus.ACTIVE: AuditAction.FILES_RESTORED,
+    FileStatus.OBSOLETE: AuditAction.FILES_OBSOLETED,
+    FileStatus.REMOVED: AuditAction.FILES_REMOVED,
 }
 
 
@@ -196,7 +202,7 @@ def files_set_status(
         versions = sorted(set(copies.values_list("version__number", flat=True)))
         reason = "" if status == FileStatus.ACTIVE else reason_category
         changed = copies.update(status=status, status_reason=reason, status_changed_at=timezone.now())
-        audit_record(
+        audit.record(
             actor=actor,
             action=FILE_ACTIONS[status],
             target_type="files",

@@ -24,11 +24,11 @@ from archive.selectors.visibility import (
     study_access_manageable_by,
     study_collaborators,
     study_get_managed,
-    user_is_curator,
 )
 from archive.services import access
 from archive.services.release import study_release_date_change
-from portal.errors import PolicyViolation
+from core.errors import PolicyViolation
+from core.roles import user_is_curator
 
 # The plain token exists only in the answer to its creation; the session carries it to
 # the one page view that shows it, and that view forgets it.

@@ -15,15 +15,9 @@ from archive.jsonld import canonical_url, study_dataset
 from archive.models import FileStatus, Study, StudyVersion
 from archive.selectors.files import FileGone, study_file_get_visible, study_files, study_files_page
 from archive.selectors.paging import CountedPage
-from archive.selectors.visibility import (
-    StudyGone,
-    StudyNotFound,
-    study_get_visible,
-    study_page_get,
-    study_version_get,
-    user_is_curator,
-)
+from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible, study_page_get, study_version_get
 from archive.views.sharing import owner_tools_context
+from core.roles import user_is_curator
 
 FILES_PER_PAGE = 50
 
