@@ -1,4 +1,4 @@
-"""The one error type that services raise when a rule is broken."""
+"""The one error type that services raise when a rule is broken, and how a form shows it."""
 
 
 class PolicyViolation(Exception):
@@ -24,3 +24,8 @@ class NotAllowed(PolicyViolation):
     """The actor may not make this change at all (403)."""
 
     status = 403
+
+
+def policy_error(form, error: PolicyViolation) -> None:
+    """Show a service's refusal on `form` (a Django form) next to the field it names, or above the form."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)

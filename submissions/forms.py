@@ -4,16 +4,10 @@ import datetime
 
 from django import forms
 
-from core.errors import PolicyViolation
 from submissions import scope
 from submissions.models import ProjectProposal
 
 SCOPE_CHOICE_LABELS = {scope.YES: "Yes", scope.NO: "No", scope.NOT_APPLICABLE: "Not applicable (no human material)"}
-
-
-def policy_error(form: forms.Form, error: PolicyViolation) -> None:
-    """Show a service's refusal next to the field it names, or above the form when the form has no such field."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class MetadataForm(forms.Form):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from archive.release_dates import release_date_bounds
 from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible
-from core.errors import NotAllowed, PolicyViolation
+from core.errors import NotAllowed, PolicyViolation, policy_error
 from submissions import forms
 from submissions.metadata import MetadataInvalid
 from submissions.models import ReviewReason, Submission, SubmissionState
@@ -157,7 +157,7 @@ def _metadata(request, submission: Submission):
                     else:
                         author_errors += problems
             except PolicyViolation as error:
-                forms.policy_error(form, error)
+                policy_error(form, error)
             else:
                 return _saved(request, submission, "metadata")
     else:
@@ -200,7 +200,7 @@ def _files(request, submission: Submission):
                         submission=submission, actor=request.user, name=file_list.name, content=file_list.read()
                     )
         except PolicyViolation as error:
-            forms.policy_error(form, error)
+            policy_error(form, error)
         else:
             if file_list is not None:  # stay to show what the check found
                 messages.success(request, f"Your files are saved and the File List {file_list.name} was checked.")
@@ -242,7 +242,7 @@ def _scope(request, submission: Submission):
         except ScopeRefused:  # the refusal is on record: its page says why
             return redirect(_step_url(submission, "scope"))
         except PolicyViolation as error:
-            forms.policy_error(form, error)
+            policy_error(form, error)
         else:
             return _saved(request, submission, "scope")
     context = {"form": form, "form_version": scope_form["version"]}
@@ -259,7 +259,7 @@ def _agreements(request, submission: Submission):
             try:
                 submission_acknowledge(submission=submission, actor=request.user, **form.cleaned_data)
             except PolicyViolation as error:
-                forms.policy_error(form, error)
+                policy_error(form, error)
             else:
                 return _saved(request, submission, "agreements")
     context = {"form": form, "acknowledgement": acknowledgement}
@@ -278,7 +278,7 @@ def _release(request, submission: Submission):
         try:
             submission_release_date_set(submission=submission, actor=request.user, **form.release())
         except PolicyViolation as error:
-            forms.policy_error(form, error)
+            policy_error(form, error)
         else:
             return _saved(request, submission, "release")
     context = {"form": form, "today": today, "latest": latest}
