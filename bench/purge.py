@@ -163,8 +163,8 @@ def load(args, upload_root: Path, now: datetime.datetime) -> None:
                 "uploaded_at": finished if complete else None,
                 "expires_at": expires_at,
                 "held_by_submission": False,
-                "warned_14_at": None,
-                "warned_2_at": None,
+                "warned_first_at": None,
+                "warned_second_at": None,
                 "storage_name": storage_name,
             }
             copy.write_row([row[field.attname] for field in fields])

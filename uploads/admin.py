@@ -71,8 +71,8 @@ class UploadFileAdmin(admin.ModelAdmin):
         "last_data_at",
         "uploaded_at",
         "expires_at",
-        "warned_14_at",
-        "warned_2_at",
+        "warned_first_at",
+        "warned_second_at",
         "storage_name",
     ]
     readonly_fields = fields

@@ -52,8 +52,9 @@ class UploadFile(models.Model):
     # Set while a submitted submission moves this file into the archive: until then these
     # bytes are the only copy, so neither the purge nor the owner may delete it.
     held_by_submission = models.BooleanField(default=False)
-    warned_14_at = models.DateTimeField(null=True, blank=True)
-    warned_2_at = models.DateTimeField(null=True, blank=True)
+    # When the first and the second warning of UPLOAD_WARNING_DAYS went out (P-UPLOAD-RETENTION).
+    warned_first_at = models.DateTimeField(null=True, blank=True)
+    warned_second_at = models.DateTimeField(null=True, blank=True)
     storage_name = models.CharField(max_length=100, help_text="File under UPLOAD_ROOT holding the bytes.")
 
     class Meta:

@@ -230,8 +230,8 @@ def _set_expiry(upload: UploadFile, expires_at: datetime.datetime) -> None:
     if upload.expires_at != expires_at:
         upload.expires_at = expires_at
         # A new deadline deserves its own warnings (P-UPLOAD-RETENTION).
-        upload.warned_14_at = None
-        upload.warned_2_at = None
+        upload.warned_first_at = None
+        upload.warned_second_at = None
 
 
 def _complete(*, upload: UploadFile, sha256: str, now: datetime.datetime) -> None:
@@ -336,10 +336,10 @@ def upload_warnings_send(*, now: datetime.datetime | None = None) -> int:
     """E-mail owners about their files' coming deletion (P-UPLOAD-RETENTION); return the e-mails queued.
 
     Each owner gets one e-mail listing the files due within the first warning
-    period of UPLOAD_WARNING_DAYS (14 days) that have not had that warning and,
-    separately, those due within the second (2 days) that have not had that one.
+    period of UPLOAD_WARNING_DAYS that have not had that warning and,
+    separately, those due within the second that have not had that one.
     A file first seen inside the second period gets only the second warning.
-    The stamps (`warned_14_at`, `warned_2_at`) are set in the transaction that
+    The stamps (`warned_first_at`, `warned_second_at`) are set in the transaction that
     picks the files and the e-mails go after commit, so each warning is sent at
     most once and a second run finds nothing left. Concurrent runs take whole
     areas (on PostgreSQL an area or file row locked elsewhere is skipped until the
@@ -350,8 +350,8 @@ def upload_warnings_send(*, now: datetime.datetime | None = None) -> int:
     second_end = now + datetime.timedelta(days=second_days)
     pending = UploadFile.objects.filter(
         _due_by(now + datetime.timedelta(days=first_days)),
-        Q(expires_at__gt=second_end, warned_14_at__isnull=True)
-        | Q(expires_at__lte=second_end, warned_2_at__isnull=True),
+        Q(expires_at__gt=second_end, warned_first_at__isnull=True)
+        | Q(expires_at__lte=second_end, warned_second_at__isnull=True),
         expires_at__gt=now,
     )
     with transaction.atomic():
@@ -375,9 +375,9 @@ def upload_warnings_send(*, now: datetime.datetime | None = None) -> int:
         first_ids = [upload.pk for _, first, _ in by_area.values() for upload in first]
         second_ids = [upload.pk for _, _, second in by_area.values() for upload in second]
         for start in range(0, len(first_ids), STAMP_CHUNK):
-            UploadFile.objects.filter(pk__in=first_ids[start : start + STAMP_CHUNK]).update(warned_14_at=now)
+            UploadFile.objects.filter(pk__in=first_ids[start : start + STAMP_CHUNK]).update(warned_first_at=now)
         for start in range(0, len(second_ids), STAMP_CHUNK):
-            UploadFile.objects.filter(pk__in=second_ids[start : start + STAMP_CHUNK]).update(warned_2_at=now)
+            UploadFile.objects.filter(pk__in=second_ids[start : start + STAMP_CHUNK]).update(warned_second_at=now)
         messages = [
             _warning_message(owner=owner, first=first, second=second, now=now)
             for owner, first, second in by_area.values()

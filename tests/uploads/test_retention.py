@@ -131,10 +131,10 @@ def test_p_upload_retention_warnings_are_sent_once_at_14_and_once_at_2_days(
 
     for upload in (first, second, others):
         upload.refresh_from_db()
-        assert upload.warned_14_at == deadline - 14 * DAY + MINUTE
-        assert upload.warned_2_at == deadline - 2 * DAY + MINUTE
+        assert upload.warned_first_at == deadline - 14 * DAY + MINUTE
+        assert upload.warned_second_at == deadline - 2 * DAY + MINUTE
     fresh.refresh_from_db()
-    assert fresh.warned_14_at is None and fresh.warned_2_at is None
+    assert fresh.warned_first_at is None and fresh.warned_second_at is None
 
 
 def test_p_upload_retention_file_first_seen_within_2_days_gets_only_the_2_day_warning(
@@ -151,9 +151,9 @@ def test_p_upload_retention_file_first_seen_within_2_days_gets_only_the_2_day_wa
     assert body.index("Deleted within 2 days (1 file)") < body.index("late.tif")
     assert body.index("Deleted within 14 days (1 file)") < body.index("soon.tif")
     upload.refresh_from_db()
-    assert upload.warned_2_at == _at(2026, 6, 14) and upload.warned_14_at is None
+    assert upload.warned_second_at == _at(2026, 6, 14) and upload.warned_first_at is None
     soon.refresh_from_db()
-    assert soon.warned_14_at == _at(2026, 6, 14) and soon.warned_2_at is None
+    assert soon.warned_first_at == _at(2026, 6, 14) and soon.warned_second_at is None
     # The 14-day warning is not sent afterwards for a file already warned at 2 days.
     assert _warn_at(_at(2026, 6, 14, 11), django_capture_on_commit_callbacks) == 0
 
@@ -164,7 +164,7 @@ def test_p_upload_retention_new_data_after_a_warning_moves_the_deadline_and_rese
     upload = _upload_at(_at(2026, 4, 1), submitter, "stack.tif", b"0123456789", complete=False)
     assert _warn_at(_at(2026, 6, 20), django_capture_on_commit_callbacks) == 1
     upload.refresh_from_db()
-    assert upload.warned_14_at == _at(2026, 6, 20)
+    assert upload.warned_first_at == _at(2026, 6, 20)
 
     with time_machine.travel(_at(2026, 6, 25), tick=False):
         upload = services.upload_append(
@@ -172,7 +172,7 @@ def test_p_upload_retention_new_data_after_a_warning_moves_the_deadline_and_rese
         )
     assert upload.state == UploadState.COMPLETE
     assert upload.expires_at == _at(2026, 9, 25)
-    assert upload.warned_14_at is None and upload.warned_2_at is None
+    assert upload.warned_first_at is None and upload.warned_second_at is None
 
     assert _purge_at(_at(2026, 7, 1, 10, 1)) == 0  # the old deadline no longer applies
     mail.outbox.clear()

@@ -53,13 +53,13 @@ def test_p_upload_retention_expires_at_of_an_unfinished_upload_follows_its_last_
     with time_machine.travel(_at(2026, 5, 31), tick=False):
         upload = make_upload(submitter, "a.bin", b"0123456789", complete=False)
     assert upload.expires_at == _at(2026, 8, 31)
-    upload.warned_14_at = _at(2026, 8, 17)
+    upload.warned_first_at = _at(2026, 8, 17)
     upload.save()
     with time_machine.travel(_at(2026, 8, 20), tick=False):
         upload = _append(submitter, upload, b"56")
     assert upload.last_data_at == _at(2026, 8, 20)
     assert upload.expires_at == _at(2026, 11, 20)
-    assert upload.warned_14_at is None  # a new deadline gets its own warnings
+    assert upload.warned_first_at is None  # a new deadline gets its own warnings
 
 
 def test_p_upload_retention_an_empty_append_does_not_extend_the_deadline(submitter):
