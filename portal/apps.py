@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
-    """Project-wide glue: the error type, schedules and demo data that span the apps."""
+    """The roof: demo data and schedules, which import every app (nothing imports portal)."""
 
     name = "portal"
