@@ -14,15 +14,8 @@ from archive.downloads import file_response
 from archive.selectors.files import FileGone, study_file_get_visible, study_files_page
 from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_by_reviewer_token, study_version_get
 from archive.services.access import reviewer_link_record_access
-from archive.views.studies import (
-    FILES_PER_PAGE,
-    clean_path,
-    file_gone,
-    manifest_response,
-    requested_page,
-    study_page_context,
-    tombstone,
-)
+from archive.views.studies import clean_path, file_gone, manifest_response
+from archive.views.study_page import FILES_PER_PAGE, requested_page, study_page_context, tombstone
 
 
 def _private(response):

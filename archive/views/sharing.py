@@ -13,70 +13,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from archive.forms import CollaboratorForm, ReleaseDateForm, ReleaseNowForm, ReviewerLinkForm, policy_error
+from archive.forms import CollaboratorForm, ReleaseNowForm, ReviewerLinkForm, policy_error
 from archive.models import Study, StudyStatus
-from archive.release_dates import release_date_bounds
 from archive.selectors.visibility import (
     StudyGone,
     StudyNotFound,
     reviewer_link_get,
-    reviewer_links_for,
-    study_access_manageable_by,
-    study_collaborators,
     study_get_managed,
 )
 from archive.services import access
 from archive.services.release import study_release_date_change
+from archive.views.study_page import CREATED_LINK_KEY, release_form, study_page_response
 from core.errors import PolicyViolation
-from core.roles import user_is_curator
-
-# The plain token exists only in the answer to its creation; the session carries it to
-# the one page view that shows it, and that view forgets it.
-CREATED_LINK_KEY = "archive.reviewer_link_created"
-
-
-def _release_form(request, study: Study, data=None) -> ReleaseDateForm:
-    today = timezone.localdate()
-    _earliest, latest = release_date_bounds(submitted_at=study.created_at)
-    return ReleaseDateForm(
-        data,
-        initial={"release_date": study.release_date},
-        today=today,
-        latest=latest,
-        curator=user_is_curator(request.user),
-    )
-
-
-def _created_link(request, study: Study) -> dict | None:
-    created = request.session.get(CREATED_LINK_KEY)
-    if created is None or created["accession"] != study.accession:
-        return None
-    del request.session[CREATED_LINK_KEY]
-    return created
-
-
-def owner_tools_context(request, *, study: Study, forms: dict | None = None) -> dict:
-    """The context of templates/archive/includes/study_owner_tools.html; `owner_tools` is None for other callers.
-
-    `forms` holds refused forms to show again, keyed like the defaults below.
-    """
-    if not study_access_manageable_by(request.user, study):
-        return {"owner_tools": None}
-    forms = forms or {}
-    _earliest, latest = release_date_bounds(submitted_at=study.created_at)
-    tools = {
-        "now": timezone.now(),
-        "confidential": study.status == StudyStatus.CONFIDENTIAL,
-        "latest": latest,
-        "links": reviewer_links_for(study=study, actor=request.user),
-        "created_link": _created_link(request, study),
-        "collaborators": study_collaborators(study=study).order_by("username"),
-        "link_form": forms.get("link") or ReviewerLinkForm(),
-        "collaborator_form": forms.get("collaborator") or CollaboratorForm(),
-        "release_form": forms.get("release") or _release_form(request, study),
-        "release_now_form": forms.get("release_now") or ReleaseNowForm(),
-    }
-    return {"owner_tools": tools}
 
 
 def _managed(request, accession: str) -> Study:
@@ -92,9 +40,6 @@ def _back(study: Study, section: str):
 
 def _refused(request, study: Study, **forms):
     """Show the study page again with the refused form."""
-    # Imported here: the study page imports this module for owner_tools_context.
-    from archive.views.studies import study_page_response
-
     return study_page_response(request, study.accession, owner_forms=forms)
 
 
@@ -168,7 +113,7 @@ def _change_date(request, study: Study, **change) -> None:
 @require_POST  # outermost: a GET is 405 for everyone, signed in or not, and reveals nothing
 def release_date_change(request, accession: str):
     study = _managed(request, accession)
-    form = _release_form(request, study, data=request.POST)
+    form = release_form(request, study, data=request.POST)
     if form.is_valid():
         try:
             _change_date(

@@ -1,0 +1,180 @@
+"""The accession page: its context (shared with the reviewer page) and the owner's controls on it.
+
+`archive/views/sharing.py` handles the owner's forms and renders this page again when one is refused.
+"""
+
+from collections.abc import Callable
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+
+from archive.forms import CollaboratorForm, ReleaseDateForm, ReleaseNowForm, ReviewerLinkForm
+from archive.jsonld import canonical_url, study_dataset
+from archive.models import Study, StudyStatus, StudyVersion
+from archive.release_dates import release_date_bounds
+from archive.selectors.files import study_files_page
+from archive.selectors.paging import CountedPage
+from archive.selectors.visibility import (
+    StudyGone,
+    StudyNotFound,
+    reviewer_links_for,
+    study_access_manageable_by,
+    study_collaborators,
+    study_page_get,
+)
+from core.roles import user_is_curator
+
+FILES_PER_PAGE = 50
+
+
+def tombstone(request, study: Study):
+    """Answer 410 for a removed entry: accession, date and reason category only (P-REMOVE)."""
+    context = {
+        "accession": study.accession,
+        "removed_at": study.status_changed_at,
+        "reason": study.get_status_reason_display() if study.status_reason else "",
+    }
+    return render(request, "archive/tombstone.html", context, status=410)
+
+
+def study_page_context(
+    request,
+    *,
+    study: Study,
+    version: StudyVersion,
+    files: CountedPage,
+    files_size: int | None,
+    file_url: Callable[[str], str],
+    manifest_url: str,
+    anonymised: bool = False,
+) -> dict:
+    """The context the study page and the reviewer page share (templates/archive/includes/).
+
+    `file_url(path)` gives each listed file its download address, so the same file
+    table serves accession routes and reviewer-link routes. Anonymised pages name no authors.
+    """
+    for file in files.rows:
+        file.download_url = file_url(file.path)
+    metadata = version.metadata
+    return {
+        "study": study,
+        "version": version,
+        "metadata": metadata,
+        "anonymised": anonymised,
+        "authors": [] if anonymised else metadata.get("authors") or [],
+        "keywords": metadata.get("keywords") or [],
+        "page_obj": Paginator(files, FILES_PER_PAGE).page(files.start // FILES_PER_PAGE + 1),
+        "files_count": files.total,
+        "files_size": files_size or 0,
+        "manifest_url": manifest_url,
+        "study_url": request.build_absolute_uri(reverse("study-detail", args=[study.accession])),
+    }
+
+
+def requested_page(request) -> int:
+    requested = request.GET.get("page", "")
+    return int(requested) if requested.isdigit() else 1
+
+
+def study_page_response(request, accession: str, version: int | None = None, *, owner_forms: dict | None = None):
+    """Render the accession page; `owner_forms` shows the owner's refused forms again (archive/views/sharing.py)."""
+    try:
+        page = study_page_get(request.user, accession, version)
+    except StudyGone as gone:
+        return tombstone(request, gone.study)
+    except StudyNotFound:
+        raise Http404("No such study or version.") from None
+    study, study_version = page.study, page.version
+    files, files_size = study_files_page(
+        version=study_version, user=request.user, page=requested_page(request), per_page=FILES_PER_PAGE
+    )
+    # A pinned version keeps its downloads and manifest pinned too.
+    if version is None:
+        routes, route_args = ("study-file", "study-manifest"), [study.accession]
+    else:
+        routes, route_args = ("study-version-file", "study-version-manifest"), [study.accession, study_version.number]
+    context = study_page_context(
+        request,
+        study=study,
+        version=study_version,
+        files=files,
+        files_size=files_size,
+        file_url=lambda path: reverse(routes[0], args=[*route_args, path]),
+        manifest_url=reverse(routes[1], args=route_args),
+    )
+    curator = user_is_curator(request.user)
+    owner = request.user.is_authenticated and study.owner_id == request.user.pk
+    # Search engines may index only entries that are public and not hidden (P-HIDE).
+    indexable = study.is_public and study.searchable
+    context |= {
+        "versions": page.versions,
+        "is_newest": page.is_newest,
+        "pinned_version": version is not None,
+        "is_curator": curator,
+        "show_hidden_banner": not study.searchable and (curator or owner),
+        "indexable": indexable,
+    }
+    if indexable:
+        context["jsonld"] = study_dataset(request=request, study=study, version=study_version, is_newest=page.is_newest)
+        if version is not None:  # a /v<n>/ page names the one address to index for what it shows
+            context["canonical_url"] = canonical_url(
+                request, study=study, version=study_version, is_newest=page.is_newest
+            )
+    context |= owner_tools_context(request, study=study, forms=owner_forms)
+    response = render(request, "archive/study_detail.html", context)
+    if context["owner_tools"] and context["owner_tools"]["created_link"]:
+        add_never_cache_headers(response)  # it shows a new reviewer link's secret URL, once
+    return response
+
+
+# The plain token exists only in the answer to its creation; the session carries it to
+# the one page view that shows it, and that view forgets it.
+CREATED_LINK_KEY = "archive.reviewer_link_created"
+
+
+def release_form(request, study: Study, data=None) -> ReleaseDateForm:
+    today = timezone.localdate()
+    _earliest, latest = release_date_bounds(submitted_at=study.created_at)
+    return ReleaseDateForm(
+        data,
+        initial={"release_date": study.release_date},
+        today=today,
+        latest=latest,
+        curator=user_is_curator(request.user),
+    )
+
+
+def _created_link(request, study: Study) -> dict | None:
+    created = request.session.get(CREATED_LINK_KEY)
+    if created is None or created["accession"] != study.accession:
+        return None
+    del request.session[CREATED_LINK_KEY]
+    return created
+
+
+def owner_tools_context(request, *, study: Study, forms: dict | None = None) -> dict:
+    """The context of templates/archive/includes/study_owner_tools.html; `owner_tools` is None for other callers.
+
+    `forms` holds refused forms to show again, keyed like the defaults below.
+    """
+    if not study_access_manageable_by(request.user, study):
+        return {"owner_tools": None}
+    forms = forms or {}
+    _earliest, latest = release_date_bounds(submitted_at=study.created_at)
+    tools = {
+        "now": timezone.now(),
+        "confidential": study.status == StudyStatus.CONFIDENTIAL,
+        "latest": latest,
+        "links": reviewer_links_for(study=study, actor=request.user),
+        "created_link": _created_link(request, study),
+        "collaborators": study_collaborators(study=study).order_by("username"),
+        "link_form": forms.get("link") or ReviewerLinkForm(),
+        "collaborator_form": forms.get("collaborator") or CollaboratorForm(),
+        "release_form": forms.get("release") or release_form(request, study),
+        "release_now_form": forms.get("release_now") or ReleaseNowForm(),
+    }
+    return {"owner_tools": tools}
