@@ -185,6 +185,26 @@ class ReleaseDateChange(models.Model):
         return f"{self.study_id}: {self.old_date} → {self.new_date}"
 
 
+class StudyRemoval(models.Model):
+    """One removal of a study from the public record (P-REMOVE), with the status it ended. Append-only.
+
+    `study_restore` puts back the status of the latest removal.
+    """
+
+    study = models.ForeignKey("archive.Study", on_delete=models.PROTECT, related_name="removals")
+    removed_at = models.DateTimeField()
+    previous_status = models.CharField(max_length=16, choices=StudyStatus.choices)
+    previous_status_reason = models.CharField(max_length=16, choices=ReasonCategory.choices, blank=True)
+    previous_status_note = models.TextField(blank=True)
+    previous_status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["study", "-removed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.study_id}: removed {self.removed_at:%Y-%m-%d}, was {self.previous_status}"
+
+
 class ThumbnailStatus(models.TextChoices):
     MADE = "made", "Made"
     FAILED = "failed", "Failed"

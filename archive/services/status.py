@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from archive.models import ArchiveFile, FileStatus, ReasonCategory, Study, StudyStatus, StudyVersion
+from archive.models import ArchiveFile, FileStatus, ReasonCategory, Study, StudyRemoval, StudyStatus, StudyVersion
 from archive.services.changes import _audit_study, _study_locked
 from core import audit
 from core.audit import AuditAction
@@ -20,7 +20,7 @@ def _check_reason(reason_category: str, *, rule: str) -> None:
 
 
 def _status_snapshot(study: Study) -> dict:
-    """The status fields a later restore puts back; kept in the audit row's data."""
+    """The status fields of a study before a change, as the audit row's data keeps them (`previous`)."""
     changed = study.status_changed_at
     return {
         "status": study.status,
@@ -92,16 +92,25 @@ def study_make_obsolete(*, study: Study, actor, reason_category: str, note: str 
 def study_remove(*, study: Study, actor, reason_category: str, note: str = "") -> Study:
     """Remove an entry from the public record; its data is kept, not public (P-REMOVE).
 
-    The status it had is kept in the audit row's data (`previous`), for `study_restore`.
+    The status it had is kept as a StudyRemoval, which `study_restore` puts back.
     """
     _check_reason(reason_category, rule="P-REMOVE")
+    now = timezone.now()
     with transaction.atomic():
         study = _study_locked(study)
         if study.status == StudyStatus.REMOVED:
             raise PolicyViolation(rule="P-REMOVE", field="status", message=f"{study.accession} is already removed.")
+        StudyRemoval.objects.create(
+            study=study,
+            removed_at=now,
+            previous_status=study.status,
+            previous_status_reason=study.status_reason,
+            previous_status_note=study.status_note,
+            previous_status_changed_at=study.status_changed_at,
+        )
         previous = _status_snapshot(study)
         study.status = StudyStatus.REMOVED
-        _set_status_reason(study, reason_category=reason_category, note=note, now=timezone.now())
+        _set_status_reason(study, reason_category=reason_category, note=note, now=now)
         study.save()
         _audit_study(
             study,
@@ -114,14 +123,11 @@ def study_remove(*, study: Study, actor, reason_category: str, note: str = "") -
     return study
 
 
-RESTORABLE_STATUSES = (StudyStatus.CONFIDENTIAL, StudyStatus.RELEASED, StudyStatus.OBSOLETE)
-
-
-def study_restore(*, study: Study, actor, previous: dict | None, reason_category: str, note: str = "") -> Study:
+def study_restore(*, study: Study, actor, reason_category: str, note: str = "") -> Study:
     """Undo a removal or an obsoletion made by mistake (P-REMOVE, P-OBSOLETE).
 
-    A removed entry goes back to `previous`, the snapshot its removal's audit row keeps
-    (without one: released if it ever was, else confidential); an obsolete one to released.
+    A removed entry goes back to the status its latest StudyRemoval kept (without one:
+    released if it ever was, else confidential); an obsolete one to released.
     """
     _check_reason(reason_category, rule="P-REMOVE")
     with transaction.atomic():
@@ -131,17 +137,15 @@ def study_restore(*, study: Study, actor, previous: dict | None, reason_category
             study.status = StudyStatus.RELEASED
             _set_status_reason(study, reason_category="", note="", now=timezone.now())
         elif study.status == StudyStatus.REMOVED:
-            fallback = StudyStatus.RELEASED if study.released_at else StudyStatus.CONFIDENTIAL
-            previous = previous or {"status": fallback}
-            if previous.get("status") not in RESTORABLE_STATUSES:
-                raise PolicyViolation(
-                    rule="P-REMOVE", field="previous", message=f"Cannot restore to “{previous.get('status')}”."
-                )
-            study.status = previous["status"]
-            changed = previous.get("status_changed_at")
-            study.status_reason = previous.get("status_reason", "")
-            study.status_note = previous.get("status_note", "")
-            study.status_changed_at = datetime.datetime.fromisoformat(changed) if changed else None
+            removal = study.removals.order_by("-removed_at", "-pk").first()
+            if removal is None:
+                study.status = StudyStatus.RELEASED if study.released_at else StudyStatus.CONFIDENTIAL
+                _set_status_reason(study, reason_category="", note="", now=None)
+            else:
+                study.status = removal.previous_status
+                study.status_reason = removal.previous_status_reason
+                study.status_note = removal.previous_status_note
+                study.status_changed_at = removal.previous_status_changed_at
         else:
             raise PolicyViolation(
                 rule="P-REMOVE",

@@ -3,7 +3,7 @@
 Each action works on many studies (or files) at once, all or nothing: one broken
 rule on any of them raises `PolicyViolation` and nothing changes. The archive's
 services make each change and write its audit row; this module decides who may
-act (`curator_check`, through `core.roles.curator_required`) and where a restore returns to.
+act (`curator_check`, through `core.roles.curator_required`); archive keeps the status a restore returns to.
 """
 
 from collections.abc import Callable, Iterable
@@ -24,7 +24,6 @@ from archive.services.status import (
     study_unhide,
 )
 from core.errors import PolicyViolation
-from core.models import CurationEvent
 from core.roles import curator_required
 
 CURATOR_RULE = "CURATOR"
@@ -33,19 +32,6 @@ CURATOR_RULE = "CURATOR"
 def curator_check(actor) -> None:
     """Raise NotAllowed (403) unless `actor` may hide, obsolete, remove or restore (a curator or a superuser)."""
     curator_required(actor, rule=CURATOR_RULE, message="Only curators may hide, obsolete, remove or restore.")
-
-
-def _removal_snapshot(study: Study) -> dict | None:
-    """The status fields the study had before its latest removal, as its audit row keeps them."""
-    data = (
-        CurationEvent.objects.filter(study=study, action="study.removed").order_by("-at", "-pk").values("data").first()
-    )
-    return data["data"].get("previous") if data else None
-
-
-def _study_restore(*, study: Study, actor, reason_category: str, note: str) -> Study:
-    previous = _removal_snapshot(study)
-    return study_restore(study=study, actor=actor, previous=previous, reason_category=reason_category, note=note)
 
 
 @dataclass(frozen=True)
@@ -68,7 +54,7 @@ ACTIONS = {
             FileStatus.OBSOLETE,
         ),
         CuratorAction("remove", "Remove", "removed", "P-REMOVE", study_remove, FileStatus.REMOVED),
-        CuratorAction("restore", "Restore", "restored", "P-REMOVE", _study_restore, FileStatus.ACTIVE),
+        CuratorAction("restore", "Restore", "restored", "P-REMOVE", study_restore, FileStatus.ACTIVE),
     ]
 }  # fmt: skip
 
