@@ -4,7 +4,6 @@ from django import forms
 from django.utils import timezone
 
 from archive.selectors.search import StudySearch
-from core.errors import PolicyViolation
 
 QUERY_MAX_LENGTH = 200
 
@@ -74,11 +73,6 @@ class SearchForm(forms.Form):
     def is_filtered(self) -> bool:
         data = getattr(self, "cleaned_data", {})
         return any(data.get(name) for name in ("q", "organism", "imaging_method", "licence", "year"))
-
-
-def policy_error(form: forms.Form, error: PolicyViolation) -> None:
-    """Show a service's refusal next to the field it names, or above the form when it has no such field."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 # <input type="date"> shows only ISO dates; the locale's own format would leave it empty.

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from archive.forms import CollaboratorForm, ReleaseNowForm, ReviewerLinkForm, policy_error
+from archive.forms import CollaboratorForm, ReleaseNowForm, ReviewerLinkForm
 from archive.models import Study, StudyStatus
 from archive.selectors.visibility import (
     StudyGone,
@@ -24,7 +24,7 @@ from archive.selectors.visibility import (
 from archive.services import access
 from archive.services.release import study_release_date_change
 from archive.views.study_page import CREATED_LINK_KEY, release_form, study_page_response
-from core.errors import PolicyViolation
+from core.errors import PolicyViolation, policy_error
 
 
 def _managed(request, accession: str) -> Study:
