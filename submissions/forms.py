@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 
 from submissions import scope
 from submissions.models import ProjectProposal
@@ -200,7 +201,7 @@ class ReleaseForm(forms.Form):
         choices=[
             (ON_SUBMISSION, "Release on submission: the study is public as soon as its files are in the archive"),
             (ON_DATE, "On a date (for example when the paper is published); confidential until then"),
-            (BEYOND, "Later than two years from now: needs a curator's agreement"),
+            (BEYOND, f"Later than {settings.RELEASE_DATE_MAX_YEARS} years from now: needs a curator's agreement"),
         ],
     )
     release_date = forms.DateField(
@@ -210,7 +211,7 @@ class ReleaseForm(forms.Form):
         help_text="You can change it after submitting, within the same range, while the study is confidential.",
     )
     reason = forms.CharField(
-        label="Why it must stay confidential for more than two years",
+        label=f"Why it must stay confidential for more than {settings.RELEASE_DATE_MAX_YEARS} years",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -24,6 +24,7 @@ def submission_notify(*, submission: Submission, template: str, context: dict | 
             "study": submission.study,
             "user": owner,
             "portal_name": settings.PORTAL_NAME,
+            "release_date_max_years": settings.RELEASE_DATE_MAX_YEARS,
             "portal_url": portal_url(),
             **(context or {}),
         },

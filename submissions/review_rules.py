@@ -58,7 +58,7 @@ def review_reasons(
 
 
 def release_beyond_bound(submission: Submission, *, now: datetime.datetime) -> bool:
-    """Whether a new study's chosen release date lies past the 2-year bound if submitted at `now` (P-RELEASE-DATE)."""
+    """Whether a new study's release date lies past the RELEASE_DATE_MAX_YEARS bound at `now` (P-RELEASE-DATE)."""
     if submission.kind != SubmissionKind.NEW_STUDY or submission.release_on_submission or not submission.release_date:
         return False
     return submission.release_date > release_date_bounds(submitted_at=now)[1]

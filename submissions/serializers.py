@@ -7,6 +7,7 @@ wrong shape is refused with the rule of the first field in error, so every
 4xx body names a field and a rule.
 """
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -111,7 +112,9 @@ class SubmissionInputSerializer(serializers.Serializer):
         child=serializers.CharField(), required=False, help_text="Folders of your upload area, taken whole."
     )
     release_date = serializers.DateField(
-        required=False, help_text="From today (released on submission) to 2 years ahead (P-RELEASE-DATE)."
+        required=False,
+        help_text=f"From today (released on submission) to {settings.RELEASE_DATE_MAX_YEARS} years ahead "
+        "(P-RELEASE-DATE).",
     )
     release_date_reason = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Why a later date is needed; a curator decides."

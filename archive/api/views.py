@@ -4,6 +4,7 @@ Each view validates its query, asks the visibility selectors and serializes;
 StudyNotFound and StudyGone become 404 and 410 in `archive.api.errors`.
 """
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -62,7 +63,10 @@ class StudyListView(GenericAPIView):
 class ReleaseDateChangeSerializer(serializers.Serializer):
     release_date = serializers.DateField()
     reason = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Curators only: needed to go beyond 2 years (logged)."
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"Curators only: needed to go beyond {settings.RELEASE_DATE_MAX_YEARS} years (logged).",
     )
 
 
@@ -87,7 +91,8 @@ class StudyDetailView(APIView):
     @extend_schema(
         summary="Change a confidential study's release date (P-RELEASE-DATE)",
         description=(
-            "The owner may choose any date from today (releases at once) to 2 years after accessioning while "
+            "The owner may choose any date from today (releases at once) to "
+            f"{settings.RELEASE_DATE_MAX_YEARS} years after accessioning while "
             "the study is confidential; a curator may go beyond with a logged reason. A released study's date is fixed."
         ),
         parameters=[ACCESSION_PARAMETER],

@@ -27,7 +27,7 @@ DEMO_PASSWORD = "demo-password-2026"
 DEMO_URL = "http://127.0.0.1:8000/"
 # Released demo studies are spread over this many days before today.
 HISTORY_DAYS = 4 * 365
-# Confidential demo studies open this many days from today (within the two-year bound of P-RELEASE-DATE).
+# Confidential demo studies open this many days from today (within the RELEASE_DATE_MAX_YEARS bound of P-RELEASE-DATE).
 CONFIDENTIAL_DAYS = (45, 120, 200, 365, 600)
 WELLS = ("A01", "A02", "B01", "B02")
 

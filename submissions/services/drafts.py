@@ -99,7 +99,7 @@ def submission_metadata_update(*, submission: Submission, actor, metadata: dict)
 def _release_date_check(*, release_date: datetime.date, reason: str, now: datetime.datetime) -> bool:
     """Check a submitter's date (P-RELEASE-DATE); return whether it asks a curator to go beyond the bound.
 
-    From today to 2 years ahead is the submitter's own choice; a later date is
+    From today to RELEASE_DATE_MAX_YEARS years ahead is the submitter's own choice; a later date is
     only a request, with a reason, that a curator accepts or not in review.
     """
     return release_date_validate(
@@ -115,7 +115,7 @@ def submission_release_date_set(
     reason: str = "",
     on_submission: bool = False,
 ) -> Submission:
-    """Choose the draft's release date: on submission, a day up to 2 years ahead, or ask for later.
+    """Choose the draft's release date: on submission, a day up to RELEASE_DATE_MAX_YEARS years ahead, or ask for later.
 
     "On submission" means the day it is submitted, which may be after today.
     """

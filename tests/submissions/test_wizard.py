@@ -363,6 +363,16 @@ def test_p_release_date_choices_are_saved(submitter_client, submitter, draft, ti
     assert f'value="{draft.release_date.isoformat()}"' in page
 
 
+def test_p_release_date_page_states_the_bound_from_the_setting(
+    submitter_client, submitter, draft, settings, time_machine
+):
+    time_machine.move_to(datetime.datetime(2027, 11, 25, 12, tzinfo=datetime.UTC))
+    submitter_client.force_login(submitter)
+    settings.RELEASE_DATE_MAX_YEARS = 3
+    page = submitter_client.get(step_url(draft, "release")).content.decode()
+    assert "to 3 years after submission (25 November 2030)" in page and "two years" not in page
+
+
 def test_p_release_date_range_is_shown_and_enforced(submitter_client, submitter, draft, time_machine):
     time_machine.move_to(datetime.datetime(2027, 11, 25, 12, tzinfo=datetime.UTC))
     submitter_client.force_login(submitter)
