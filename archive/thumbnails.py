@@ -38,10 +38,6 @@ class RenderedThumbnail:
     height: int
 
 
-def is_image_path(path: str) -> bool:
-    return path.lower().endswith(IMAGE_EXTENSIONS)
-
-
 def thumbnail_render(stream: BinaryIO, *, size: int) -> RenderedThumbnail:
     """Make a PNG at most THUMBNAIL_SIZE pixels on its long side from an image stream of `size` bytes.
 

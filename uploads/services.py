@@ -44,7 +44,7 @@ from uploads.storage import (
 )
 
 logger = logging.getLogger(__name__)
-# Warnings and purges are logged here; the curation audit log (CurationEvent) does not exist yet.
+# Warnings and purges are the schedule's routine, logged here; the audit log records people's acts, not these.
 retention_log = logging.getLogger("uploads.retention")
 
 
