@@ -29,8 +29,8 @@ def release_date_validate(
 ) -> bool:
     """Check a release date against P-RELEASE-DATE; return whether it lies beyond the usual bound.
 
-    The date runs from today (released at once) to exactly 2 years after the
-    submission time. Only a curator may go past that, and only with a reason.
+    The date runs from today (released at once) to exactly RELEASE_DATE_MAX_YEARS
+    years after the submission time. Only a curator may go past that, and only with a reason.
     """
     today = timezone.localdate(now or timezone.now())
     _, latest = release_date_bounds(submitted_at=submitted_at)
@@ -44,7 +44,10 @@ def release_date_validate(
         raise PolicyViolation(
             rule="P-RELEASE-DATE",
             field="release_date",
-            message=f"The release date can be at most 2 years after submission: {latest.isoformat()} at the latest.",
+            message=(
+                f"The release date can be at most {settings.RELEASE_DATE_MAX_YEARS} years after submission: "
+                f"{latest.isoformat()} at the latest."
+            ),
         )
     if not reason.strip():
         raise PolicyViolation(

@@ -81,7 +81,7 @@ def _study_mail_send(*, study_pk: int, template: str, user_pk: int | None = None
 def study_release_date_change(*, study: Study, actor, release_date: datetime.date, reason: str = "") -> Study:
     """Move a confidential study's release date (P-RELEASE-DATE).
 
-    The owner stays within 2 years of the study's accessioning; a curator may go
+    The owner stays within RELEASE_DATE_MAX_YEARS years of the study's accessioning; a curator may go
     beyond with a reason. Every change is stored as a ReleaseDateChange and
     in the audit log. A date of today releases the study at once.
     """

@@ -51,6 +51,13 @@ def test_p_release_date_two_years_and_a_day_refused(at_now):
     assert "2028-03-10" in raised.value.message
 
 
+def test_p_release_date_the_refusal_states_the_bound_of_the_setting(at_now, settings):
+    settings.RELEASE_DATE_MAX_YEARS = 3
+    with pytest.raises(PolicyViolation) as raised:
+        release_date_validate(release_date=datetime.date(2029, 3, 11), submitted_at=NOW)
+    assert raised.value.message == "The release date can be at most 3 years after submission: 2029-03-10 at the latest."
+
+
 def test_p_release_date_from_29_february_two_years_is_28_february():
     with time_machine.travel(LEAP_DAY, tick=False):
         assert release_date_validate(release_date=datetime.date(2030, 2, 28), submitted_at=LEAP_DAY) is False
