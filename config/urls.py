@@ -22,7 +22,7 @@ urlpatterns = [
     path("api/v1/", include("archive.api.urls")),
     path("uploads/", include("uploads.urls")),
     path("submissions/", include("submissions.urls")),
-    path("projects/", include("curation.project_urls")),
+    path("projects/", include("curation.projects.urls")),
     path("curation/", include("curation.urls")),
     path("", include("archive.urls")),
 ]

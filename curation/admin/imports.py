@@ -12,8 +12,8 @@ from core.errors import PolicyViolation
 from core.json_input import json_parse
 from curation.admin.base import CuratorsReadOnlyAdmin
 from curation.models import ImportedStudy
+from curation.pages import curator_required
 from curation.services.imports import ManifestRefused, study_import
-from curation.views import curator_required
 
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
 

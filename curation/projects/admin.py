@@ -1,8 +1,8 @@
 """Structured-project proposals in the admin (P-PROJECT): listed read-only, scored and decided on their own page.
 
-Proposals change only through `submissions.services.projects`, so the model
+Proposals change only through `curation.projects.services`, so the model
 admin edits nothing; its change page links to the page where curators score
-and decide (curation.views.project_decide_view).
+and decide (curation.projects.views.project_decide_view).
 """
 
 from django.contrib import admin
@@ -10,9 +10,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 
-from curation import views
+from curation.projects import views
+from curation.projects.services import PROPOSAL_FIELDS, SCORES, project_balance
 from submissions.models import ProjectProposal
-from submissions.services.projects import PROPOSAL_FIELDS, SCORES, project_balance
 
 
 @admin.register(ProjectProposal)

@@ -1,12 +1,11 @@
-"""Read side of the review queue and of structured-project proposals."""
+"""Read side of the review queue: the submissions waiting for a curator and what their page shows."""
 
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from core.roles import user_is_curator
 from submissions import scope
-from submissions.models import ProjectProposal, ReviewReason, Submission, SubmissionState
+from submissions.models import ReviewReason, Submission, SubmissionState
 
 
 def review_queue() -> QuerySet[Submission]:
@@ -41,19 +40,3 @@ def scope_answers_shown(submission: Submission) -> list[dict]:
         {"id": question.id, "text": question.text, "answer": certification.answers.get(question.id, "")}
         for question in scope.QUESTIONS
     ]
-
-
-def projects_of(*, user) -> QuerySet[ProjectProposal]:
-    """Return the proposals `user` made, newest first."""
-    return ProjectProposal.objects.filter(proposer=user).order_by("-created_at", "-pk")
-
-
-def project_get_visible(*, user, pk: int) -> ProjectProposal:
-    """Return a proposal its proposer or a curator may see; raise Http404 for everyone else."""
-    try:
-        project = ProjectProposal.objects.select_related("proposer", "decided_by").get(pk=pk)
-    except ProjectProposal.DoesNotExist:
-        raise Http404("No such project proposal.") from None
-    if project.proposer_id != user.pk and not user_is_curator(user):
-        raise Http404("No such project proposal.")
-    return project

@@ -8,6 +8,7 @@ draft to resume, and bob has proposed a structured project.
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from curation.projects.services import project_propose
 from submissions import scope
 from submissions.models import ProjectCategory, Submission
 from submissions.services import (
@@ -18,7 +19,6 @@ from submissions.services import (
     submission_release_date_set,
     submission_submit,
 )
-from submissions.services.projects import project_propose
 
 NO_HUMAN_MATERIAL = {
     "human_material": scope.NO,

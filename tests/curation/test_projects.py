@@ -6,14 +6,14 @@ from django.urls import reverse
 
 from core.errors import NotAllowed, PolicyViolation
 from core.models import CurationEvent
-from submissions.models import ProjectProposal, ProjectState, ReviewReason, SubmissionState
-from submissions.review_rules import project_is_accepted
-from submissions.services.projects import (
+from curation.projects.services import (
     project_balance,
     project_decide,
     project_propose,
     project_score,
 )
+from submissions.models import ProjectProposal, ProjectState, ReviewReason, SubmissionState
+from submissions.review_rules import project_is_accepted
 from tests.curation.review_helpers import in_review_for_no_publication
 from tests.factories import UserFactory
 

@@ -11,11 +11,11 @@ from django.utils import timezone
 from archive.models import Study
 from core.errors import NotAllowed, PolicyViolation
 from core.models import CurationEvent
+from curation.review.services import submission_changes_request, submission_refuse, submission_review_accept
 from submissions import scope
 from submissions.models import ReviewReason, SubmissionState
 from submissions.services import submission_submit
 from submissions.services.drafts import submission_release_date_set
-from submissions.services.review import submission_changes_request, submission_refuse, submission_review_accept
 from tests.curation.review_helpers import (
     in_review_for_dicom,
     in_review_for_no_publication,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from archive.storage import archive_storage
+from curation.projects.services import project_decide, project_propose, project_score
 from submissions import scope
 from submissions.services import (
     submission_acknowledge,
@@ -13,7 +14,6 @@ from submissions.services import (
     submission_create_draft,
     submission_files_set,
 )
-from submissions.services.projects import project_decide, project_propose, project_score
 from tests.factories import study_metadata
 from uploads.services import upload_file_put
 

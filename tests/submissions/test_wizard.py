@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive.models import Study
+from curation.review.services import submission_changes_request
 from submissions import scope
 from submissions.models import (
     DisclosureAcknowledgement,
@@ -27,7 +28,6 @@ from submissions.services import (
     submission_metadata_update,
     submission_submit,
 )
-from submissions.services.review import submission_changes_request
 from tests.curation.review_helpers import dicom_bytes
 from tests.factories import study_metadata
 from tests.submissions.move_helpers import ACCEPTED_ANSWERS, ready_draft

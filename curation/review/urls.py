@@ -1,0 +1,10 @@
+"""The review queue's URLs; included under `curation/review/` in curation's namespace, so names stay `curation:*`."""
+
+from django.urls import path
+
+from curation.review import views
+
+urlpatterns = [
+    path("", views.review_queue_list, name="review_queue"),
+    path("<int:pk>/", views.review_detail, name="review_detail"),
+]
