@@ -10,8 +10,8 @@ from submissions.models import Submission
 def submission_notify(*, submission: Submission, template: str, context: dict | None = None) -> None:
     """E-mail the submission's owner `templates/submissions/email/<template>.txt` after the transaction commits.
 
-    The template's first line is the subject. Nothing is sent if the owner has
-    no e-mail address; a failure to send is logged (`core.mail`).
+    The template's first line is the subject (`core.mail`). Nothing is sent if the owner
+    has no e-mail address; a failure to send is logged.
     """
     owner = submission.owner
     if not owner.email:
@@ -23,7 +23,6 @@ def submission_notify(*, submission: Submission, template: str, context: dict | 
             "submission": submission,
             "study": submission.study,
             "user": owner,
-            "portal_name": settings.PORTAL_NAME,
             "release_date_max_years": settings.RELEASE_DATE_MAX_YEARS,
             "portal_url": portal_url(),
             **(context or {}),

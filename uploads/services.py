@@ -8,6 +8,7 @@ block every writer of the portal for the whole transfer).
 """
 
 import datetime
+import functools
 import hashlib
 import logging
 import uuid
@@ -17,14 +18,13 @@ from typing import BinaryIO
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core.links import portal_url
 from uploads.errors import OffsetMismatch, UploadComplete, UploadHeld, UploadNotFound, UploadTooLarge
+from core.mail import Mail, after_commit, mail_render, mails_send
 from uploads.models import UploadArea, UploadFile, UploadState
 from uploads.paths import upload_path_validate
 from uploads.selectors import (
@@ -383,7 +383,7 @@ def upload_warnings_send(*, now: datetime.datetime | None = None) -> int:
             for owner, first, second in by_area.values()
         ]
         if messages:
-            transaction.on_commit(lambda: _warnings_deliver(messages))
+            after_commit(functools.partial(mails_send, messages, about="an upload warning"), about="upload warnings")
     if messages:
         retention_log.info(
             "upload warnings: %d e-mails for %d files due within %d days and %d within %d days",
@@ -396,7 +396,7 @@ def upload_warnings_send(*, now: datetime.datetime | None = None) -> int:
     return len(messages)
 
 
-def _warning_message(*, owner, first: list[UploadFile], second: list[UploadFile], now) -> EmailMultiAlternatives:
+def _warning_message(*, owner, first: list[UploadFile], second: list[UploadFile], now) -> Mail:
     def rows(uploads: list[UploadFile]) -> dict:
         listed = [
             {
@@ -418,25 +418,12 @@ def _warning_message(*, owner, first: list[UploadFile], second: list[UploadFile]
         "retention_months": settings.UPLOAD_RETENTION_MONTHS,
         "uploads_url": portal_url("/uploads/"),
     }
-    subject = " ".join(render_to_string("uploads/email/warning_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("uploads/email/warning.txt", context),
+    return mail_render(
         to=[owner.email],
     )
-    message.attach_alternative(render_to_string("uploads/email/warning.html", context), "text/html")
-    return message
-
-
-def _warnings_deliver(messages: list[EmailMultiAlternatives]) -> None:
-    # One undeliverable address must not hold back everyone else's warning.
-    with get_connection() as connection:
-        for message in messages:
-            message.connection = connection
-            try:
-                message.send()
-            except Exception:
-                retention_log.exception("upload warning to %s could not be sent", message.to)
+        template="uploads/email/warning.txt",
+        html_template="uploads/email/warning.html",
+        context=context,
 
 
 def uploads_purge_due(*, now: datetime.datetime | None = None, batch_size: int = 1000) -> int:

@@ -4,11 +4,8 @@ import datetime
 import functools
 import logging
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +15,7 @@ from archive.services.changes import _audit_study, _study_locked
 from core.audit import AuditAction
 from core.errors import NotAllowed, PolicyViolation
 from core.links import portal_url
-from core.mail import after_commit
+from core.mail import after_commit, mail_send
 from core.roles import user_is_curator
 
 logger = logging.getLogger(__name__)
@@ -58,24 +55,13 @@ def studies_release_due(*, now: datetime.datetime | None = None) -> list[str]:
 
 
 def _study_mail_send(*, study_pk: int, template: str, user_pk: int | None = None, **extra) -> None:
-    """E-mail about a study: `archive/email/<template>.txt` and its `_subject.txt`, to the owner or `user_pk`."""
+    """E-mail about a study, `archive/email/<template>.txt` (see `core.mail`), to the owner or `user_pk`."""
     study = Study.objects.select_related("owner").get(pk=study_pk)
     user = study.owner if user_pk is None else get_user_model().objects.get(pk=user_pk)
     if not user.email:
         return
-    context = {
-        "study": study,
-        "user": user,
-        "portal_name": settings.PORTAL_NAME,
-        "study_url": portal_url(reverse("study-detail", args=[study.accession])),
-        **extra,
-    }
-    send_mail(
-        subject=" ".join(render_to_string(f"archive/email/{template}_subject.txt", context).split()),
-        message=render_to_string(f"archive/email/{template}.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    context = {"study": study, "user": user, "study_url": portal_url(reverse("study-detail", args=[study.accession]))}
+    mail_send(to=[user.email], template=f"archive/email/{template}.txt", context={**context, **extra})
 
 
 def study_release_date_change(*, study: Study, actor, release_date: datetime.date, reason: str = "") -> Study:

@@ -15,13 +15,10 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import Storage
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Min, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +28,7 @@ from core import audit
 from core.audit import AuditAction
 from core.errors import PolicyViolation
 from core.links import portal_url
+from core.mail import after_commit, mail_send
 from core.roles import CURATORS_GROUP, curator_required
 from curation.models import FixityCheck, FixityReport, FixityReportStatus, FixityResult
 
@@ -257,7 +255,10 @@ def fixity_run(*, byte_budget: int | None, study: Study | None = None) -> Fixity
             summary.reports.append(report.pk)
     summary.seconds = time.perf_counter() - started
     if summary.reports:
-        transaction.on_commit(functools.partial(_reports_mail_send, report_pks=list(summary.reports)))
+        after_commit(
+            functools.partial(_reports_mail_send, report_pks=list(summary.reports)),
+            about=f"fixity reports {summary.reports}",
+        )
     logger.info("Fixity run: %s", summary.as_dict())
     return summary
 
@@ -305,11 +306,5 @@ def _reports_mail_send(*, report_pks: list[int]) -> None:
         ],
         "count": len(report_pks),
         "reports_url": portal_url(reverse("admin:curation_fixityreport_changelist") + "?status__exact=open"),
-        "portal_name": settings.PORTAL_NAME,
     }
-    send_mail(
-        subject=" ".join(render_to_string("curation/email/fixity_reports_subject.txt", context).split()),
-        message=render_to_string("curation/email/fixity_reports.txt", context),
-        from_email=None,
-        recipient_list=recipients,
-    )
+    mail_send(to=recipients, template="curation/email/fixity_reports.txt", context=context)

@@ -78,7 +78,7 @@ def test_p_release_date_release_job_writes_its_row_and_mails_the_owner_on_commit
     )
     [mail] = mailoutbox
     assert mail.to == ["submitter@example.org"]
-    assert mail.subject == f"{study.accession} is now public"
+    assert mail.subject == f"[{settings.PORTAL_NAME}] {study.accession} is now public"
     assert f"https://archive.example.org/studies/{study.accession}/" in mail.body
     assert "Embargoed zebrafish" in mail.body
     assert studies_release_due() == []  # a second run releases, logs and mails nothing

@@ -68,7 +68,7 @@ def test_p_integrity_file_corrupted_on_disk_is_reported_not_repaired(
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     assert mail.to == [curator.email]
-    assert "1 stored object failed its check" in mail.subject
+    assert mail.subject == f"[{settings.PORTAL_NAME}] Fixity: 1 stored object failed its check"
     assert content_key(expected) in mail.body and study.accession in mail.body
     assert "Nothing has been repaired" in mail.body
 

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.utils import timezone
 
 from archive.models import Study
@@ -136,7 +137,7 @@ def test_accessioned_email_gives_accession_release_date_and_reviewer_links(
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     accession = submission.study.accession
-    assert message.subject.startswith(accession)
+    assert message.subject.startswith(f"[{settings.PORTAL_NAME}] {accession}: ")
     assert f"/studies/{accession}/" in message.body
     assert release_date.strftime("%-d %B %Y") in message.body
     assert "reviewer link" in message.body and "revoke" in message.body

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.conf import settings
 
 from archive.models import ArchiveFile, StudyVersion
 from archive.storage import archive_storage
@@ -100,7 +101,7 @@ def test_p_permanent_keep_drop_and_add_files_make_version_2(
     assert b"images/c.tif" in newest.content
 
     assert len(mailoutbox) == 1
-    assert mailoutbox[0].subject == f"{study.accession}: version 2 is in the archive"
+    assert mailoutbox[0].subject == f"[{settings.PORTAL_NAME}] {study.accession}: version 2 is in the archive"
     assert f"/studies/{study.accession}/v1/" in mailoutbox[0].body
 
 

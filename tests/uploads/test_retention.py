@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django_q.tasks import async_task, result
@@ -105,7 +106,7 @@ def test_p_upload_retention_warnings_are_sent_once_at_14_and_once_at_2_days(
     assert _warn_at(deadline - 14 * DAY + MINUTE, django_capture_on_commit_callbacks) == 2
     assert len(mail.outbox) == 2  # one e-mail per user, listing all of that user's due files
     message = _mail_to(submitter)
-    assert message.subject == "Files in your upload area will be deleted within 14 days"
+    assert message.subject == f"[{settings.PORTAL_NAME}] Files in your upload area will be deleted within 14 days"
     assert "plate/A01.tif (2.0\xa0KB)" in message.body
     assert "notes/protocol.md (10\xa0bytes)" in message.body
     assert "deleted on 30 November 2026, 10:00 UTC, 14 days left" in message.body
@@ -123,7 +124,7 @@ def test_p_upload_retention_warnings_are_sent_once_at_14_and_once_at_2_days(
     mail.outbox.clear()
     assert _warn_at(deadline - 2 * DAY + MINUTE, django_capture_on_commit_callbacks) == 2
     message = _mail_to(submitter)
-    assert message.subject == "Files in your upload area will be deleted within 2 days"
+    assert message.subject == f"[{settings.PORTAL_NAME}] Files in your upload area will be deleted within 2 days"
     assert "deleted on 30 November 2026, 10:00 UTC, 2 days left" in message.body
     assert "deleted on 30 November 2026, 08:00 UTC, 2 days left" in message.body
     assert _warn_at(deadline - DAY, django_capture_on_commit_callbacks) == 0
@@ -146,7 +147,7 @@ def test_p_upload_retention_file_first_seen_within_2_days_gets_only_the_2_day_wa
     assert _warn_at(_at(2026, 6, 14), django_capture_on_commit_callbacks) == 1
 
     message = _mail_to(submitter)
-    assert message.subject == "Files in your upload area will be deleted within 2 days"
+    assert message.subject == f"[{settings.PORTAL_NAME}] Files in your upload area will be deleted within 2 days"
     body = message.body
     assert body.index("Deleted within 2 days (1 file)") < body.index("late.tif")
     assert body.index("Deleted within 14 days (1 file)") < body.index("soon.tif")
