@@ -23,8 +23,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.links import portal_url
-from uploads.errors import OffsetMismatch, UploadComplete, UploadHeld, UploadNotFound, UploadTooLarge
 from core.mail import Mail, after_commit, mail_render, mails_send
+from uploads.errors import OffsetMismatch, UploadComplete, UploadHeld, UploadNotFound, UploadTooLarge
 from uploads.models import UploadArea, UploadFile, UploadState
 from uploads.paths import upload_path_validate
 from uploads.selectors import (
@@ -420,10 +420,10 @@ def _warning_message(*, owner, first: list[UploadFile], second: list[UploadFile]
     }
     return mail_render(
         to=[owner.email],
-    )
         template="uploads/email/warning.txt",
         html_template="uploads/email/warning.html",
         context=context,
+    )
 
 
 def uploads_purge_due(*, now: datetime.datetime | None = None, batch_size: int = 1000) -> int:
