@@ -214,6 +214,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Portal rules (DESIGN §1); each is enforced by one service.
 ACCESSION_PREFIX = os.environ.get("ACCESSION_PREFIX", "S-BIAD")
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "BioImage Archive portal")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PORTAL_NAME}] "  # allauth's e-mails follow core.mail's subject convention
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")  # for links in e-mails sent by jobs
 DIRECT_SUBMISSION_LICENCE = "CC0-1.0"  # P-LICENCE
 RELEASE_DATE_MAX_YEARS = 2  # P-RELEASE-DATE

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
@@ -55,6 +56,8 @@ def test_sign_up_sends_a_verification_email_and_does_not_log_in():
     assert EmailAddress.objects.get(user=user).verified is False
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ada@example.org"]
+    assert mail.outbox[0].subject.startswith(f"[{settings.PORTAL_NAME}] ")  # the one convention of core.mail
+    assert mail.outbox[0].from_email == settings.DEFAULT_FROM_EMAIL
     assert _link_in(mail.outbox[0], "/accounts/confirm-email/")
     assert _logged_in_user_id(client) is None
 
