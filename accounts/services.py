@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Profile
 from accounts.validators import orcid_validate
+from core.errors import NotAllowed
 
 
 def profile_get_or_create(*, user) -> Profile:
@@ -17,8 +18,11 @@ def profile_get_or_create(*, user) -> Profile:
 def profile_update(*, actor, orcid: str, affiliation: str) -> Profile:
     """Set the actor's own ORCID iD (optional, stored bare) and affiliation.
 
-    Raises ValidationError keyed by field when the ORCID iD is not valid; nothing changes then.
+    Raises ValidationError keyed by field when the ORCID iD is not valid, and NotAllowed when
+    nobody is signed in; nothing changes then.
     """
+    if not actor or not actor.is_authenticated:
+        raise NotAllowed(rule="AUTH", field="actor", message="Sign in to change your profile.")
     orcid = (orcid or "").strip()
     if orcid:
         try:

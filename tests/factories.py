@@ -83,10 +83,10 @@ def make_study(
     )
     if status == "obsolete":
         study = study_make_obsolete(
-            study=study, actor=None, reason_category="superseded", note="Replaced by a newer study."
+            study=study, actor=make_curator(), reason_category="superseded", note="Replaced by a newer study."
         )
     elif status == "removed":
-        study = study_remove(study=study, actor=None, reason_category="retraction", note="Internal note")
+        study = study_remove(study=study, actor=make_curator(), reason_category="retraction", note="Internal note")
     if hidden:
-        study = study_hide(study=study, actor=None, reason_category="error", note="Erroneous entry")
+        study = study_hide(study=study, actor=make_curator(), reason_category="error", note="Erroneous entry")
     return study

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from core.links import portal_url
 from core.mail import Mail, after_commit, mail_render, mails_send
+from core.roles import curator_required
 from uploads.errors import OffsetMismatch, UploadComplete, UploadHeld, UploadNotFound, UploadTooLarge
 from uploads.models import UploadArea, UploadFile, UploadState
 from uploads.paths import upload_path_validate
@@ -490,7 +491,11 @@ def upload_files_moved_out(*, pks: list[int], after_each_file: Callable[[], None
 
 
 def upload_files_remove(*, actor, pks: list[int]) -> int:
-    """Delete upload files chosen by staff in the admin: bytes first, then rows, logged with the actor."""
+    """Delete upload files chosen by a curator in the admin: bytes first, then rows, logged with the actor.
+
+    Nobody else may touch another's upload area (P-UPLOAD-PRIVATE).
+    """
+    curator_required(actor, rule="P-UPLOAD-PRIVATE", message="Only curators may remove files of upload areas.")
     removed = 0
     for start in range(0, len(pks), STAMP_CHUNK):
         with transaction.atomic():

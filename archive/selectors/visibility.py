@@ -119,10 +119,17 @@ def study_access_manageable_by(user, study: Study) -> bool:
     return bool(user and user.is_authenticated and (study.owner_id == user.pk or user_is_curator(user)))
 
 
-def study_access_check_manager(user, study: Study, *, rule: str) -> None:
-    """Raise NotAllowed (403) unless `user` may manage who sees `study`."""
+def study_access_check_manager(
+    user,
+    study: Study,
+    *,
+    rule: str,
+    field: str = "non_field_errors",
+    message: str = "Only the owner of the study or a curator may manage who can see it.",
+) -> None:
+    """Raise NotAllowed (403) under `rule`, naming `field`, unless `user` owns `study` or is a curator."""
     if not study_access_manageable_by(user, study):
-        raise NotAllowed(rule=rule, message="Only the owner of the study or a curator may manage who can see it.")
+        raise NotAllowed(rule=rule, field=field, message=message)
 
 
 def study_get_by_reviewer_token(token: str, *, now=None) -> tuple[Study, ReviewerLink]:

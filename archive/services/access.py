@@ -155,6 +155,7 @@ def study_collaborator_remove(*, study: Study, actor, username: str) -> None:
 
 def study_collaborator_add(*, study: Study, user, actor) -> Study:
     """Let `user` see a confidential study."""
+    study_access_check_manager(actor, study, rule=COLLABORATOR_RULE)
     with transaction.atomic():
         assign_perm("archive.view_study", user, study)
         _audit_study(study, actor=actor, action=AuditAction.COLLABORATOR_ADDED, user=user.get_username())

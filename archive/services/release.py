@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from archive.models import ReleaseDateChange, Study, StudyStatus
 from archive.release_dates import release_date_validate
+from archive.selectors.visibility import study_access_check_manager
 from archive.services.changes import _audit_study, _study_locked
 from core.audit import AuditAction
-from core.errors import NotAllowed, PolicyViolation
+from core.errors import PolicyViolation
 from core.links import portal_url
 from core.mail import after_commit, mail_send
 from core.roles import user_is_curator
@@ -75,10 +76,13 @@ def study_release_date_change(*, study: Study, actor, release_date: datetime.dat
     curator = user_is_curator(actor)
     with transaction.atomic():
         study = _study_locked(study)
-        if actor.pk != study.owner_id and not curator:
-            raise NotAllowed(
-                rule="P-RELEASE-DATE", field="release_date", message="Only the owner can change the release date."
-            )
+        study_access_check_manager(
+            actor,
+            study,
+            rule="P-RELEASE-DATE",
+            field="release_date",
+            message="Only the owner can change the release date.",
+        )
         if study.status != StudyStatus.CONFIDENTIAL:
             raise PolicyViolation(
                 rule="P-RELEASE-DATE",

@@ -10,9 +10,11 @@ from archive.services.changes import _audit_study, _study_locked
 from core import audit
 from core.audit import AuditAction
 from core.errors import PolicyViolation
+from core.roles import curator_required
 
 
-def _check_reason(reason_category: str, *, rule: str) -> None:
+def _check_curator_and_reason(actor, reason_category: str, *, rule: str) -> None:
+    curator_required(actor, rule=rule, message="Only curators may hide, obsolete, remove or restore.")
     if reason_category not in ReasonCategory.values:
         raise PolicyViolation(
             rule=rule, field="reason_category", message=f"Unknown reason category “{reason_category[:40]}”."
@@ -42,7 +44,7 @@ def study_hide(*, study: Study, actor, reason_category: str, note: str = "") -> 
     The reason of an obsolete or removed entry is public and stays; the hiding's own
     reason is in the audit row.
     """
-    _check_reason(reason_category, rule="P-HIDE")
+    _check_curator_and_reason(actor, reason_category, rule="P-HIDE")
     with transaction.atomic():
         study = _study_locked(study)
         if not study.searchable:
@@ -57,7 +59,7 @@ def study_hide(*, study: Study, actor, reason_category: str, note: str = "") -> 
 
 def study_unhide(*, study: Study, actor, reason_category: str, note: str = "") -> Study:
     """Put a hidden entry back into search, listings and the sitemap (P-HIDE)."""
-    _check_reason(reason_category, rule="P-HIDE")
+    _check_curator_and_reason(actor, reason_category, rule="P-HIDE")
     with transaction.atomic():
         study = _study_locked(study)
         if study.searchable:
@@ -73,7 +75,7 @@ def study_unhide(*, study: Study, actor, reason_category: str, note: str = "") -
 
 def study_make_obsolete(*, study: Study, actor, reason_category: str, note: str = "") -> Study:
     """Move a released entry out of the active archive; it stays public and marked (P-OBSOLETE)."""
-    _check_reason(reason_category, rule="P-OBSOLETE")
+    _check_curator_and_reason(actor, reason_category, rule="P-OBSOLETE")
     with transaction.atomic():
         study = _study_locked(study)
         if study.status != StudyStatus.RELEASED:
@@ -94,7 +96,7 @@ def study_remove(*, study: Study, actor, reason_category: str, note: str = "") -
 
     The status it had is kept as a StudyRemoval, which `study_restore` puts back.
     """
-    _check_reason(reason_category, rule="P-REMOVE")
+    _check_curator_and_reason(actor, reason_category, rule="P-REMOVE")
     now = timezone.now()
     with transaction.atomic():
         study = _study_locked(study)
@@ -129,7 +131,7 @@ def study_restore(*, study: Study, actor, reason_category: str, note: str = "") 
     A removed entry goes back to the status its latest StudyRemoval kept (without one:
     released if it ever was, else confidential); an obsolete one to released.
     """
-    _check_reason(reason_category, rule="P-REMOVE")
+    _check_curator_and_reason(actor, reason_category, rule="P-REMOVE")
     with transaction.atomic():
         study = _study_locked(study)
         before = _status_snapshot(study)
@@ -189,7 +191,7 @@ def files_set_status(
     rule = "P-OBSOLETE" if status == FileStatus.OBSOLETE else "P-REMOVE"
     if status not in FileStatus.values:
         raise PolicyViolation(rule=rule, field="status", message=f"Unknown file status “{status[:40]}”.")
-    _check_reason(reason_category, rule=rule)
+    _check_curator_and_reason(actor, reason_category, rule=rule)
     paths = sorted(set(paths))
     if not paths:
         raise PolicyViolation(rule=rule, field="files", message="Name at least one file.")

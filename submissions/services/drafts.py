@@ -43,11 +43,15 @@ def _check_draft(*, submission: Submission, rule: str) -> None:
         raise PolicyViolation(rule=rule, message="This submission has been submitted; it can no longer change.")
 
 
+def _check_owner(*, submission: Submission, actor, rule: str) -> None:
+    if actor.pk != submission.owner_id:
+        raise NotAllowed(rule=rule, message="Only the submitter can change a submission.")
+
+
 def _editable(*, submission: Submission, actor, rule: str) -> Submission:
     """Lock the submission's row and check that `actor` owns it and may still edit it; call inside a transaction."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
-    if actor.pk != submission.owner_id:
-        raise NotAllowed(rule=rule, message="Only the submitter can change a submission.")
+    _check_owner(submission=submission, actor=actor, rule=rule)
     _check_draft(submission=submission, rule=rule)
     return submission
 
@@ -168,6 +172,8 @@ def submission_certify_scope(*, submission: Submission, actor, form_version: str
     raised after the record is saved: a caller's own transaction must let it
     commit (as `submission_create_whole` does) for the refusal to stand.
     """
+    # Another's submission is refused before its answers are read, whatever they are.
+    _check_owner(submission=submission, actor=actor, rule="P-SCOPE")
     if form_version != scope.SCOPE_FORM_VERSION:
         raise PolicyViolation(
             rule="P-SCOPE", field="version", message=f"Answer the current scope form, {scope.SCOPE_FORM_VERSION}."
@@ -353,6 +359,7 @@ def submission_file_list_check(*, submission: Submission, actor, name: str, cont
     the chosen files without a row (`extra`: allowed, they get no attributes).
     A malformed table is refused whole and the previous File List stays.
     """
+    _check_owner(submission=submission, actor=actor, rule=FILE_LIST_RULE)  # before reading another's table
     columns, rows = file_list_parse(name=name, content=content)
     with transaction.atomic():
         submission = _editable(submission=submission, actor=actor, rule=FILE_LIST_RULE)

@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from archive.models import FileStatus
 from archive.services.accession import study_version_add
 from archive.services.status import files_set_status
-from tests.factories import make_study, stored_file, study_metadata
+from tests.factories import make_curator, make_study, stored_file, study_metadata
 
 pytestmark = pytest.mark.django_db
 
@@ -342,7 +342,7 @@ def test_p_remove_removed_files_listed_to_curators_only(anonymous_client, curato
         version=study.versions.get(),
         paths=["README.txt"],
         status=FileStatus.REMOVED,
-        actor=None,
+        actor=make_curator(),
         reason_category="ownership",
     )
     public = anonymous_client.get(_files_url(study)).json()["results"]
@@ -357,7 +357,7 @@ def test_p_obsolete_obsolete_files_stay_listed_and_marked(anonymous_client, cata
         version=study.versions.get(),
         paths=["README.txt"],
         status=FileStatus.OBSOLETE,
-        actor=None,
+        actor=make_curator(),
         reason_category="superseded",
     )
     rows = anonymous_client.get(_files_url(study)).json()["results"]

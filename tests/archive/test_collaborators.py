@@ -82,7 +82,7 @@ def test_collaborator_invite_needs_a_name(confidential, submitter_client):
 
 
 def test_only_owner_or_curator_invites_collaborators(confidential, other_user, curator):
-    study_collaborator_add(study=confidential, user=other_user, actor=None)
+    study_collaborator_add(study=confidential, user=other_user, actor=confidential.owner)
     third = UserFactory(username="third")
     with pytest.raises(NotAllowed):
         study_collaborator_invite(study=confidential, actor=other_user, username_or_email="third")
@@ -91,7 +91,7 @@ def test_only_owner_or_curator_invites_collaborators(confidential, other_user, c
 
 
 def test_collaborator_sees_but_cannot_invite_or_remove(confidential, other_user, other_client):
-    study_collaborator_add(study=confidential, user=other_user, actor=None)
+    study_collaborator_add(study=confidential, user=other_user, actor=confidential.owner)
     UserFactory(username="third")
     response = other_client.post(_invite_url(confidential), {"user": "third"}, content_type="application/json")
     assert response.status_code == 403

@@ -13,7 +13,7 @@ from django.utils.http import http_date
 from archive.downloads import RangeNotSatisfiable, parse_range
 from archive.services.accession import study_version_add
 from archive.services.status import files_set_status
-from tests.factories import make_study, stored_file
+from tests.factories import make_curator, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
 
@@ -301,7 +301,11 @@ def test_parse_range_unsatisfiable(header, size):
 
 def test_p_obsolete_obsolete_file_still_downloads(anonymous_client, study):
     files_set_status(
-        version=study.versions.first(), paths=["README.txt"], status="obsolete", actor=None, reason_category="error"
+        version=study.versions.first(),
+        paths=["README.txt"],
+        status="obsolete",
+        actor=make_curator(),
+        reason_category="error",
     )
 
     response = anonymous_client.get(_file_url(study, "README.txt"))
@@ -312,7 +316,11 @@ def test_p_obsolete_obsolete_file_still_downloads(anonymous_client, study):
 
 def test_p_remove_removed_file_answers_410(anonymous_client, curator_client, study):
     files_set_status(
-        version=study.versions.first(), paths=["README.txt"], status="removed", actor=None, reason_category="provenance"
+        version=study.versions.first(),
+        paths=["README.txt"],
+        status="removed",
+        actor=make_curator(),
+        reason_category="provenance",
     )
 
     response = anonymous_client.get(_file_url(study, "README.txt"))
@@ -373,8 +381,12 @@ def test_manifest_is_accepted_by_sha256sum(anonymous_client, tmp_path):
     }
     study = make_study(files=[stored_file(path, content) for path, content in files.items()])
     version = study.versions.first()
-    files_set_status(version=version, paths=["obsolete.txt"], status="obsolete", actor=None, reason_category="error")
-    files_set_status(version=version, paths=["removed.txt"], status="removed", actor=None, reason_category="other")
+    files_set_status(
+        version=version, paths=["obsolete.txt"], status="obsolete", actor=make_curator(), reason_category="error"
+    )
+    files_set_status(
+        version=version, paths=["removed.txt"], status="removed", actor=make_curator(), reason_category="other"
+    )
 
     response = anonymous_client.get(reverse("study-manifest", args=[study.accession]))
     manifest = _body(response)

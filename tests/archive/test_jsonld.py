@@ -10,7 +10,7 @@ from django.urls import reverse
 from archive.jsonld import DISTRIBUTION_FILES_MAX
 from archive.services.accession import study_version_add
 from archive.services.status import files_set_status
-from tests.factories import make_study, stored_file
+from tests.factories import make_curator, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +115,12 @@ def test_p_remove_and_p_obsolete_jsonld_distribution_lists_only_active_files(ano
         files=[stored_file("kept.tif", b"kept"), stored_file("old.tif", b"old"), stored_file("gone.tif", b"gone")]
     )
     version = study.versions.first()
-    files_set_status(version=version, paths=["old.tif"], status="obsolete", actor=None, reason_category="error")
-    files_set_status(version=version, paths=["gone.tif"], status="removed", actor=None, reason_category="retraction")
+    files_set_status(
+        version=version, paths=["old.tif"], status="obsolete", actor=make_curator(), reason_category="error"
+    )
+    files_set_status(
+        version=version, paths=["gone.tif"], status="removed", actor=make_curator(), reason_category="retraction"
+    )
 
     html = _page(anonymous_client, reverse("study-detail", args=[study.accession]))
 

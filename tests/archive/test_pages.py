@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from archive.services.accession import study_version_add
 from archive.services.status import study_hide, study_remove
-from tests.factories import make_study, stored_file
+from tests.factories import make_curator, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
 
@@ -446,8 +446,8 @@ def test_p_hide_and_p_remove_apply_at_once_although_public_results_are_cached(an
     first = anonymous_client.get(reverse("search"), {"q": "cached"})
     assert "Cached zebrafish fins" in first.content.decode()
 
-    study_hide(study=hidden_soon, actor=None, reason_category="error")
-    study_remove(study=removed_soon, actor=None, reason_category="retraction")
+    study_hide(study=hidden_soon, actor=make_curator(), reason_category="error")
+    study_remove(study=removed_soon, actor=make_curator(), reason_category="retraction")
     again = anonymous_client.get(reverse("search"), {"q": "cached"}).content.decode()
 
     assert "Cached zebrafish gills" in again

@@ -14,7 +14,7 @@ from archive.selectors.visibility import StudyNotFound, study_get_by_reviewer_to
 from archive.services.access import reviewer_link_create, reviewer_link_revoke, study_collaborator_add
 from archive.services.status import study_remove
 from core.errors import NotAllowed, PolicyViolation
-from tests.factories import make_study, stored_file
+from tests.factories import make_curator, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_invalid_reviewer_tokens_answer_404_without_saying_why(confidential):
 
 def test_p_remove_removed_study_never_opens_through_a_reviewer_link(confidential, curator):
     _link_row, token = _link(confidential)
-    study_remove(study=confidential, actor=None, reason_category="retraction")
+    study_remove(study=confidential, actor=make_curator(), reason_category="retraction")
     for url in (_review_url(token), reverse("review-file", args=[token, "README.txt"])):
         response = Client().get(url)
         assert response.status_code == 410
@@ -162,7 +162,7 @@ def test_reviewer_link_token_is_stored_only_as_its_sha256(confidential):
 
 
 def test_only_owner_or_curator_can_create_reviewer_links(confidential, other_user, curator):
-    study_collaborator_add(study=confidential, user=other_user, actor=None)
+    study_collaborator_add(study=confidential, user=other_user, actor=confidential.owner)
     with pytest.raises(NotAllowed):
         reviewer_link_create(study=confidential, actor=other_user)
     link, _token = reviewer_link_create(study=confidential, actor=curator)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from archive.services.access import reviewer_link_create
 from archive.services.accession import study_version_add
 from archive.services.status import files_set_status
-from tests.factories import make_study, stored_file
+from tests.factories import make_curator, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_p_obsolete_file_badge_shows_on_study_and_reviewer_pages(anonymous_clien
             version=study.versions.get(),
             paths=["images/b.tif"],
             status="obsolete",
-            actor=None,
+            actor=make_curator(),
             reason_category="superseded",
         )
     _link, token = reviewer_link_create(study=confidential, actor=submitter)
@@ -53,7 +53,11 @@ def test_p_obsolete_file_badge_shows_on_study_and_reviewer_pages(anonymous_clien
 def test_p_remove_removed_file_badge_shows_to_curators_only(curator_client, anonymous_client, submitter):
     study = make_study(owner=submitter, files=_files())
     files_set_status(
-        version=study.versions.get(), paths=["images/b.tif"], status="removed", actor=None, reason_category="other"
+        version=study.versions.get(),
+        paths=["images/b.tif"],
+        status="removed",
+        actor=make_curator(),
+        reason_category="other",
     )
     url = reverse("study-detail", args=[study.accession])
     assert 'images/b.tif <span class="badge text-bg-danger">Removed</span>' in curator_client.get(url).content.decode()

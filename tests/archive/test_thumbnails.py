@@ -20,7 +20,7 @@ from archive.services.thumbnails import thumbnail_make
 from archive.storage import archive_storage
 from archive.tasks import thumbnails_make_missing
 from archive.thumbnails import THUMBNAIL_SIZE
-from tests.factories import make_study, stored_file
+from tests.factories import make_curator, make_study, stored_file
 
 pytestmark = pytest.mark.django_db
 
@@ -231,7 +231,7 @@ def test_p_remove_removed_file_thumbnail_answers_410(anonymous_client, studies):
         version=study.versions.get(),
         paths=["img/cell.png"],
         status="removed",
-        actor=None,
+        actor=make_curator(),
         reason_category="investigation",
     )
     assert anonymous_client.get(thumbnail_url(study)).status_code == 410

@@ -207,7 +207,7 @@ def reviewed(world):
     )
     _link, confidential.reviewer_token = reviewer_link_create(study=confidential, actor=confidential.owner)
     _link, token = reviewer_link_create(study=removed, actor=removed.owner)
-    removed = study_remove(study=removed, actor=None, reason_category="retraction")
+    removed = study_remove(study=removed, actor=make_curator(), reason_category="retraction")
     removed.reviewer_token = token
     invalid = make_study(owner=confidential.owner, status="confidential", title="Zyxomatrixreviewinvalid study")
     invalid.reviewer_token = "invalid-token-of-forty-three-characters-xyz"
