@@ -19,7 +19,7 @@ from archive.models import ArchiveFile
 from core.errors import NotAllowed
 from core.models import CurationEvent
 from curation.models import FixityCheck, FixityReport, FixityResult
-from submissions.models import ReviewReason, Submission
+from submissions.models import Submission
 from tests.curation.test_projects import proposal
 from tests.factories import make_study, study_metadata
 
@@ -159,11 +159,12 @@ WRONG_ACTOR_CALLS = {
         submission=_draft(owner), actor=stranger, metadata=study_metadata(), parts={}
     ),
     "submission_review_accept": lambda service, owner, stranger: service(submission=_draft(owner), actor=owner),
+    # Input a curator would be told to fix: the wrong actor must be refused before it is read.
     "submission_changes_request": lambda service, owner, stranger: service(
-        submission=_draft(owner), actor=owner, message="Please add the ORCID iDs."
+        submission=_draft(owner), actor=owner, message=""
     ),
     "submission_refuse": lambda service, owner, stranger: service(
-        submission=_draft(owner), actor=owner, reason=ReviewReason.SCOPE.value, message="Out of scope."
+        submission=_draft(owner), actor=owner, reason="not-a-reason", message=""
     ),
     "project_propose": lambda service, owner, stranger: service(actor=AnonymousUser(), title="An atlas"),
     "project_score": lambda service, owner, stranger: service(

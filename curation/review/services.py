@@ -41,9 +41,14 @@ class RefusalReason(models.TextChoices):
 EGA_REFUSALS = (RefusalReason.SCOPE, RefusalReason.DICOM)
 
 
+def _check_curator(actor) -> None:
+    """Refuse anyone but a curator before looking at what they sent."""
+    curator_required(actor, rule=REVIEW_RULE, message="Only curators decide submissions in review.")
+
+
 def _in_review(*, submission: Submission, actor) -> Submission:
     """Lock the submission's row and check that a curator may decide it now; call inside a transaction."""
-    curator_required(actor, rule=REVIEW_RULE, message="Only curators decide submissions in review.")
+    _check_curator(actor)
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.state != SubmissionState.IN_REVIEW:
         raise PolicyViolation(
@@ -131,6 +136,7 @@ def submission_changes_request(*, submission: Submission, actor, message: str) -
     again; its upload files are released (they are the owner's again, under
     the usual retention).
     """
+    _check_curator(actor)
     message = _message_required(message)
     with transaction.atomic():
         submission = _hand_back(
@@ -156,6 +162,7 @@ def submission_refuse(*, submission: Submission, actor, reason: str, message: st
     is out of scope (identifiable human data, identifying DICOM files) the
     e-mail points the submitter to the EGA (P-SCOPE).
     """
+    _check_curator(actor)
     if reason not in RefusalReason.values:
         raise PolicyViolation(
             rule=REVIEW_RULE, field="reason", message="Choose one of the reasons a submission is refused."
