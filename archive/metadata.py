@@ -1,10 +1,14 @@
-"""Study metadata following REMBI's study-level fields: what a draft may hold and what submitting needs.
+"""The study-metadata contract, following REMBI's study-level fields (rule METADATA).
 
-`metadata_clean` is the one place these rules live; the wizard's forms and the
-API both send what they received through it.
+`metadata_clean` is the one place these rules live: a draft's wizard and API
+clean what they received through it (`complete=False` while editing), and
+`StudyMetadata.from_dict` is what a study is accessioned with: `study_create`
+and `study_version_add` take nothing else, whether it comes from a submission,
+an import or the demo data.
 """
 
 import re
+from dataclasses import dataclass, fields
 
 from django.core.exceptions import ValidationError
 
@@ -37,7 +41,7 @@ MULTI_LINE_FIELDS = frozenset(
 UNPAIRED_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON can escape one; no UTF-8 text, nor a reply, can carry it
 NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 NOT_A_PARAGRAPH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-REQUIRED_TO_SUBMIT = ("title", "description", "organism", "imaging_method")
+REQUIRED_TEXT = ("title", "description", "organism", "imaging_method")
 MAX_AUTHORS = 500
 MAX_KEYWORDS = 50
 
@@ -136,13 +140,13 @@ def _identifier(value, field: str, pattern: re.Pattern, message: str, errors: di
     return render(match.group(1))
 
 
-def metadata_clean(raw: dict, *, complete: bool) -> dict:
+def metadata_clean(raw: dict, *, complete: bool, publication_required: bool = True) -> dict:
     """Return the study metadata in its stored form, or raise MetadataInvalid listing every problem.
 
-    A draft (`complete=False`) may leave fields empty; submitting
-    (`complete=True`) needs a title, a description, at least one author,
-    organism, imaging method, and either a publication DOI or the reason there
-    is none.
+    A draft (`complete=False`) may leave fields empty; a complete set needs a
+    title, a description, at least one author, organism and imaging method and,
+    when `publication_required` (submitting), either a publication DOI or the
+    reason there is none.
     """
     if not isinstance(raw, dict):
         raise MetadataInvalid(errors={"metadata": ["Send the study metadata as an object."]})
@@ -175,13 +179,64 @@ def metadata_clean(raw: dict, *, complete: bool) -> dict:
         str,
     )
     if complete:
-        for field in REQUIRED_TO_SUBMIT:
+        for field in REQUIRED_TEXT:
             if not cleaned[field] and field not in errors:
                 errors[field] = ["This field is needed to submit."]
         if not cleaned["authors"] and "authors" not in errors:
             errors["authors"] = ["Name at least one author."]
-        if not cleaned["publication_doi"] and not cleaned["no_publication_reason"] and "publication_doi" not in errors:
+        publication_missing = not cleaned["publication_doi"] and not cleaned["no_publication_reason"]
+        if publication_required and publication_missing and "publication_doi" not in errors:
             errors["publication_doi"] = ["Give the DOI of the related publication, or the reason there is none."]
     if errors:
         raise MetadataInvalid(errors=errors)
     return {key: value for key, value in cleaned.items() if value}
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    affiliation: str = ""
+    orcid: str = ""  # bare, 0000-0002-1825-0097
+
+    def as_dict(self) -> dict:
+        stored = {"name": self.name, "affiliation": self.affiliation}
+        return {**stored, "orcid": self.orcid} if self.orcid else stored
+
+
+@dataclass(frozen=True)
+class StudyMetadata:
+    """The metadata of one study version, valid and complete; `as_dict()` is what StudyVersion.metadata stores."""
+
+    # In the order metadata_clean gives them, so the stored JSON keeps its shape.
+    title: str
+    description: str = ""
+    organism: str = ""
+    imaging_method: str = ""
+    funding: str = ""
+    no_publication_reason: str = ""
+    biosample: str = ""
+    specimen: str = ""
+    image_acquisition: str = ""
+    authors: tuple[Author, ...] = ()
+    keywords: tuple[str, ...] = ()
+    organism_taxon_id: str = ""
+    imaging_method_fbbi_id: str = ""
+    publication_doi: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict, *, publication_required: bool = False) -> "StudyMetadata":
+        """Validate `data` as a complete metadata set (see `metadata_clean`) or raise MetadataInvalid.
+
+        A brokered dataset may come without a publication; submitting needs one or
+        the reason there is none (`publication_required`).
+        """
+        cleaned = metadata_clean(data, complete=True, publication_required=publication_required)
+        authors = tuple(Author(**author) for author in cleaned.pop("authors"))
+        keywords = tuple(cleaned.pop("keywords", ()))
+        return cls(**cleaned, authors=authors, keywords=keywords)
+
+    def as_dict(self) -> dict:
+        stored = {field.name: getattr(self, field.name) for field in fields(self)}
+        stored["authors"] = [author.as_dict() for author in self.authors]
+        stored["keywords"] = list(self.keywords)
+        return {key: value for key, value in stored.items() if value}

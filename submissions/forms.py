@@ -12,7 +12,7 @@ SCOPE_CHOICE_LABELS = {scope.YES: "Yes", scope.NO: "No", scope.NOT_APPLICABLE: "
 
 
 class MetadataForm(forms.Form):
-    """The REMBI study-level fields; `submissions.metadata.metadata_clean` decides what is valid."""
+    """The REMBI study-level fields; `archive.metadata.metadata_clean` decides what is valid."""
 
     title = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "What the dataset shows"}))
     description = forms.CharField(

@@ -8,8 +8,8 @@ when it is `yes`. The other three apply to every dataset.
 
 from dataclasses import dataclass
 
+from archive.metadata import UNPAIRED_SURROGATE
 from core.errors import PolicyViolation
-from submissions.metadata import UNPAIRED_SURROGATE
 
 SCOPE_FORM_VERSION = "scope-v1"
 

@@ -7,8 +7,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from archive.metadata import MetadataInvalid, StudyMetadata
 from submissions import scope
-from submissions.metadata import MetadataInvalid, metadata_clean
 from submissions.models import (
     ACCEPTED_PROJECT_STATES,
     ProjectProposal,
@@ -96,7 +96,7 @@ def submission_step_names(submission: Submission) -> tuple[str, ...]:
 
 def _metadata_complete(metadata: dict) -> bool:
     try:
-        metadata_clean(metadata, complete=True)
+        StudyMetadata.from_dict(metadata, publication_required=True)
     except MetadataInvalid:
         return False
     return True

@@ -12,9 +12,9 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from archive.metadata import METADATA_RULE, TEXT_FIELDS
 from archive.models import StudyStatus
 from submissions.file_list import FILE_LIST_RULE
-from submissions.metadata import METADATA_RULE, TEXT_FIELDS
 from submissions.models import ReviewReason, Submission, SubmissionState
 from submissions.scope import NO, NOT_APPLICABLE, QUESTIONS, YES
 

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from archive.metadata import MetadataInvalid
 from archive.release_dates import release_date_bounds
 from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible
 from core.errors import NotAllowed, PolicyViolation, policy_error
 from submissions import forms
-from submissions.metadata import MetadataInvalid
 from submissions.models import ReviewReason, Submission, SubmissionState
 from submissions.review_rules import dicom_screening
 from submissions.scope import ScopeRefused

@@ -9,11 +9,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from archive.metadata import StudyMetadata
 from archive.models import AccessionNumber, ArchiveFile, FileStatus, Study, StudyVersion
 from archive.services.changes import _audit_study, _study_locked
 from archive.services.release import _release
 from core.audit import AuditAction
-from core.errors import PolicyViolation
 from licensing.selectors import licence_for_study
 
 ACCESSION_SEQUENCE = "archive_accession_seq"
@@ -41,14 +41,13 @@ def accession_allocate() -> tuple[int, str]:
     return number, f"{settings.ACCESSION_PREFIX}{number}"
 
 
-def _mirror_metadata(study: Study, metadata: dict) -> None:
-    authors = metadata.get("authors") or []
-    study.title = metadata.get("title", "")[:500]
-    study.description = metadata.get("description", "")
-    study.authors_text = "; ".join(a.get("name", "") for a in authors)
-    study.organism = metadata.get("organism", "")
-    study.imaging_method = metadata.get("imaging_method", "")
-    study.keywords_text = ", ".join(metadata.get("keywords") or [])
+def _mirror_metadata(study: Study, metadata: StudyMetadata) -> None:
+    study.title = metadata.title
+    study.description = metadata.description
+    study.authors_text = "; ".join(author.name for author in metadata.authors)
+    study.organism = metadata.organism
+    study.imaging_method = metadata.imaging_method
+    study.keywords_text = ", ".join(metadata.keywords)
 
 
 def study_search_vector() -> SearchVector:
@@ -76,9 +75,11 @@ def _marked_contents(study: Study) -> dict[str, dict]:
     }
 
 
-def _add_version(*, study: Study, metadata: dict, files: list[FileEntry], note: str, now) -> StudyVersion:
+def _add_version(*, study: Study, metadata: StudyMetadata, files: list[FileEntry], note: str, now) -> StudyVersion:
     number = (study.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    version = StudyVersion.objects.create(study=study, number=number, metadata=metadata, created_at=now, note=note)
+    version = StudyVersion.objects.create(
+        study=study, number=number, metadata=metadata.as_dict(), created_at=now, note=note
+    )
     # A content a curator removed or made obsolete stays so in the new version, whatever its path (P-REMOVE).
     marked = _marked_contents(study)
     ArchiveFile.objects.bulk_create(
@@ -123,12 +124,13 @@ def study_create(
     `accession_allocate`, e.g. when a submission's files started moving;
     otherwise a new one is allocated.
 
-    The licence follows P-LICENCE: direct submissions are CC0-1.0 only. `actor`
-    is whoever accessioned it (None for a scheduled job such as the move task).
+    `metadata` must hold the study-metadata contract (`StudyMetadata.from_dict`,
+    rule METADATA); it is stored as that contract gives it. The licence follows
+    P-LICENCE: direct submissions are CC0-1.0 only. `actor` is whoever
+    accessioned it (None for a scheduled job such as the move task).
     """
     now = now or timezone.now()
-    if not metadata.get("title", "").strip():
-        raise PolicyViolation(rule="P-PERMANENT", field="title", message="A study needs a title.")
+    metadata = StudyMetadata.from_dict(metadata)
     with transaction.atomic():
         number, accession = reserved or accession_allocate()
         study = Study(
@@ -164,7 +166,11 @@ def study_create(
 def study_version_add(
     *, study: Study, metadata: dict, files: list[FileEntry], note: str = "", actor=None
 ) -> StudyVersion:
-    """Add version n+1 of a study; earlier versions stay as they were (P-PERMANENT)."""
+    """Add version n+1 of a study; earlier versions stay as they were (P-PERMANENT).
+
+    `metadata` must hold the study-metadata contract, as for `study_create`.
+    """
+    metadata = StudyMetadata.from_dict(metadata)
     with transaction.atomic():
         study = _study_locked(study)
         version = _add_version(study=study, metadata=metadata, files=files, note=note, now=timezone.now())

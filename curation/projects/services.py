@@ -18,13 +18,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from archive.metadata import text_problem
 from core import audit
 from core.audit import AuditAction
 from core.errors import NotAllowed, PolicyViolation
 from core.links import portal_url
 from core.mail import mail_on_commit
 from core.roles import curator_required
-from submissions.metadata import text_problem
 from submissions.models import ProjectProposal, ProjectState
 
 logger = logging.getLogger(__name__)

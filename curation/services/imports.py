@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from archive.metadata import MetadataInvalid, StudyMetadata
 from archive.models import ArchiveFile, Study, StudyVersion
 from archive.release_dates import release_date_bounds
 from archive.services.accession import FileEntry, study_create, study_version_add
@@ -41,7 +42,6 @@ logger = logging.getLogger(__name__)
 
 IMPORT_RULE = "IMPORT-MANIFEST"
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
-REQUIRED_TEXT = ("title", "description", "organism", "imaging_method")
 S3_SCHEME = "s3://"
 
 
@@ -118,23 +118,17 @@ def _text(data: dict, key: str, problems: _Problems, field: str, required: bool 
 
 
 def _metadata(raw, problems: _Problems) -> dict:
+    """The study metadata, checked by the contract every study is accessioned with (rule METADATA)."""
     if not isinstance(raw, dict):
         problems.add("metadata", "Missing; give the study metadata as an object.")
         return {}
-    metadata = dict(raw)  # fields beyond these (e.g. publication_doi) are kept as the source gave them
-    for key in REQUIRED_TEXT:
-        metadata[key] = _text(raw, key, problems, f"metadata.{key}")
-    authors = raw.get("authors")
-    if not isinstance(authors, list) or not authors:
-        problems.add("metadata.authors", 'Missing; name at least one author as {"name": ...}.')
-    else:
-        for number, author in enumerate(authors):
-            if not isinstance(author, dict) or not str(author.get("name") or "").strip():
-                problems.add(f"metadata.authors[{number}]", "Give each author as an object with a name.")
-    keywords = raw.get("keywords", [])
-    if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-        problems.add("metadata.keywords", "Give the keywords as a list of text.")
-    return metadata
+    try:
+        return StudyMetadata.from_dict(raw).as_dict()
+    except MetadataInvalid as invalid:
+        for field, messages in invalid.errors.items():
+            for message in messages:
+                problems.add(f"metadata.{field}", message, invalid.rule)
+        return {}
 
 
 def _release_date(raw, problems: _Problems) -> datetime.date | None:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from archive.metadata import METADATA_RULE, metadata_clean
 from archive.models import ArchiveFile, FileStatus
 from archive.release_dates import release_date_validate
 from core import audit
@@ -16,7 +17,6 @@ from core.errors import NotAllowed, PolicyViolation
 from licensing.selectors import licence_for_study
 from submissions import scope
 from submissions.file_list import FILE_LIST_RULE, file_list_parse
-from submissions.metadata import METADATA_RULE, metadata_clean
 from submissions.models import (
     DisclosureAcknowledgement,
     ProjectProposal,

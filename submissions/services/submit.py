@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from archive.metadata import StudyMetadata
 from archive.release_dates import release_date_validate
 from archive.services.accession import accession_allocate
 from core import audit
@@ -15,7 +16,6 @@ from core.errors import PolicyViolation
 from licensing.selectors import licence_for_study
 from submissions import scope
 from submissions.file_list import FILE_LIST_RULE
-from submissions.metadata import metadata_clean
 from submissions.models import (
     DisclosureAcknowledgement,
     ReviewReason,
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 def _submit_check(*, submission: Submission, now: datetime.datetime) -> list[str]:
     """Check every rule a submission must meet; return why it must wait for a curator ([] when it need not)."""
-    metadata_clean(submission.metadata, complete=True)
+    StudyMetadata.from_dict(submission.metadata, publication_required=True)
     certification = ScopeCertification.objects.filter(submission=submission).first()
     if certification is None:
         raise PolicyViolation(rule="P-SCOPE", field="scope", message="Answer the clinical-scope form first.")

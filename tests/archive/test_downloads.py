@@ -13,7 +13,7 @@ from django.utils.http import http_date
 from archive.downloads import RangeNotSatisfiable, parse_range
 from archive.services.accession import study_version_add
 from archive.services.status import files_set_status
-from tests.factories import make_curator, make_study, stored_file
+from tests.factories import make_curator, make_study, stored_file, study_metadata
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_download_whole_file_as_attachment_with_etag(anonymous_client, study):
 
 
 def test_download_of_a_pinned_version(anonymous_client, study):
-    study_version_add(study=study, metadata={"title": "v2"}, files=[stored_file("new.txt", b"new")])
+    study_version_add(study=study, metadata=study_metadata("v2"), files=[stored_file("new.txt", b"new")])
 
     old = anonymous_client.get(reverse("study-version-file", args=[study.accession, 1, "README.txt"]))
     newest_lacks_it = anonymous_client.get(reverse("study-file", args=[study.accession, "README.txt"]))

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from archive.services.accession import study_version_add
 from tests.curation.review_helpers import in_review_for_scope
-from tests.factories import make_study, stored_file
+from tests.factories import make_study, stored_file, study_metadata
 from tests.submissions.move_helpers import ready_draft
 from tests.uploads.conftest import make_upload
 
@@ -57,7 +57,7 @@ def pages(anonymous_client, submitter, submitter_client, curator, curator_client
         title="Mitochondria in motion",
         files=[stored_file("images/cell 01.tif", b"pixels"), stored_file("README.txt", b"About")],
     )
-    study_version_add(study=released, metadata={"title": "Mitochondria, again"}, files=[])
+    study_version_add(study=released, metadata=study_metadata("Mitochondria, again"), files=[])
     obsolete = make_study(status="obsolete", title="Superseded zebrafish atlas")
     confidential = make_study(owner=submitter, status="confidential", title="Embargoed organoids")
     removed = make_study(status="removed")

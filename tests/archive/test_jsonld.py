@@ -10,7 +10,7 @@ from django.urls import reverse
 from archive.jsonld import DISTRIBUTION_FILES_MAX
 from archive.services.accession import study_version_add
 from archive.services.status import files_set_status
-from tests.factories import make_curator, make_study, stored_file
+from tests.factories import make_curator, make_study, stored_file, study_metadata
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,7 @@ def test_p_remove_and_p_obsolete_jsonld_distribution_lists_only_active_files(ano
 
 def test_jsonld_and_canonical_of_an_older_version_describe_that_version(anonymous_client):
     study = make_study(title="First title", files=[stored_file("first.tif", b"first")])
-    study_version_add(study=study, metadata={"title": "Second title"}, files=[stored_file("b.tif", b"b")])
+    study_version_add(study=study, metadata=study_metadata("Second title"), files=[stored_file("b.tif", b"b")])
     version_url = f"http://testserver/studies/{study.accession}/v1/"
 
     html = _page(anonymous_client, reverse("study-version", args=[study.accession, 1]))
@@ -148,7 +148,7 @@ def test_jsonld_and_canonical_of_an_older_version_describe_that_version(anonymou
 
 def test_jsonld_and_canonical_of_the_newest_version_point_to_the_study_page(anonymous_client):
     study = make_study(title="First title")
-    study_version_add(study=study, metadata={"title": "Second title"}, files=[stored_file("b.tif", b"b")])
+    study_version_add(study=study, metadata=study_metadata("Second title"), files=[stored_file("b.tif", b"b")])
     study_url = f"http://testserver/studies/{study.accession}/"
 
     pinned = _page(anonymous_client, reverse("study-version", args=[study.accession, 2]))

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from archive.services.accession import study_version_add
 from archive.services.status import study_hide, study_remove
-from tests.factories import make_curator, make_study, stored_file
+from tests.factories import make_curator, make_study, stored_file, study_metadata
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +205,9 @@ def test_study_page_json_ld_escapes_markup_in_metadata(anonymous_client):
 
 def test_study_version_pages_keep_each_versions_metadata(anonymous_client):
     study = make_study(title="First title")
-    study_version_add(study=study, metadata={"title": "Second title"}, files=[stored_file("b.txt", b"b")], note="Fix")
+    study_version_add(
+        study=study, metadata=study_metadata("Second title"), files=[stored_file("b.txt", b"b")], note="Fix"
+    )
 
     newest = anonymous_client.get(reverse("study-detail", args=[study.accession])).content.decode()
     first = anonymous_client.get(reverse("study-version", args=[study.accession, 1])).content.decode()

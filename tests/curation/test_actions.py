@@ -10,7 +10,7 @@ from core.errors import NotAllowed, PolicyViolation
 from core.models import CurationEvent
 from curation.services.actions import files_curate, studies_curate
 from tests.curation.public_view import assert_data_kept, assert_tombstone, listed_publicly
-from tests.factories import UserFactory, make_study, stored_file
+from tests.factories import UserFactory, make_study, stored_file, study_metadata
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +177,7 @@ def test_p_remove_files_admin_action_answers_410_keeps_bytes_and_can_be_restored
 
 def test_p_remove_files_of_several_versions_write_one_row_per_version(curator):
     study = make_study(files=[stored_file("a.txt", b"a")])
-    study_version_add(study=study, metadata={"title": "v2"}, files=[stored_file("a.txt", b"a2")])
+    study_version_add(study=study, metadata=study_metadata("v2"), files=[stored_file("a.txt", b"a2")])
     files = ArchiveFile.objects.filter(version__study=study)
 
     assert files_curate(actor=curator, action="remove", files=files, reason_category="other") == 2

@@ -18,7 +18,7 @@ from archive.services.status import study_hide
 from archive.tasks import studies_release_due
 from core.errors import NotAllowed
 from core.models import AppendOnlyError, CurationEvent
-from tests.factories import UserFactory, make_study, stored_file
+from tests.factories import UserFactory, make_study, stored_file, study_metadata
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,11 @@ def test_a_new_version_writes_a_row(submitter):
     study = make_study(owner=submitter)
 
     study_version_add(
-        study=study, metadata={"title": "Second"}, files=[stored_file("x.txt", b"x")], note="Fixed", actor=submitter
+        study=study,
+        metadata=study_metadata("Second"),
+        files=[stored_file("x.txt", b"x")],
+        note="Fixed",
+        actor=submitter,
     )
 
     [event] = CurationEvent.objects.filter(action="study.version_added")

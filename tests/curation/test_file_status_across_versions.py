@@ -17,7 +17,7 @@ from archive.tasks import thumbnails_make_missing
 from core.models import CurationEvent
 from curation.services.actions import files_curate
 from tests.archive.test_thumbnails import png_bytes
-from tests.factories import make_study, stored_file
+from tests.factories import make_study, stored_file, study_metadata
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def _two_version_study(*, newest_path: str = "img/cell.png"):
     """v1 has img/cell.png and a.txt; v2 keeps the same image (at `newest_path`) and adds b.txt."""
     study = make_study(files=[stored_file("img/cell.png", CELL), stored_file("a.txt", b"a")])
     study_version_add(
-        study=study, metadata={"title": "v2"}, files=[stored_file(newest_path, CELL), stored_file("b.txt", b"b")]
+        study=study, metadata=study_metadata("v2"), files=[stored_file(newest_path, CELL), stored_file("b.txt", b"b")]
     )
     thumbnails_make_missing()
     return study
@@ -96,7 +96,7 @@ def test_p_remove_follows_the_content_to_an_earlier_path(curator_client, anonymo
 
 def test_p_remove_leaves_other_content_at_the_same_path_alone(curator_client):
     study = make_study(files=[stored_file("a.txt", b"a")])
-    study_version_add(study=study, metadata={"title": "v2"}, files=[stored_file("a.txt", b"a corrected")])
+    study_version_add(study=study, metadata=study_metadata("v2"), files=[stored_file("a.txt", b"a corrected")])
 
     assert _post(curator_client, study, "remove", reason_category="other", files=["a.txt"]).status_code == 200
 
@@ -152,7 +152,7 @@ def test_p_remove_a_new_version_keeps_removed_content_removed(curator_client, an
     study = _two_version_study()
     _post(curator_client, study, "remove", reason_category="retraction", files=["img/cell.png"])
 
-    study_version_add(study=study, metadata={"title": "v3"}, files=[stored_file("again/cell.png", CELL)])
+    study_version_add(study=study, metadata=study_metadata("v3"), files=[stored_file("again/cell.png", CELL)])
 
     v3_file = ArchiveFile.objects.get(version__number=3, version__study=study)
     assert (v3_file.status, v3_file.status_reason) == (FileStatus.REMOVED, "retraction")

@@ -240,6 +240,36 @@ def test_p_licence_refusal_lists_every_problem_at_once(curator, incoming):
     assert Study.objects.count() == 0 and _stored_objects() == []
 
 
+# The same study-metadata contract (METADATA) as a submission's: a wrong ORCID or DOI is refused, naming the field.
+
+
+def test_import_metadata_refuses_a_bad_orcid(curator, incoming):
+    manifest = _manifest(_good_files(incoming))
+    manifest["metadata"]["authors"] = [{"name": "Ada Lovelace", "orcid": "0000-0002-1825-0098"}]  # wrong check digit
+
+    with pytest.raises(ManifestRefused) as refused:
+        study_import(actor=curator, manifest=manifest)
+
+    problems = _problems(refused.value)
+    assert set(problems) == {"metadata.authors"}
+    assert "check digit does not match" in problems["metadata.authors"]
+    assert problems["metadata.authors"].endswith("[METADATA]")
+    assert Study.objects.count() == 0 and _stored_objects() == []
+
+
+def test_import_metadata_refuses_a_malformed_doi(curator, incoming):
+    manifest = _manifest(_good_files(incoming))
+    manifest["metadata"]["publication_doi"] = "not-a-doi/10.1038"
+
+    with pytest.raises(ManifestRefused) as refused:
+        study_import(actor=curator, manifest=manifest)
+
+    problems = _problems(refused.value)
+    assert set(problems) == {"metadata.publication_doi"}
+    assert problems["metadata.publication_doi"] == "Enter a DOI such as 10.1038/s41592-021-01234-5. [METADATA]"
+    assert Study.objects.count() == 0 and _stored_objects() == []
+
+
 def test_p_licence_local_files_only_from_the_import_folders(curator, incoming, tmp_path):
     outside = tmp_path / "elsewhere"
     outside.mkdir()

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from submissions.metadata import MetadataInvalid, metadata_clean
+from archive.metadata import MetadataInvalid, metadata_clean
 from submissions.models import Submission, SubmissionState
 from submissions.services import submission_create_draft
 from tests.factories import study_metadata

@@ -2,7 +2,7 @@
 
 import pytest
 
-from submissions.metadata import MetadataInvalid, metadata_clean
+from archive.metadata import MetadataInvalid, metadata_clean
 from submissions.services import submission_create_draft, submission_metadata_update, submission_submit
 from tests.factories import study_metadata
 from tests.submissions.move_helpers import file_contents, ready_draft
