@@ -120,7 +120,13 @@ def archive_make(archive_root: Path, total: int, count: int) -> tuple[list[Path]
     owner = get_user_model().objects.create_user(username="bench-owner", email="bench@example.org")
     study_create(
         owner=owner,
-        metadata={"title": "Fixity benchmark"},
+        metadata={
+            "title": "Fixity benchmark",
+            "description": "Random files to time fixity checks.",
+            "authors": [{"name": "Bench"}],
+            "organism": "none",
+            "imaging_method": "none",
+        },
         files=entries,
         release_date=datetime.date.today(),
     )
