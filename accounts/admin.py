@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from accounts.models import Profile
-from accounts.validators import orcid_validate
+from core.orcid import orcid_validate
 
 
 class ProfileAdminForm(forms.ModelForm):

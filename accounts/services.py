@@ -5,8 +5,8 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Profile
-from accounts.validators import orcid_validate
 from core.errors import NotAllowed
+from core.orcid import orcid_validate
 
 
 def profile_get_or_create(*, user) -> Profile:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, fields
 
 from django.core.exceptions import ValidationError
 
-from accounts.validators import orcid_validate
 from core.errors import PolicyViolation
+from core.orcid import orcid_validate
 
 METADATA_RULE = "METADATA"
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.validators import orcid_validate
+from core.orcid import orcid_validate
 
 
 @pytest.mark.parametrize(

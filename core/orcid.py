@@ -1,4 +1,4 @@
-"""ORCID iD validation, shared by profiles and submission authors."""
+"""ORCID iD validation (ground floor), shared by profiles and study authors."""
 
 import re
 
