@@ -29,26 +29,57 @@ def removals_from_audit_log(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0007_file_status_follows_content'),
-        ('core', '0001_initial'),
+        ("archive", "0007_file_status_follows_content"),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StudyRemoval',
+            name="StudyRemoval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('removed_at', models.DateTimeField()),
-                ('previous_status', models.CharField(choices=[('confidential', 'Confidential'), ('released', 'Released'), ('obsolete', 'Obsolete'), ('removed', 'Removed')], max_length=16)),
-                ('previous_status_reason', models.CharField(blank=True, choices=[('retraction', 'Publication retracted'), ('investigation', 'Official investigative body'), ('ownership', 'Disputed ownership'), ('provenance', 'Disputed provenance'), ('error', 'Error in the entry'), ('duplicate', 'Duplicate entry'), ('superseded', 'Superseded'), ('other', 'Other')], max_length=16)),
-                ('previous_status_note', models.TextField(blank=True)),
-                ('previous_status_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='removals', to='archive.study')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("removed_at", models.DateTimeField()),
+                (
+                    "previous_status",
+                    models.CharField(
+                        choices=[
+                            ("confidential", "Confidential"),
+                            ("released", "Released"),
+                            ("obsolete", "Obsolete"),
+                            ("removed", "Removed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "previous_status_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("retraction", "Publication retracted"),
+                            ("investigation", "Official investigative body"),
+                            ("ownership", "Disputed ownership"),
+                            ("provenance", "Disputed provenance"),
+                            ("error", "Error in the entry"),
+                            ("duplicate", "Duplicate entry"),
+                            ("superseded", "Superseded"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("previous_status_note", models.TextField(blank=True)),
+                ("previous_status_changed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="removals", to="archive.study"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['study', '-removed_at', '-pk'],
+                "ordering": ["study", "-removed_at", "-pk"],
             },
         ),
         migrations.RunPython(removals_from_audit_log, migrations.RunPython.noop),
