@@ -1,4 +1,4 @@
-"""The `curators` group (DESIGN §5.1): made by a migration, kept present after a flush."""
+"""The `curators` group (docs/design.md §10.1): made by a migration, kept present after a flush."""
 
 from core.roles import CURATORS_GROUP
 

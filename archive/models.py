@@ -144,7 +144,7 @@ class StudyGroupObjectPermission(GroupObjectPermissionBase):
 
 
 class ReviewerLink(models.Model):
-    """A secret link that opens one confidential study read-only, for reviewers (DESIGN §3).
+    """A secret link that opens one confidential study read-only, for reviewers (docs/design.md §2).
 
     Only the SHA-256 of the token is kept: the plain token is shown once, at creation,
     so a copy of the database opens nothing.

@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Redoc's files, served from STATIC_URL (REDOC_DIST below)
     "django_filters",
     "guardian",
-    "core",  # the ground floor every project app may import (DESIGN §2)
+    "core",  # the ground floor every project app may import (docs/design.md §1)
     # Before django_q: the portal's qcluster command replaces django-q2's (portal/management/commands/qcluster.py).
     "portal",
     "django_q",
@@ -211,7 +211,7 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
-# Portal rules (DESIGN §1); each is enforced by one service.
+# Portal rules (docs/design.md §5); each is enforced by one service.
 ACCESSION_PREFIX = os.environ.get("ACCESSION_PREFIX", "S-BIAD")
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "BioImage Archive portal")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PORTAL_NAME}] "  # allauth's e-mails follow core.mail's subject convention

@@ -1,4 +1,4 @@
-"""The audit trail's entry point for every app (DESIGN §1, issue #6).
+"""The audit trail's entry point for every app (docs/design.md §5, issue #6).
 
 Services of any app call `record` inside their transaction; the row is written
 there and then, so a failure to log rolls the change back.

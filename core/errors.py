@@ -2,7 +2,7 @@
 
 
 class PolicyViolation(Exception):
-    """A request breaks one of the archive's rules (DESIGN §1).
+    """A request breaks one of the archive's rules (docs/design.md §5).
 
     Views turn it into a form error or a 4xx JSON body naming the field and the rule;
     subclasses may answer another 4xx status.

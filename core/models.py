@@ -28,7 +28,7 @@ class CurationEvent(models.Model):
     action = models.CharField(max_length=64, db_index=True)
     target_type = models.CharField(max_length=32)
     target_id = models.CharField(max_length=64)
-    # A string reference: the ground floor imports no other app (DESIGN §2).
+    # A string reference: the ground floor imports no other app (docs/design.md §1).
     study = models.ForeignKey(
         "archive.Study", on_delete=models.PROTECT, null=True, blank=True, related_name="curation_events"
     )

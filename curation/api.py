@@ -1,4 +1,4 @@
-"""The curator API (DESIGN §5.3): hide, unhide, obsolete, remove and restore a study, or some of its files.
+"""The curator API (docs/design.md §10.3): hide, unhide, obsolete, remove and restore a study, or some of its files.
 
 Each view checks that the caller is a curator, looks the study up through the
 visibility selector, validates the body and calls one service of

@@ -1,4 +1,4 @@
-"""The curator API (DESIGN §5.3)."""
+"""The curator API (docs/design.md §10.3)."""
 
 from django.urls import path
 

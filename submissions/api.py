@@ -1,4 +1,4 @@
-"""Submission API views (DESIGN §5.3): the scope form, drafts, File Lists, submitting and new versions.
+"""Submission API views (docs/design.md §10.3): the scope form, drafts, File Lists, submitting and new versions.
 
 A script deposits end to end with a token: upload with tus, POST a draft,
 POST submit, poll the submission until it has its study. Views check the

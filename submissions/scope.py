@@ -1,4 +1,4 @@
-"""The clinical-scope self-certification, form version `scope-v1` (P-SCOPE, DESIGN §5.4).
+"""The clinical-scope self-certification, form version `scope-v1` (P-SCOPE, docs/design.md §10.4).
 
 The questions explain the archive's scope in the portal's own words. Three of
 them only make sense for material of human origin: they take `not_applicable`
@@ -122,7 +122,7 @@ def scope_answers_validate(answers: dict) -> dict[str, str]:
 
 
 def scope_outcome(answers: dict[str, str]) -> str:
-    """Decide the outcome of a validated `scope-v1` form, exactly as DESIGN §5.4 states it."""
+    """Decide the outcome of a validated `scope-v1` form, exactly as docs/design.md §10.4 states it."""
     if answers["primary_medical_use"] == YES or answers["public_release_consent"] != YES:
         return REFUSED
     if answers["identifiable_individual"] == YES or answers["identifying_phenotypic_data"] == YES:

@@ -1,4 +1,4 @@
-"""Input and output serializers of the submissions API (DESIGN §5.3).
+"""Input and output serializers of the submissions API (docs/design.md §10.3).
 
 Input serializers check only the shape of a request (types, lists, objects);
 every rule (REMBI formats, P-SCOPE, P-DISCLOSURE, P-RELEASE-DATE, P-LICENCE,

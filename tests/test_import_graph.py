@@ -1,4 +1,4 @@
-"""The direction of imports (DESIGN §2): an app imports only apps on lower floors, and no two modules import
+"""The direction of imports (docs/design.md §1): an app imports only apps on lower floors, and no two modules import
 each other. Read from the source with `ast`, function-level imports included; migrations are left out."""
 
 import ast
@@ -85,7 +85,8 @@ def _breaks_floor(importer: str, imported: str) -> bool:
 
 def test_apps_import_only_lower_floors():
     upward = sorted(edge for edge in _import_edges() if _breaks_floor(*edge))
-    assert not upward, "Imports against the floors of DESIGN §2:\n" + "\n".join(f"{a} -> {b}" for a, b in upward)
+    message = "Imports against the floors of docs/design.md §1:\n"
+    assert not upward, message + "\n".join(f"{a} -> {b}" for a, b in upward)
 
 
 def test_no_two_modules_import_each_other():

@@ -1,4 +1,4 @@
-"""Every public service that takes an `actor` refuses a wrong one itself (DESIGN §2: every public service checks
+"""Every public service that takes an `actor` refuses a wrong one itself (docs/design.md §1: every public service checks
 its actor), so no view, API view, admin action or command has to remember to check first.
 
 `WRONG_ACTOR_CALLS` names each such service with a call by a wrong actor; the meta-test finds every public

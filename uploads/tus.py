@@ -24,10 +24,10 @@ from rest_framework.authentication import CSRFCheck, TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from core.errors import PolicyViolation
-from uploads import services
 from uploads.errors import UploadError
 from uploads.models import UploadFile
 from uploads.selectors import upload_file_get_resumable
+from uploads.services.upload import upload_append, upload_create, upload_max_file_bytes, upload_terminate
 from uploads.storage import CHECKSUM_ALGORITHMS, Checksum
 
 TUS_VERSION = "1.0.0"
@@ -253,7 +253,7 @@ class TusView(View):
         response["Tus-Resumable"] = TUS_VERSION
         response["Tus-Version"] = TUS_VERSION
         response["Tus-Extension"] = TUS_EXTENSIONS
-        response["Tus-Max-Size"] = str(services.upload_max_file_bytes())
+        response["Tus-Max-Size"] = str(upload_max_file_bytes())
         response["Tus-Checksum-Algorithm"] = ",".join(CHECKSUM_ALGORITHMS)
         return response
 
@@ -263,7 +263,7 @@ class TusView(View):
         size = _whole_number(request, "Upload-Length")
         # creation-with-upload is signalled by the content type; any other body is not upload data.
         body_length = _body_length(request) if request.content_type == OFFSET_CONTENT_TYPE else None
-        upload = services.upload_create(
+        upload = upload_create(
             owner=user,
             size=size,
             relative_path=_relative_path(_metadata(request)),
@@ -287,7 +287,7 @@ class TusView(View):
         if request.content_type != OFFSET_CONTENT_TYPE:
             raise BadRequest(field="Content-Type", message=f"Send data as {OFFSET_CONTENT_TYPE}.", status=415)
         body_length = _body_length(request)
-        upload = services.upload_append(
+        upload = upload_append(
             owner=user,
             upload_id=upload_id,
             offset=_whole_number(request, "Upload-Offset"),
@@ -298,5 +298,5 @@ class TusView(View):
         return HttpResponse(status=204, headers=_upload_headers(upload))
 
     def delete(self, request, user, upload_id):
-        services.upload_terminate(owner=user, upload_id=upload_id)
+        upload_terminate(owner=user, upload_id=upload_id)
         return HttpResponse(status=204)

@@ -1,4 +1,4 @@
-"""Who may see a confidential study, through the API: reviewer links and collaborators (DESIGN §3, §5.3).
+"""Who may see a confidential study, through the API: reviewer links and collaborators (docs/design.md §2, §5.3).
 
 The study is looked up through the visibility selector first, so a study the
 caller cannot see answers 404 (410 when removed); one the caller sees but does

@@ -9,7 +9,7 @@ from archive.api.serializers import TombstoneSerializer
 from archive.selectors.visibility import StudyGone, StudyNotFound
 from core.errors import PolicyViolation
 
-# The rules of the request itself, beside the policies of DESIGN §1.
+# The rules of the request itself, beside the policies of docs/design.md §5.
 AUTH_RULE = "AUTH"  # who the caller is: no credentials, or refused ones
 PERMISSION_RULE = "PERMISSION"  # what the caller may do
 NOT_FOUND_RULE = "NOT-FOUND"  # nothing at the address, or nothing the caller may see

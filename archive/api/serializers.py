@@ -1,4 +1,4 @@
-"""Output serializers of the read-only archive API (DESIGN §5.3).
+"""Output serializers of the read-only archive API (docs/design.md §10.3).
 
 They read only what the views hand them (the study, its licence, the version
 and version list passed in the context), so a page of results costs no

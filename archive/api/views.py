@@ -1,4 +1,4 @@
-"""JSON views of the archive (DESIGN §5.3): reads, and the owner's release-date change.
+"""JSON views of the archive (docs/design.md §10.3): reads, and the owner's release-date change.
 
 Each view validates its query, asks the visibility selectors and serializes;
 StudyNotFound and StudyGone become 404 and 410 in `archive.api.errors`.

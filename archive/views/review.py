@@ -1,4 +1,4 @@
-"""Reviewer links: one confidential study, read-only, for whoever holds the secret URL (DESIGN §3, §5.2).
+"""Reviewer links: one confidential study, read-only, for whoever holds the secret URL (docs/design.md §2, §5.2).
 
 Every answer is never stored by a cache (`never_cache`: private, no-store), is `noindex`, carries
 no JSON-LD and sends no Referer, so the token neither lands in a cache nor leaks through a followed link.

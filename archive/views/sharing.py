@@ -1,4 +1,4 @@
-"""The owner's controls on the accession page: reviewer links, collaborators and the release date (DESIGN §3).
+"""The owner's controls on the accession page: reviewer links, collaborators and the release date (docs/design.md §2).
 
 They are for the study's owner and curators only; anyone else gets 404, even on a
 public study, so the controls reveal nothing. Each view is POST-only (a GET is 405

@@ -1,4 +1,4 @@
-"""Sign-up, verification, log-in, log-out and password reset through django-allauth (DESIGN §2)."""
+"""Sign-up, verification, log-in, log-out and password reset through django-allauth (docs/design.md §1)."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""The read-only JSON API: lists, details, versions and files (DESIGN §5.3)."""
+"""The read-only JSON API: lists, details, versions and files (docs/design.md §10.3)."""
 
 import datetime
 

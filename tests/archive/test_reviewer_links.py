@@ -193,7 +193,7 @@ def test_reviewer_link_expiry_must_be_in_the_future(confidential):
     assert refused.value.field == "expires_at"
 
 
-# The API (DESIGN §5.3)
+# The API (docs/design.md §10.3)
 
 
 def _api_url(study, link_id=None) -> str:

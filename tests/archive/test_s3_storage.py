@@ -1,4 +1,4 @@
-"""Archive storage on a real S3 server (SeaweedFS), as run at scale (DESIGN §4)."""
+"""Archive storage on a real S3 server (SeaweedFS), as run at scale (docs/design.md §4)."""
 
 import hashlib
 import io

@@ -1,4 +1,6 @@
-"""The owner's controls on the accession page: reviewer links, collaborators, release date (DESIGN §3, P-RELEASE-DATE).
+"""The owner's controls on the accession page: reviewer links, collaborators, release date.
+
+(docs/design.md §2, P-RELEASE-DATE.)
 
 Each control works for the owner (and curators), answers 404 to everyone else and
 405 to a GET; a refusal is shown on its form and changes nothing.

@@ -1,4 +1,4 @@
-"""The curator API (DESIGN §5.3): the same actions as the admin, for scripts with a token."""
+"""The curator API (docs/design.md §10.3): the same actions as the admin, for scripts with a token."""
 
 import pytest
 from django.core.cache import cache

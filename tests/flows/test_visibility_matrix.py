@@ -1,4 +1,4 @@
-"""Who sees what: every public URL × caller × study status (DESIGN §3, §5.2, §5.3).
+"""Who sees what: every public URL × caller × study status (docs/design.md §2, §5.2, §5.3).
 
 The URL list is read from the URLconf, so a new URL falls into the matrix by
 itself; a URL with a parameter this file does not know fails until it is added.
@@ -73,7 +73,7 @@ EXPECTED_BY_NAME = {
     **{f"study-{name}": WRITE_ONLY for name in ("collaborator-remove", "release-date", "release-now")},
 }
 
-# What a reviewer link answers, whoever holds it (DESIGN §3): its confidential study
+# What a reviewer link answers, whoever holds it (docs/design.md §2): its confidential study
 # opens for every caller, a removed study never opens (P-REMOVE), a bad token is 404.
 EXPECTED_REVIEW = {
     "confidential": dict.fromkeys(CALLERS, 200),

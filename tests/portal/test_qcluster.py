@@ -1,4 +1,4 @@
-"""`manage.py qcluster` stops within seconds of a SIGTERM, however the signal is sent (DESIGN §4).
+"""`manage.py qcluster` stops within seconds of a SIGTERM, however the signal is sent (docs/design.md §4).
 
 A real cluster with the demo's settings (`make demo`: DEBUG, SQLite in a var folder, ORM broker).
 """

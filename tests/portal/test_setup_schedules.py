@@ -1,4 +1,4 @@
-"""setup_schedules (DESIGN §4): every recurring job exists once, whatever the number of runs."""
+"""setup_schedules (docs/design.md §4): every recurring job exists once, whatever the number of runs."""
 
 import io
 

@@ -1,4 +1,4 @@
-"""The default cache is shared by every process of one machine, and is Redis when REDIS_URL is set (DESIGN §4).
+"""The default cache is shared by every process of one machine, and is Redis when REDIS_URL is set (docs/design.md §4).
 
 Search generations, cached facets and allauth's rate limits live there: per-process memory would let
 each gunicorn worker and the task cluster keep their own.

@@ -1,4 +1,4 @@
-"""GET /api/v1/scope-form/ (DESIGN §5.3)."""
+"""GET /api/v1/scope-form/ (docs/design.md §10.3)."""
 
 from submissions.scope import QUESTIONS
 

@@ -1,4 +1,4 @@
-"""P-SCOPE: the clinical-scope self-certification, form scope-v1 (DESIGN §5.4)."""
+"""P-SCOPE: the clinical-scope self-certification, form scope-v1 (docs/design.md §10.4)."""
 
 import itertools
 

@@ -45,9 +45,7 @@ def other_token(other_user):
 
 def make_upload(owner, path: str, data: bytes, *, complete: bool = True):
     """Upload `data` at `path` through the services (all of it, or half when not `complete`)."""
-    from uploads import services
+    from uploads.services.upload import upload_create
 
     sent = data if complete else data[: len(data) // 2]
-    return services.upload_create(
-        owner=owner, size=len(data), relative_path=path, body=io.BytesIO(sent), body_length=len(sent)
-    )
+    return upload_create(owner=owner, size=len(data), relative_path=path, body=io.BytesIO(sent), body_length=len(sent))

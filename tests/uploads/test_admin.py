@@ -7,8 +7,8 @@ import time_machine
 from django.test import Client
 
 from tests.factories import UserFactory
-from uploads import services
 from uploads.models import UploadArea, UploadFile
+from uploads.services.upload import upload_file_put
 from uploads.storage import upload_storage_path
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def admin_client():
 
 
 def _put(owner, path: str, content: bytes = b"pixels", *, days_ago: int = 0, size: int | None = None):
-    return services.upload_file_put(
+    return upload_file_put(
         owner=owner, relative_path=path, content=content, size=size, now=NOW - datetime.timedelta(days=days_ago)
     )
 

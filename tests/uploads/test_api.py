@@ -1,4 +1,4 @@
-"""GET and DELETE /api/v1/uploads/files/ (DESIGN §5.3)."""
+"""GET and DELETE /api/v1/uploads/files/ (docs/design.md §10.3)."""
 
 import pytest
 from django.test import Client

@@ -14,9 +14,11 @@ from django.db import connection
 from django_q.tasks import async_task, result
 
 from tests.uploads.conftest import make_upload
-from uploads import services, tasks
+from uploads import tasks
 from uploads.errors import UploadExpired
 from uploads.models import UploadFile, UploadState
+from uploads.services import retention
+from uploads.services.upload import upload_append
 from uploads.storage import upload_storage_path
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +44,7 @@ def _warn_at(moment, capture) -> int:
 
 def _purge_at(moment, **kwargs) -> int:
     with time_machine.travel(moment, tick=False):
-        return services.uploads_purge_due(**kwargs) if kwargs else tasks.uploads_purge_due()
+        return retention.uploads_purge_due(**kwargs) if kwargs else tasks.uploads_purge_due()
 
 
 def _mail_to(user):
@@ -78,7 +80,7 @@ def test_p_upload_retention_file_is_deleted_three_calendar_months_after_its_uplo
 def test_p_upload_retention_unfinished_upload_is_deleted_three_months_after_its_last_data(submitter):
     upload = _upload_at(_at(2026, 1, 31), submitter, "big/stack.tif", b"0123456789", complete=False)
     with time_machine.travel(_at(2026, 2, 10), tick=False):
-        upload = services.upload_append(
+        upload = upload_append(
             owner=submitter, upload_id=upload.upload_id, offset=5, body=io.BytesIO(b"567"), body_length=3
         )
     assert upload.state == UploadState.UPLOADING
@@ -168,7 +170,7 @@ def test_p_upload_retention_new_data_after_a_warning_moves_the_deadline_and_rese
     assert upload.warned_first_at == _at(2026, 6, 20)
 
     with time_machine.travel(_at(2026, 6, 25), tick=False):
-        upload = services.upload_append(
+        upload = upload_append(
             owner=submitter, upload_id=upload.upload_id, offset=5, body=io.BytesIO(b"56789"), body_length=5
         )
     assert upload.state == UploadState.COMPLETE
@@ -221,9 +223,7 @@ def test_p_upload_retention_warned_file_is_purged_and_an_expired_upload_cannot_b
     upload = _upload_at(_at(2026, 1, 10), submitter, "a.bin", b"0123456789", complete=False)
     assert _warn_at(_at(2026, 4, 9), django_capture_on_commit_callbacks) == 1
     with time_machine.travel(_at(2026, 4, 10), tick=False), pytest.raises(UploadExpired):
-        services.upload_append(
-            owner=submitter, upload_id=upload.upload_id, offset=5, body=io.BytesIO(b"56789"), body_length=5
-        )
+        upload_append(owner=submitter, upload_id=upload.upload_id, offset=5, body=io.BytesIO(b"56789"), body_length=5)
     assert _purge_at(_at(2026, 4, 10)) == 1
 
 
@@ -259,12 +259,12 @@ def test_p_upload_retention_concurrent_runs_warn_once_and_purge_each_file_once(s
             _upload_at(_at(2026, 1, 10), owner, f"old/{n}.tif")
 
     with time_machine.travel(_at(2026, 4, 1), tick=False):
-        sent = _concurrently(services.upload_warnings_send)
+        sent = _concurrently(retention.upload_warnings_send)
     assert sum(sent) == 2
     assert sorted(message.to[0] for message in mail.outbox) == ["other_user@example.org", "submitter@example.org"]
     assert all(message.body.count("old/") == 12 for message in mail.outbox)
 
     with time_machine.travel(_at(2026, 4, 10, 10), tick=False):
-        purged = _concurrently(lambda: services.uploads_purge_due(batch_size=5))
+        purged = _concurrently(lambda: retention.uploads_purge_due(batch_size=5))
     assert sum(purged) == 24
     assert not UploadFile.objects.exists()

@@ -9,9 +9,9 @@ import time_machine
 from django.db.models import ProtectedError
 
 from tests.uploads.conftest import make_upload
-from uploads import services
 from uploads.errors import OffsetMismatch, UploadError, UploadTooLarge
 from uploads.models import UploadFile, UploadState
+from uploads.services.upload import upload_append, upload_files_hold
 from uploads.storage import hash_states, upload_storage_path
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def _at(year, month, day, hour=10):
 
 
 def _append(owner, upload, data: bytes):
-    return services.upload_append(
+    return upload_append(
         owner=owner, upload_id=upload.upload_id, offset=upload.offset, body=io.BytesIO(data), body_length=len(data)
     )
 
@@ -79,7 +79,7 @@ def test_p_upload_retention_a_complete_upload_refuses_every_append_and_changes_n
     with time_machine.travel(_at(2026, 5, 1), tick=False):
         upload = make_upload(submitter, "a.bin", b"0123456789")
     with time_machine.travel(_at(2026, 7, 31), tick=False), pytest.raises(UploadError) as refused:
-        services.upload_append(
+        upload_append(
             owner=submitter, upload_id=upload.upload_id, offset=offset, body=io.BytesIO(data), body_length=len(data)
         )
     assert (refused.value.rule, refused.value.status) == ("P-UPLOAD-RETENTION", 403)
@@ -98,10 +98,10 @@ def test_p_upload_retention_a_held_complete_upload_cannot_complete_again_over_a_
 ):
     with django_capture_on_commit_callbacks(execute=True):
         held = make_upload(submitter, "plate/A01.tif", b"submitted pixels")
-        services.upload_files_hold(pks=[held.pk], held=True)  # a held file is not replaced by a newer one
+        upload_files_hold(pks=[held.pk], held=True)  # a held file is not replaced by a newer one
         newer = make_upload(submitter, "plate/A01.tif", b"corrected pixels")
         with pytest.raises(UploadError) as refused:
-            services.upload_append(
+            upload_append(
                 owner=submitter, upload_id=held.upload_id, offset=held.size, body=io.BytesIO(b""), body_length=0
             )
     assert refused.value.rule == "P-UPLOAD-RETENTION"
@@ -153,9 +153,7 @@ def test_empty_file_is_complete_at_creation(submitter):
 def test_stale_offset_is_refused_and_leftover_bytes_are_cut_off(submitter):
     upload = make_upload(submitter, "a.bin", b"0123456789", complete=False)
     with pytest.raises(OffsetMismatch):
-        services.upload_append(
-            owner=submitter, upload_id=upload.upload_id, offset=0, body=io.BytesIO(b"01234"), body_length=5
-        )
+        upload_append(owner=submitter, upload_id=upload.upload_id, offset=0, body=io.BytesIO(b"01234"), body_length=5)
     # Bytes written by an append whose commit never happened are not part of the upload.
     with open(upload_storage_path(upload.storage_name), "ab") as stored:
         stored.write(b"garbage")

@@ -1,4 +1,4 @@
-"""Load the demo archive (DESIGN §5.1, `make demo`); safe to run again."""
+"""Load the demo archive (docs/design.md §10.1, `make demo`); safe to run again."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError

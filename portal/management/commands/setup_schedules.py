@@ -1,4 +1,4 @@
-"""Create or update the scheduled jobs (DESIGN §4): safe to run on every deploy."""
+"""Create or update the scheduled jobs (docs/design.md §4): safe to run on every deploy."""
 
 from dataclasses import dataclass
 
