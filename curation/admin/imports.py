@@ -13,7 +13,8 @@ from core.json_input import json_parse
 from curation.admin.base import CuratorsReadOnlyAdmin
 from curation.models import ImportedStudy
 from curation.pages import curator_required
-from curation.services.imports import ManifestRefused, study_import
+from curation.services.import_manifest import ManifestRefused
+from curation.services.imports import study_import
 
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
 

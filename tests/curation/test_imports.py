@@ -21,7 +21,8 @@ from archive.models import Study, StudyStatus
 from archive.storage import archive_storage, content_key
 from core.errors import NotAllowed
 from core.models import CurationEvent
-from curation.services.imports import ManifestRefused, study_import
+from curation.services.import_manifest import ManifestRefused
+from curation.services.imports import study_import
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

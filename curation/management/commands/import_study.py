@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from core.json_input import json_parse
-from curation.services.imports import ManifestRefused, study_import
+from curation.services.import_manifest import ManifestRefused
+from curation.services.imports import study_import
 
 
 class Command(BaseCommand):
