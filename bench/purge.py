@@ -1,6 +1,6 @@
 """Benchmark the upload purge (P-UPLOAD-RETENTION) on PostgreSQL: 1,000,000 upload files, 100,000 of them due.
 
-Not a test: it loads the rows, times `uploads.services.uploads_purge_due()` to
+Not a test: it loads the rows, times `uploads.services.retention.uploads_purge_due()` to
 completion against the 30 s target and checks what is left. See bench/README.md.
 
     .venv/bin/python bench/purge.py [--rows 1000000] [--due 100000] [--areas 1000]
@@ -68,7 +68,7 @@ def run(args, upload_root: Path) -> int:
     load(args, upload_root, now)
 
     from uploads.models import UploadFile
-    from uploads.services import uploads_purge_due
+    from uploads.services.retention import uploads_purge_due
 
     batches = BatchCounter()
     retention_log = logging.getLogger("uploads.retention")

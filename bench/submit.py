@@ -108,7 +108,8 @@ def fill_upload_area(owner, n: int, seed: int):
     from django.utils import timezone
 
     from uploads.models import UploadFile, UploadState
-    from uploads.services import upload_area_get_or_create, upload_expiry_after
+    from uploads.services.retention import upload_expiry_after
+    from uploads.services.upload import upload_area_get_or_create
     from uploads.storage import upload_storage_path
 
     rng = random.Random(seed)

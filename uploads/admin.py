@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from uploads.models import UploadArea, UploadFile
 from uploads.selectors import upload_areas_for_staff, upload_days_left, upload_files_for_staff
-from uploads.services import upload_files_remove
+from uploads.services.retention import upload_files_remove
 
 
 @admin.register(UploadArea)

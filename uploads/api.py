@@ -15,7 +15,7 @@ from uploads.errors import UploadNotFound
 from uploads.models import UploadFile
 from uploads.paths import upload_path_validate
 from uploads.selectors import FILE_ORDERINGS, upload_files_of
-from uploads.services import upload_file_delete
+from uploads.services.upload import upload_file_delete
 
 # Token first: DRF then answers an anonymous caller 401 with `WWW-Authenticate: Token`.
 AUTHENTICATION = [TokenAuthentication, SessionAuthentication]

@@ -11,7 +11,7 @@ from django.db import models
 
 
 class UploadArea(models.Model):
-    """One user's upload area, made on demand by `uploads.services.upload_area_get_or_create`."""
+    """One user's upload area, made on demand by `uploads.services.upload.upload_area_get_or_create`."""
 
     # PROTECT: deleting a user must not drop the rows of files whose bytes stay on disk;
     # empty the area first (the admin deletes files through the service).

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from uploads.errors import UploadNotFound
 from uploads.forms import UploadFilesForm
 from uploads.selectors import upload_area_listing, upload_file_get_owned
-from uploads.services import upload_file_delete
+from uploads.services.upload import upload_file_delete
 
 FILES_PER_PAGE = 50
 # Uppy sends each PATCH in chunks of this size; a dropped connection loses at most one chunk.

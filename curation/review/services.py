@@ -21,7 +21,7 @@ from submissions.models import ReviewReason, Submission, SubmissionState
 from submissions.notify import submission_notify
 from submissions.scope import EGA_POINTER
 from submissions.services.submit import submission_move_queue
-from uploads.services import upload_files_hold
+from uploads.services.upload import upload_files_hold
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from portal.demo.images import synthetic_image, tiff_bytes
 from uploads.models import UploadFile
-from uploads.services import upload_expiry_after, upload_file_put
+from uploads.services.retention import upload_expiry_after
+from uploads.services.upload import upload_file_put
 
 DAY = datetime.timedelta(days=1)
 HOUR = datetime.timedelta(hours=1)

@@ -20,7 +20,8 @@ from submissions.models import (
     SubmissionState,
 )
 from submissions.notify import submission_notify
-from uploads.services import upload_files_hold, upload_files_moved_out
+from uploads.services.retention import upload_files_moved_out
+from uploads.services.upload import upload_files_hold
 from uploads.storage import upload_storage_path
 
 logger = logging.getLogger(__name__)

@@ -30,7 +30,7 @@ from submissions.notify import submission_notify
 from submissions.review_rules import dicom_screening, review_reasons
 from submissions.services.drafts import _editable
 from uploads.models import UploadFile, UploadState
-from uploads.services import upload_files_hold
+from uploads.services.upload import upload_files_hold
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ import pytest
 from archive.services.access import reviewer_link_create
 from submissions.services.drafts import submission_create_draft
 from tests.factories import make_study
-from uploads.services import upload_file_put
+from uploads.services.upload import upload_file_put
 
 
 @pytest.fixture

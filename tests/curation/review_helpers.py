@@ -19,7 +19,7 @@ from submissions.services import (
 from submissions.services.drafts import submission_project_set
 from tests.factories import study_metadata
 from tests.submissions.move_helpers import ACCEPTED_ANSWERS, NEEDS_REVIEW_ANSWERS
-from uploads.services import upload_file_put
+from uploads.services.upload import upload_file_put
 
 
 def dicom_bytes(**attributes) -> bytes:

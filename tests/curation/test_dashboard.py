@@ -12,7 +12,7 @@ from curation.dashboard import dashboard_figures
 from curation.services.fixity import fixity_run
 from tests.curation.review_helpers import in_review_for_no_publication, in_review_for_scope, submitted
 from tests.factories import make_study, stored_file
-from uploads.services import upload_file_put
+from uploads.services.upload import upload_file_put
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from submissions.services import submission_create_draft, submission_submit
 from tests.factories import make_study, stored_file
 from tests.submissions.move_helpers import ready_draft
 from uploads.models import UploadFile
-from uploads.services import upload_file_put
+from uploads.services.upload import upload_file_put
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

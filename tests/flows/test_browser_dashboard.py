@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from submissions.models import SubmissionState
 from tests.curation.review_helpers import in_review_for_dicom, in_review_for_scope, submitted
 from tests.factories import make_study, stored_file
-from uploads.services import upload_file_put
+from uploads.services.upload import upload_file_put
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,7 +16,7 @@ from submissions.models import Submission, SubmissionState
 from submissions.services import submission_create_draft, submission_files_move, submission_submit
 from tests.submissions.move_helpers import ready_draft
 from uploads.models import UploadFile
-from uploads.services import upload_file_put
+from uploads.services.upload import upload_file_put
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

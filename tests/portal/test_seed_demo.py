@@ -21,7 +21,7 @@ from portal.demo.builder import DEMO_PASSWORD, DEMO_URL
 from submissions.models import ProjectProposal, Submission
 from uploads.models import UploadArea, UploadFile, UploadState
 from uploads.selectors import upload_days_left
-from uploads.services import upload_expiry_after, upload_warnings_send
+from uploads.services.retention import upload_expiry_after, upload_warnings_send
 from uploads.storage import upload_storage_path
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from submissions.services import (
     submission_files_set,
 )
 from tests.factories import study_metadata
-from uploads.services import upload_file_put
+from uploads.services.upload import upload_file_put
 
 ACCEPTED_ANSWERS = {
     "human_material": "no",

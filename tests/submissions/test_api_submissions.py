@@ -16,7 +16,7 @@ from submissions.services import submission_create_draft
 from tests.factories import make_study, stored_file, study_metadata
 from tests.submissions.move_helpers import ACCEPTED_ANSWERS, file_contents
 from uploads.models import UploadFile
-from uploads.services import upload_file_put
+from uploads.services.upload import upload_file_put
 
 pytestmark = pytest.mark.django_db
 

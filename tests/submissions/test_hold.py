@@ -11,7 +11,8 @@ from submissions.services import submission_submit
 from tests.submissions.move_helpers import NEEDS_REVIEW_ANSWERS, ready_draft
 from uploads.errors import UploadHeld
 from uploads.models import UploadFile
-from uploads.services import upload_file_delete, upload_file_put, uploads_purge_due
+from uploads.services.retention import uploads_purge_due
+from uploads.services.upload import upload_file_delete, upload_file_put
 from uploads.storage import upload_storage_path
 
 pytestmark = pytest.mark.django_db

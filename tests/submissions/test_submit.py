@@ -26,7 +26,7 @@ from tests.submissions.move_helpers import (
     upload_area_files,
 )
 from uploads.models import UploadFile
-from uploads.services import upload_file_put
+from uploads.services.upload import upload_file_put
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from submissions.services import (
 from tests.factories import make_study, study_metadata
 from tests.submissions.move_helpers import ACCEPTED_ANSWERS, archive_keys, ready_draft
 from uploads.models import UploadFile
-from uploads.services import upload_file_put
+from uploads.services.upload import upload_file_put
 
 pytestmark = pytest.mark.django_db
 

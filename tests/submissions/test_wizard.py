@@ -31,7 +31,7 @@ from submissions.services import (
 from tests.curation.review_helpers import dicom_bytes
 from tests.factories import study_metadata
 from tests.submissions.move_helpers import ACCEPTED_ANSWERS, ready_draft
-from uploads.services import upload_file_put
+from uploads.services.upload import upload_file_put
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from tests.factories import study_metadata
 from tests.submissions.move_helpers import ACCEPTED_ANSWERS
 from tests.uploads.conftest import TUS_URL, metadata
 from uploads.models import UploadFile
-from uploads.services import upload_file_put
+from uploads.services.upload import upload_file_put
 
 pytestmark = pytest.mark.django_db
 
