@@ -1,4 +1,4 @@
-"""The upload-area file API (DESIGN §5.3): list and delete the caller's own files."""
+"""The upload-area file API (docs/design.md §10.3): list and delete the caller's own files."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema

@@ -1,4 +1,4 @@
-"""The submissions API (DESIGN §5.3, issue #5 point 8): drafts, File Lists, submitting, new versions."""
+"""The submissions API (docs/design.md §10.3, issue #5 point 8): drafts, File Lists, submitting, new versions."""
 
 import datetime
 import json
