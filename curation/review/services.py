@@ -40,6 +40,21 @@ class RefusalReason(models.TextChoices):
 
 EGA_REFUSALS = (RefusalReason.SCOPE, RefusalReason.DICOM)
 
+# A refusal names why the submission waited for a curator, so a submission held only for its release date is
+# never refused as identifiable human data (with the EGA paragraph); anything else is Other, said in the message.
+REFUSAL_FOR_REVIEW_REASON = {
+    ReviewReason.SCOPE: RefusalReason.SCOPE,
+    ReviewReason.DICOM: RefusalReason.DICOM,
+    ReviewReason.NO_PUBLICATION: RefusalReason.NO_PUBLICATION,
+    ReviewReason.RELEASE_BEYOND_BOUND: RefusalReason.RELEASE_BEYOND_BOUND,
+}
+
+
+def refusal_reasons_for(submission: Submission) -> list[RefusalReason]:
+    """Return the reasons `submission` may be refused for: those of its review reasons, then Other."""
+    allowed = {REFUSAL_FOR_REVIEW_REASON.get(value) for value in submission.review_reasons} | {RefusalReason.OTHER}
+    return [reason for reason in RefusalReason if reason in allowed]
+
 
 def _check_curator(actor) -> None:
     """Refuse anyone but a curator before looking at what they sent."""
@@ -156,16 +171,21 @@ def submission_changes_request(*, submission: Submission, actor, message: str) -
 
 
 def submission_refuse(*, submission: Submission, actor, reason: str, message: str) -> Submission:
-    """Refuse a submission in review for `reason` (a `RefusalReason`), with the curator's message.
+    """Refuse a submission in review for `reason`, one of `refusal_reasons_for` it, with the curator's message.
 
     It becomes `refused` for good; its upload files are released. When the data
     is out of scope (identifiable human data, identifying DICOM files) the
     e-mail points the submitter to the EGA (P-SCOPE).
     """
     _check_curator(actor)
-    if reason not in RefusalReason.values:
+    allowed = refusal_reasons_for(submission)
+    if reason not in allowed:
         raise PolicyViolation(
-            rule=REVIEW_RULE, field="reason", message="Choose one of the reasons a submission is refused."
+            rule=REVIEW_RULE,
+            field="reason",
+            message="Refuse this submission for why it waits for a curator: "
+            + "; ".join(choice.label for choice in allowed)
+            + ".",
         )
     message = _message_required(message)
     with transaction.atomic():

@@ -43,12 +43,14 @@ REVIEW_DECISIONS = {
 def review_detail(request, pk: int):
     """Show one submission in review and take the curator's decision (accept, request changes, refuse)."""
     submission = review_entry_get(pk=pk)
-    forms = {name: form_class(prefix=name) for name, (form_class, _, _) in REVIEW_DECISIONS.items()}
+    forms = {
+        name: form_class(prefix=name, submission=submission) for name, (form_class, _, _) in REVIEW_DECISIONS.items()
+    }
     status = 200
     decision = request.POST.get("decision")
     if request.method == "POST" and decision in REVIEW_DECISIONS:
         form_class, service, done = REVIEW_DECISIONS[decision]
-        form = forms[decision] = form_class(request.POST, prefix=decision)
+        form = forms[decision] = form_class(request.POST, prefix=decision, submission=submission)
         if form.is_valid():
             try:
                 service(submission=submission, actor=request.user, **form.cleaned_data)

@@ -1,6 +1,7 @@
 """The review queue (issue #6, part 3): what waits for a curator, and the three decisions."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -11,7 +12,12 @@ from django.utils import timezone
 from archive.models import Study
 from core.errors import NotAllowed, PolicyViolation
 from core.models import CurationEvent
-from curation.review.services import submission_changes_request, submission_refuse, submission_review_accept
+from curation.review.services import (
+    RefusalReason,
+    submission_changes_request,
+    submission_refuse,
+    submission_review_accept,
+)
 from submissions import scope
 from submissions.models import ReviewReason, SubmissionState
 from submissions.services import submission_submit
@@ -240,3 +246,51 @@ def test_p_scope_review_non_curators_get_403(submitter, submitter_client, other_
 def test_p_scope_review_anonymous_visitors_are_sent_to_log_in(anonymous_client, four_kinds):
     response = anonymous_client.get(QUEUE)
     assert response.status_code == 302 and reverse("admin:login") in response.url
+
+
+def refusal_options(html: str) -> list[tuple[str, str, bool]]:
+    """The refusal form's reason options as (value, label, pre-selected)."""
+    (select,) = re.findall(r'<select name="refuse-reason"[^>]*>(.*?)</select>', html, re.S)
+    return [
+        (value, label, "selected" in attributes)
+        for value, attributes, label in re.findall(r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', select)
+    ]
+
+
+def test_p_scope_review_refuse_form_has_no_preselected_reason_and_offers_those_of_the_queue(curator_client, four_kinds):
+    html = curator_client.get(detail_url(four_kinds["release_date"])).content.decode()
+    assert refusal_options(html) == [
+        ("", "Choose a reason…", True),  # the empty choice shows until the curator picks one
+        ("release_beyond_bound", "Release date beyond the bound not justified", False),
+        ("other", "Other (explained in the message)", False),
+    ]
+    html = curator_client.get(detail_url(four_kinds["scope"])).content.decode()
+    assert [value for value, _, _ in refusal_options(html)] == ["", "scope_needs_review", "other"]
+
+
+def test_p_scope_review_refuse_without_a_chosen_reason_is_a_form_error_and_changes_nothing(
+    curator_client, four_kinds, mailoutbox, django_capture_on_commit_callbacks
+):
+    submission = four_kinds["release_date"]
+    refusal = {"decision": "refuse", "refuse-reason": "", "refuse-message": "Not for us."}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = curator_client.post(detail_url(submission), refusal)
+    assert response.status_code == 400
+    assert "Choose why the submission is refused." in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.state == SubmissionState.IN_REVIEW and not mailoutbox
+    assert not audit_rows(submission, "submission.refused")
+
+
+@pytest.mark.parametrize("reason", [RefusalReason.SCOPE, RefusalReason.DICOM, RefusalReason.NO_PUBLICATION])
+def test_p_scope_review_refuse_for_a_reason_not_behind_the_queue_reasons_is_refused(
+    curator, four_kinds, mailoutbox, django_capture_on_commit_callbacks, reason
+):
+    submission = four_kinds["release_date"]
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(PolicyViolation) as error:
+        submission_refuse(submission=submission, actor=curator, reason=reason, message="Identifiable data.")
+    assert (error.value.rule, error.value.field) == ("P-SCOPE", "reason")
+    assert "Release date beyond the bound not justified" in error.value.message
+    submission.refresh_from_db()
+    assert submission.state == SubmissionState.IN_REVIEW and not mailoutbox
+    assert not audit_rows(submission, "submission.refused")
