@@ -136,7 +136,9 @@ ANONYMOUS_USER_NAME = None  # guardian: anonymous users get no object permission
 GUARDIAN_RAISE_403 = False
 
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "my-studies"
+# After sign-up, "My studies" is empty and says what comes next: upload, then submit.
+ACCOUNT_SIGNUP_REDIRECT_URL = "my-studies"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")

@@ -47,8 +47,13 @@ def studies_visible_to(user) -> QuerySet[Study]:
     public = Q(status__in=PUBLIC_STATUSES)
     if user is None or not user.is_authenticated:
         return studies.filter(public)
+    return studies.filter(public | Q(status=StudyStatus.CONFIDENTIAL, pk__in=study_ids_granted_to(user)))
+
+
+def study_ids_granted_to(user) -> QuerySet:
+    """Return the ids of the studies on which `user` holds `view_study` (as owner or invited collaborator)."""
     granted = StudyUserObjectPermission.objects.filter(user=user, permission__codename="view_study")
-    return studies.filter(public | Q(status=StudyStatus.CONFIDENTIAL, pk__in=granted.values("content_object_id")))
+    return granted.values("content_object_id")
 
 
 def study_get_visible(user, accession: str) -> Study:

@@ -26,6 +26,20 @@ def days_left(day: datetime.date) -> int:
     return (day - timezone.localdate()).days
 
 
+@register.filter
+def release_time_left(day: datetime.date) -> str:
+    """How long until a confidential study's release date, in its largest unit, rounded: "in 3 months"."""
+    today = timezone.localdate()
+    if day <= today:
+        return "due today"
+    days = (day - today).days
+    # Months up to two years (the usual bound of P-RELEASE-DATE), so "in 20 months" is not rounded to "in 2 years".
+    for unit, length, from_days in (("year", 365, 730), ("month", 30, 30), ("week", 7, 7), ("day", 1, 1)):
+        if days >= from_days:
+            count = round(days / length)
+            return f"in {count} {unit}{'' if count == 1 else 's'}"
+
+
 @register.simple_tag
 def licence_badge(licence):
     """A badge naming the licence by its SPDX id, linking to its text (P-LICENCE)."""

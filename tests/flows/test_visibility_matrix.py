@@ -73,6 +73,10 @@ EXPECTED_BY_NAME = {
     **{f"study-{name}": WRITE_ONLY for name in ("collaborator-remove", "release-date", "release-now")},
 }
 
+# Listings whose rows differ from what the caller may open: "My studies" (archive/selectors/my_studies.py) lists
+# only the caller's own and shared studies, a removed one as its tombstone; None: anonymous callers must sign in.
+LISTED_BY_NAME = {"my-studies": {"anonymous": None, "other_user": set(), "owner": set(STATUSES), "curator": set()}}
+
 # What a reviewer link answers, whoever holds it (docs/design.md §2): its confidential study
 # opens for every caller, a removed study never opens (P-REMOVE), a bad token is 404.
 EXPECTED_REVIEW = {
@@ -233,18 +237,23 @@ def test_p_remove_reviewer_link_urls_answer_by_caller_and_status(reviewed, calle
 def test_p_hide_listings_show_only_what_the_caller_may_list(world, caller):
     """Home, search, sitemap and API lists: no confidential, removed or hidden entry leaks."""
     studies, clients = world
-    may_list = {"released", "obsolete"}
+    may_list_by_default = {"released", "obsolete"}
     if caller == "owner":
-        may_list.add("confidential")
+        may_list_by_default.add("confidential")
     if caller == "curator":
-        may_list = set(STATUSES)
+        may_list_by_default = set(STATUSES)
     failures = []
     for _route, name, kwargs in public_patterns():
         if kwargs:
             continue
+        may_list = LISTED_BY_NAME.get(name, {}).get(caller, may_list_by_default)
         for query in ("", "?q=study&include_obsolete=1"):
             url = reverse(name) + query
             response = clients[caller].get(url)
+            if may_list is None:
+                if response.status_code != 302 or not response["Location"].startswith(reverse("account_login")):
+                    failures.append(f"{caller} GET {url}: {response.status_code}, expected a redirect to sign in")
+                continue
             if response.status_code != 200:
                 failures.append(f"{caller} GET {url}: {response.status_code}")
                 continue
