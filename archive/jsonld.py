@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from archive.downloads import content_type_of
+from archive.metadata import StudyMetadata
 from archive.models import FileStatus, Study, StudyVersion
 from archive.selectors.files import study_files
 from archive.templatetags.archive_tags import orcid_url
@@ -90,6 +91,14 @@ def study_dataset(*, request: HttpRequest, study: Study, version: StudyVersion, 
         "includedInDataCatalog": {"@type": "DataCatalog", "name": settings.PORTAL_NAME},
         "distribution": _distribution(request, study=study, version=version),
     }
+    if publication_url := StudyMetadata.from_dict(metadata).publication_url:
+        # schema.org's `citation`: the article to cite besides the dataset, as Google's Dataset guide reads it.
+        dataset["citation"] = {
+            "@type": "ScholarlyArticle",
+            "@id": publication_url,
+            "identifier": publication_url,
+            "url": publication_url,
+        }
     if study.source:  # a brokered dataset names the resource it came from and its identifier there (P-LICENCE)
         dataset["isBasedOn"] = {
             "@type": "Dataset",

@@ -9,6 +9,7 @@ an import or the demo data.
 
 import re
 from dataclasses import dataclass, fields
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 
@@ -43,7 +44,30 @@ NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 NOT_A_PARAGRAPH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 REQUIRED_TEXT = ("title", "description", "organism", "imaging_method")
 MAX_AUTHORS = 500
+# What each field is called wherever a person reads it: the wizard's form, the review step's problems.
+FIELD_LABELS = {
+    "metadata": "Study details",
+    "title": "Title",
+    "description": "Description",
+    "authors": "Authors",
+    "organism": "Organism",
+    "organism_taxon_id": "NCBI Taxonomy id",
+    "imaging_method": "Imaging method",
+    "imaging_method_fbbi_id": "FBbi id",
+    "keywords": "Keywords",
+    "funding": "Funding",
+    "publication_doi": "Publication DOI",
+    "no_publication_reason": "Why there is no publication",
+    "biosample": "Biosample",
+    "specimen": "Specimen",
+    "image_acquisition": "Image acquisition",
+}
 MAX_KEYWORDS = 50
+
+# Where each identifier resolves, for people (the page's links) and machines (JSON-LD).
+DOI_RESOLVER = "https://doi.org/"
+NCBI_TAXONOMY_BROWSER = "https://www.ncbi.nlm.nih.gov/Taxonomy/Browser/wwwtax.cgi?id="
+FBBI_BROWSER = "https://www.ebi.ac.uk/ols4/ontologies/fbbi/classes?obo_id="
 
 
 class MetadataInvalid(PolicyViolation):
@@ -234,6 +258,19 @@ class StudyMetadata:
         authors = tuple(Author(**author) for author in cleaned.pop("authors"))
         keywords = tuple(cleaned.pop("keywords", ()))
         return cls(**cleaned, authors=authors, keywords=keywords)
+
+    @property
+    def publication_url(self) -> str:
+        # A DOI may hold "#", "?" or "%", which a URL path must escape; doi.org resolves the escaped form.
+        return DOI_RESOLVER + quote(self.publication_doi, safe="/") if self.publication_doi else ""
+
+    @property
+    def organism_taxon_url(self) -> str:
+        return NCBI_TAXONOMY_BROWSER + self.organism_taxon_id if self.organism_taxon_id else ""
+
+    @property
+    def imaging_method_fbbi_url(self) -> str:
+        return FBBI_BROWSER + self.imaging_method_fbbi_id if self.imaging_method_fbbi_id else ""
 
     def as_dict(self) -> dict:
         stored = {field.name: getattr(self, field.name) for field in fields(self)}

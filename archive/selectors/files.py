@@ -51,6 +51,15 @@ def study_files_page(*, version: StudyVersion, user, page: int, per_page: int) -
     return CountedPage(rows, total=count, start=start), size
 
 
+def file_attribute_columns(files: list[ArchiveFile]) -> list[str]:
+    """Return the File List attribute names the given files carry, sorted regardless of case.
+
+    Sorted rather than in the File List's order: stored attributes keep no column order (PostgreSQL's jsonb
+    reorders keys), and a table's columns must not move between databases or pages.
+    """
+    return sorted({name for file in files for name in file.attributes}, key=lambda name: (name.casefold(), name))
+
+
 # --- Thumbnails --------------------------------------------------------------------------
 
 

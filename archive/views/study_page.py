@@ -14,9 +14,10 @@ from django.utils.cache import add_never_cache_headers
 
 from archive.forms import CollaboratorForm, ReleaseDateForm, ReleaseNowForm, ReviewerLinkForm
 from archive.jsonld import canonical_url, study_dataset
+from archive.metadata import StudyMetadata
 from archive.models import Study, StudyStatus, StudyVersion
 from archive.release_dates import release_date_bounds
-from archive.selectors.files import study_files_page
+from archive.selectors.files import file_attribute_columns, study_files_page
 from archive.selectors.paging import CountedPage
 from archive.selectors.visibility import (
     StudyGone,
@@ -55,18 +56,23 @@ def study_page_context(
     """The context the study page and the reviewer page share (templates/archive/includes/).
 
     `file_url(path)` gives each listed file its download address, so the same file
-    table serves accession routes and reviewer-link routes. Anonymised pages name no authors.
+    table serves accession routes and reviewer-link routes. Anonymised pages name no authors, nor the
+    publication that would name them. The file table has a column per File List attribute on the page.
     """
+    attribute_columns = file_attribute_columns(files.rows)
     for file in files.rows:
         file.download_url = file_url(file.path)
-    metadata = version.metadata
+        file.attribute_values = [file.attributes.get(name, "") for name in attribute_columns]
+    metadata = StudyMetadata.from_dict(version.metadata)
     return {
         "study": study,
         "version": version,
         "metadata": metadata,
         "anonymised": anonymised,
-        "authors": [] if anonymised else metadata.get("authors") or [],
-        "keywords": metadata.get("keywords") or [],
+        "authors": [] if anonymised else list(metadata.authors),
+        "publication_doi": "" if anonymised else metadata.publication_doi,
+        "keywords": list(metadata.keywords),
+        "attribute_columns": attribute_columns,
         "page_obj": Paginator(files, FILES_PER_PAGE).page(files.start // FILES_PER_PAGE + 1),
         "files_count": files.total,
         "files_size": files_size or 0,

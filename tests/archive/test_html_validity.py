@@ -55,7 +55,9 @@ def pages(anonymous_client, submitter, submitter_client, curator, curator_client
     """Every checked page's HTML by name, rendered with real data by the role that sees it."""
     released = make_study(
         title="Mitochondria in motion",
-        files=[stored_file("images/cell 01.tif", b"pixels"), stored_file("README.txt", b"About")],
+        files=[stored_file("images/cell 01.tif", b"pixels", {"channel": "GFP"}), stored_file("README.txt", b"About")],
+        organism_taxon_id="9606",
+        imaging_method_fbbi_id="FBbi:00000251",
     )
     study_version_add(study=released, metadata=study_metadata("Mitochondria, again"), files=[])
     obsolete = make_study(status="obsolete", title="Superseded zebrafish atlas")
@@ -78,6 +80,8 @@ def pages(anonymous_client, submitter, submitter_client, curator, curator_client
         "study-curator": _page(curator_client, reverse("study-detail", args=[removed.accession])),
         "tombstone": _page(anonymous_client, reverse("study-detail", args=[removed.accession]), status=410),
         "uploads": _page(submitter_client, reverse("uploads:area")),
+        "my-studies": _page(submitter_client, reverse("my-studies")),
+        "my-studies-empty": _page(curator_client, reverse("my-studies")),
         "submissions": _page(submitter_client, reverse("submissions:list")),
         "submission": _page(submitter_client, reverse("submissions:detail", args=[waiting.pk])),
         "dashboard": _page(curator_client, reverse("curation:dashboard")),

@@ -160,3 +160,24 @@ def test_jsonld_and_canonical_of_the_newest_version_point_to_the_study_page(anon
     assert _jsonld(newest)["@id"] == study_url
     assert _jsonld(newest)["version"] == "2"
     assert _jsonld(newest)["name"] == "Second title"
+
+
+def test_metadata_jsonld_cites_the_publication_by_its_doi(anonymous_client):
+    study = make_study(publication_doi="10.1038/s41592-021-01234-5")
+
+    dataset = _jsonld(_page(anonymous_client, reverse("study-detail", args=[study.accession])))
+
+    assert dataset["citation"] == {
+        "@type": "ScholarlyArticle",
+        "@id": "https://doi.org/10.1038/s41592-021-01234-5",
+        "identifier": "https://doi.org/10.1038/s41592-021-01234-5",
+        "url": "https://doi.org/10.1038/s41592-021-01234-5",
+    }
+
+
+def test_metadata_jsonld_of_a_study_without_publication_cites_nothing(anonymous_client):
+    study = make_study(publication_doi="", no_publication_reason="A reference atlas.")
+
+    dataset = _jsonld(_page(anonymous_client, reverse("study-detail", args=[study.accession])))
+
+    assert "citation" not in dataset
