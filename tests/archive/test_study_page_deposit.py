@@ -7,9 +7,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from archive.metadata import StudyMetadata
 from archive.services.access import reviewer_link_create
 from archive.views.study_page import FILES_PER_PAGE
-from tests.factories import make_study, stored_file
+from tests.factories import make_study, stored_file, study_metadata
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +113,9 @@ def test_metadata_file_table_without_attributes_has_only_its_own_columns(anonymo
     headings, _rows = _file_table(_page(anonymous_client, study.accession))
 
     assert headings == ["Path", "Size", "SHA-256", "Download"]
+
+
+def test_metadata_publication_url_escapes_what_a_url_path_cannot_hold():
+    metadata = StudyMetadata.from_dict(study_metadata(publication_doi="10.1000/abc#1?x=%"))
+
+    assert metadata.publication_url == "https://doi.org/10.1000/abc%231%3Fx%3D%25"
