@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.conf import settings
 
+from archive.metadata import FIELD_LABELS
 from submissions import scope
 from submissions.models import ProjectProposal
 
@@ -14,31 +15,47 @@ SCOPE_CHOICE_LABELS = {scope.YES: "Yes", scope.NO: "No", scope.NOT_APPLICABLE: "
 class MetadataForm(forms.Form):
     """The REMBI study-level fields; `archive.metadata.metadata_clean` decides what is valid."""
 
-    title = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "What the dataset shows"}))
+    title = forms.CharField(
+        label=FIELD_LABELS["title"],
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "What the dataset shows"}),
+    )
     description = forms.CharField(
+        label=FIELD_LABELS["description"],
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What was imaged, why and how the dataset is organised; shown on the public page.",
     )
-    organism = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "e.g. Homo sapiens"}))
+    organism = forms.CharField(
+        label=FIELD_LABELS["organism"],
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Homo sapiens"}),
+    )
     organism_taxon_id = forms.CharField(
-        label="NCBI Taxonomy id", required=False, help_text="Digits, e.g. 9606 for Homo sapiens."
+        label=FIELD_LABELS["organism_taxon_id"], required=False, help_text="Digits, e.g. 9606 for Homo sapiens."
     )
     imaging_method = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"placeholder": "e.g. confocal microscopy"})
+        label=FIELD_LABELS["imaging_method"],
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. confocal microscopy"}),
     )
     imaging_method_fbbi_id = forms.CharField(
-        label="FBbi id", required=False, help_text="The Biological Imaging Methods Ontology term, e.g. FBbi:00000251."
+        label=FIELD_LABELS["imaging_method_fbbi_id"],
+        required=False,
+        help_text="The Biological Imaging Methods Ontology term, e.g. FBbi:00000251.",
     )
-    keywords = forms.CharField(required=False, help_text="Separated by commas.")
+    keywords = forms.CharField(label=FIELD_LABELS["keywords"], required=False, help_text="Separated by commas.")
     funding = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Funders and grant numbers."
+        label=FIELD_LABELS["funding"],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Funders and grant numbers.",
     )
     publication_doi = forms.CharField(
-        label="Related publication DOI", required=False, help_text="e.g. 10.1038/s41592-021-01234-5"
+        label=FIELD_LABELS["publication_doi"], required=False, help_text="e.g. 10.1038/s41592-021-01234-5"
     )
     no_publication_reason = forms.CharField(
-        label="Or: why there is no publication",
+        label=f"Or: {FIELD_LABELS['no_publication_reason'].lower()}",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="A dataset without a publication is reviewed by a curator unless it belongs to an accepted project.",
@@ -51,17 +68,19 @@ class MetadataForm(forms.Form):
         help_text="One of your accepted structured projects, if the dataset belongs to it.",
     )
     biosample = forms.CharField(
-        label="Biosample",
+        label=FIELD_LABELS["biosample"],
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="The biological entity imaged: organism, cell line or tissue, and any treatment.",
     )
     specimen = forms.CharField(
+        label=FIELD_LABELS["specimen"],
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="How the sample was prepared for imaging (fixation, staining, mounting).",
     )
     image_acquisition = forms.CharField(
+        label=FIELD_LABELS["image_acquisition"],
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Instrument, objective, channels, resolution.",

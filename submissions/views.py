@@ -39,6 +39,8 @@ from submissions.selectors import (
     submissions_listed,
 )
 from submissions.services import (
+    SubmissionNotReady,
+    SubmitProblem,
     file_list_report,
     submission_acknowledge,
     submission_certify_scope,
@@ -46,6 +48,7 @@ from submissions.services import (
     submission_file_list_check,
     submission_files_set,
     submission_metadata_update,
+    submission_problems,
     submission_project_set,
     submission_release_date_set,
     submission_submit,
@@ -54,20 +57,6 @@ from submissions.services import (
 from uploads.forms import UploadFilesForm
 
 FILES_PER_PAGE = 100
-
-# Which step holds a field that submitting refuses, so the review page can link to it.
-FIELD_STEPS = {
-    "files": "files",
-    "folders": "files",
-    "file_list": "files",
-    "scope": "scope",
-    "answers": "scope",
-    "disclosure": "agreements",
-    "public_disclosure": "agreements",
-    "right_to_submit": "agreements",
-    "release_date": "release",
-    "reason": "release",
-}
 
 
 def _owned(request, pk: int) -> Submission:
@@ -285,24 +274,15 @@ def _release(request, submission: Submission):
     return _render(request, submission, "release", context, status=400 if form.errors else 200)
 
 
-def _submit_errors(error: PolicyViolation) -> list[dict]:
-    """Each problem submitting found, with the step that fixes it."""
-    if isinstance(error, MetadataInvalid):
-        return [
-            {"message": f"{field.replace('_', ' ').capitalize()}: {message}", "step": "metadata"}
-            for field, problems in error.errors.items()
-            for message in problems
-        ]
-    return [{"message": error.message, "step": FIELD_STEPS.get(error.field, "metadata")}]
-
-
 def _review(request, submission: Submission):
-    errors = []
+    refused: list[SubmitProblem] = []  # what pressing Submit was refused for
     if request.method == "POST":
         try:
             submission = submission_submit(submission=submission, actor=request.user)
+        except SubmissionNotReady as error:
+            refused = error.problems
         except PolicyViolation as error:
-            errors = _submit_errors(error)
+            refused = [SubmitProblem.of(error)]
         else:
             if submission.state == SubmissionState.IN_REVIEW:
                 messages.info(request, "Submitted. A curator will review it before it is accessioned.")
@@ -313,7 +293,9 @@ def _review(request, submission: Submission):
     # Shown fresh and never saved here: a GET writes nothing, and submitting screens again and keeps the result.
     screening = dicom_screening(submission)
     context = {
-        "errors": errors,
+        "refused": bool(refused),
+        # A GET (and a refused POST) show the same list that `submission_submit` refuses with.
+        "problems": refused or submission_problems(submission=submission),
         "screening": screening,
         "metadata": submission.metadata,
         "files": submission_move_progress(submission=submission),
@@ -323,7 +305,7 @@ def _review(request, submission: Submission):
         "releases_on_submission": submission.release_on_submission,
         "expected_reasons": submission_review_expected(submission, screening=screening),
     }
-    return _render(request, submission, "review", context, status=400 if errors else 200)
+    return _render(request, submission, "review", context, status=400 if refused else 200)
 
 
 STEP_VIEWS = {

@@ -15,12 +15,21 @@ from submissions.services.drafts import (
     submission_release_date_set,
 )
 from submissions.services.move import MOVE_BATCH, submission_files_move
-from submissions.services.submit import submission_move_queue, submission_screen, submission_submit
+from submissions.services.submit import (
+    SubmissionNotReady,
+    SubmitProblem,
+    submission_move_queue,
+    submission_problems,
+    submission_screen,
+    submission_submit,
+)
 from submissions.services.versions import submission_version_start
 from submissions.services.whole import submission_create_whole, submission_update_whole
 
 __all__ = [
     "MOVE_BATCH",
+    "SubmissionNotReady",
+    "SubmitProblem",
     "file_list_report",
     "submission_acknowledge",
     "submission_certify_scope",
@@ -31,6 +40,7 @@ __all__ = [
     "submission_files_set",
     "submission_metadata_update",
     "submission_move_queue",
+    "submission_problems",
     "submission_project_set",
     "submission_release_date_set",
     "submission_screen",

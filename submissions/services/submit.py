@@ -2,12 +2,14 @@
 
 import datetime
 import logging
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from archive.metadata import StudyMetadata
+from archive.metadata import FIELD_LABELS as METADATA_LABELS
+from archive.metadata import MetadataInvalid, StudyMetadata
 from archive.release_dates import release_date_validate
 from archive.services.accession import accession_allocate
 from core import audit
@@ -27,7 +29,7 @@ from submissions.models import (
     SubmissionState,
 )
 from submissions.notify import submission_notify
-from submissions.review_rules import dicom_screening, review_reasons
+from submissions.review_rules import dicom_screening, release_beyond_bound, review_reasons
 from submissions.services.drafts import _editable
 from uploads.models import UploadFile, UploadState
 from uploads.services.upload import upload_files_hold
@@ -35,81 +37,182 @@ from uploads.services.upload import upload_files_hold
 logger = logging.getLogger(__name__)
 
 
-def _submit_check(*, submission: Submission, now: datetime.datetime) -> list[str]:
-    """Check every rule a submission must meet; return why it must wait for a curator ([] when it need not)."""
-    StudyMetadata.from_dict(submission.metadata, publication_required=True)
+# Which wizard step fixes each field that submitting checks (metadata fields are all on "metadata").
+FIELD_STEPS = {
+    "files": "files",
+    "file_list": "files",
+    "scope": "scope",
+    "disclosure": "agreements",
+    "release_date": "release",
+    "reason": "release",
+}
+FIELD_LABELS = {
+    **METADATA_LABELS,
+    "files": "Files",
+    "file_list": "File List",
+    "scope": "Scope",
+    "disclosure": "Acknowledgements",
+    "release_date": "Release date",
+    "reason": "Release date",
+}
+
+
+@dataclass(frozen=True)
+class SubmitProblem:
+    """One thing that keeps a draft from being submitted: the rule, the field, what to do, and the step to do it."""
+
+    rule: str
+    field: str
+    message: str
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS.get(self.field, "Submission")
+
+    @property
+    def step(self) -> str:
+        return FIELD_STEPS.get(self.field, "metadata")
+
+    @classmethod
+    def of(cls, error: PolicyViolation) -> "SubmitProblem":
+        return cls(rule=error.rule, field=error.field, message=error.message)
+
+
+class SubmissionNotReady(PolicyViolation):
+    """Every problem that keeps a draft from being submitted, so the submitter can fix them all at once."""
+
+    def __init__(self, *, problems: list[SubmitProblem]):
+        self.problems = problems
+        super().__init__(rule=problems[0].rule, field=problems[0].field, message=problems[0].message)
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        """The messages by field, as `MetadataInvalid.errors` gives them."""
+        errors: dict[str, list[str]] = {}
+        for problem in self.problems:
+            errors.setdefault(problem.field, []).append(problem.message)
+        return errors
+
+    def as_dict(self) -> dict:
+        return {**self.errors, "rule": self.rule, "rules": {problem.field: problem.rule for problem in self.problems}}
+
+
+def _release_on(submission: Submission, now: datetime.datetime) -> datetime.date | None:
+    return timezone.localdate(now) if submission.release_on_submission else submission.release_date
+
+
+def submission_problems(
+    *, submission: Submission, now: datetime.datetime | None = None, lock_uploads: bool = False
+) -> list[SubmitProblem]:
+    """List every rule the draft does not meet yet, in the order submitting checks them ([] when it may be submitted).
+
+    The review step shows this list and `submission_submit` refuses with it, so
+    they never disagree. It reads only; `lock_uploads` (submitting) locks the
+    upload rows of the files still to move.
+    """
+    now = now or timezone.now()
+    problems: list[SubmitProblem] = []
+    try:
+        StudyMetadata.from_dict(submission.metadata, publication_required=True)
+    except MetadataInvalid as invalid:
+        problems += [
+            SubmitProblem(rule=invalid.rule, field=field, message=message)
+            for field, messages in invalid.errors.items()
+            for message in messages
+        ]
     certification = ScopeCertification.objects.filter(submission=submission).first()
     if certification is None:
-        raise PolicyViolation(rule="P-SCOPE", field="scope", message="Answer the clinical-scope form first.")
-    if certification.outcome == scope.REFUSED:
-        raise PolicyViolation(rule="P-SCOPE", field="scope", message="The scope certification refused this data.")
+        problems.append(SubmitProblem(rule="P-SCOPE", field="scope", message="Answer the clinical-scope form first."))
+    elif certification.outcome == scope.REFUSED:
+        problems.append(
+            SubmitProblem(rule="P-SCOPE", field="scope", message="The scope certification refused this data.")
+        )
     if not DisclosureAcknowledgement.objects.filter(
         submission=submission, public_disclosure=True, right_to_submit=True
     ).exists():
-        raise PolicyViolation(
-            rule="P-DISCLOSURE", field="disclosure", message="Make both acknowledgements before submitting."
+        problems.append(
+            SubmitProblem(
+                rule="P-DISCLOSURE", field="disclosure", message="Make both acknowledgements before submitting."
+            )
         )
-    beyond_bound = False
     if submission.kind == SubmissionKind.NEW_STUDY:
-        if submission.release_on_submission:
-            submission.release_date = timezone.localdate(now)
-        if submission.release_date is None:
-            raise PolicyViolation(rule="P-RELEASE-DATE", field="release_date", message="Choose a release date.")
-        beyond_bound = release_date_validate(
-            release_date=submission.release_date,
-            submitted_at=now,
-            actor_is_curator=bool(submission.release_date_reason),
-            reason=submission.release_date_reason,
-            now=now,
-        )
-    licence_for_study(source="", requested=None)  # a direct submission is CC0-1.0 (P-LICENCE)
+        release_date = _release_on(submission, now)
+        if release_date is None:
+            problems.append(
+                SubmitProblem(rule="P-RELEASE-DATE", field="release_date", message="Choose a release date.")
+            )
+        else:
+            try:
+                release_date_validate(
+                    release_date=release_date,
+                    submitted_at=now,
+                    actor_is_curator=bool(submission.release_date_reason),
+                    reason=submission.release_date_reason,
+                    now=now,
+                )
+            except PolicyViolation as error:
+                problems.append(SubmitProblem.of(error))
     if missing := (submission.file_list or {}).get("missing"):
-        raise PolicyViolation(
-            rule=FILE_LIST_RULE,
-            field="file_list",
-            message="The File List names files that are not in the submission: " + ", ".join(missing[:20]),
+        problems.append(
+            SubmitProblem(
+                rule=FILE_LIST_RULE,
+                field="file_list",
+                message="The File List names files that are not in the submission: " + ", ".join(missing[:20]),
+            )
         )
     files = list(submission.files.all())
     if not files:
-        raise PolicyViolation(rule="P-MOVE-ON-SUBMIT", field="files", message="Choose at least one file.")
-    _uploads_lock(submission=submission, files=files)
+        problems.append(SubmitProblem(rule="P-MOVE-ON-SUBMIT", field="files", message="Choose at least one file."))
+    elif gone := _uploads_gone(submission=submission, files=files, lock=lock_uploads):
+        problems.append(
+            SubmitProblem(
+                rule="P-MOVE-ON-SUBMIT",
+                field="files",
+                message="These files are no longer in your upload area: " + ", ".join(gone[:20]),
+            )
+        )
+    return problems
+
+
+def _submit_check(*, submission: Submission, now: datetime.datetime) -> list[str]:
+    """Check every rule a submission must meet; return why it must wait for a curator ([] when it need not)."""
+    if problems := submission_problems(submission=submission, now=now, lock_uploads=True):
+        raise SubmissionNotReady(problems=problems)
+    if submission.kind == SubmissionKind.NEW_STUDY:
+        submission.release_date = _release_on(submission, now)
+    licence_for_study(source="", requested=None)  # a direct submission is CC0-1.0 (P-LICENCE)
     reasons = review_reasons(
         submission=submission,
-        scope_outcome=certification.outcome,
+        scope_outcome=ScopeCertification.objects.get(submission=submission).outcome,
         screening=submission.screening,
-        beyond_bound=beyond_bound,
+        beyond_bound=release_beyond_bound(submission, now=now),
     )
     return [str(reason) for reason in reasons]
 
 
-def _uploads_lock(*, submission: Submission, files: list[SubmissionFile]) -> None:
-    """Lock the upload rows of the files still to move; refuse if any is gone or taken by another submission.
+def _uploads_gone(*, submission: Submission, files: list[SubmissionFile], lock: bool) -> list[str]:
+    """The paths of the files still to move whose upload is gone or taken by another submission.
 
-    Locking serialises submissions that share a file: only one may take it.
+    Submitting locks the upload rows (`lock`): that serialises submissions that share a file, so only one may take it.
     """
     upload_ids = [f.upload_file_id for f in files if f.state == SubmissionFileState.PENDING]
-    locked = set(
-        UploadFile.objects.select_for_update()
-        .filter(pk__in=[pk for pk in upload_ids if pk is not None], state=UploadState.COMPLETE)
-        .values_list("pk", flat=True)
+    uploads = UploadFile.objects.select_for_update() if lock else UploadFile.objects
+    present = set(
+        uploads.filter(pk__in=[pk for pk in upload_ids if pk is not None], state=UploadState.COMPLETE).values_list(
+            "pk", flat=True
+        )
     )
     taken = set(
-        SubmissionFile.objects.filter(upload_file_id__in=locked)
+        SubmissionFile.objects.filter(upload_file_id__in=present)
         .exclude(submission=submission)
         .filter(submission__state__in=[SubmissionState.SUBMITTED, SubmissionState.IN_REVIEW])
         .values_list("upload_file_id", flat=True)
     )
-    gone = [
+    return [
         f.path
         for f in files
-        if f.state == SubmissionFileState.PENDING and (f.upload_file_id not in locked or f.upload_file_id in taken)
+        if f.state == SubmissionFileState.PENDING and (f.upload_file_id not in present or f.upload_file_id in taken)
     ]
-    if gone:
-        raise PolicyViolation(
-            rule="P-MOVE-ON-SUBMIT",
-            field="files",
-            message="These files are no longer in your upload area: " + ", ".join(gone[:20]),
-        )
 
 
 def submission_screen(*, submission: Submission, actor) -> list[dict]:

@@ -67,7 +67,7 @@ def test_submitter_uploads_a_folder_submits_it_and_shares_the_study_with_a_revie
     page.get_by_label("NCBI Taxonomy id").fill("9606")
     page.get_by_label("Imaging method", exact=True).fill("confocal microscopy")
     page.get_by_label("FBbi id").fill("FBbi:00000251")
-    page.get_by_label("Related publication DOI").fill("10.1038/s41592-021-01234-5")
+    page.get_by_label("Publication DOI").fill("10.1038/s41592-021-01234-5")
     page.get_by_label("Biosample").fill("HeLa cells, wild type")
     _continue(page)
     expect(page.locator("#authors-errors")).to_contain_text("Author 1 (Ada Lovelace)")

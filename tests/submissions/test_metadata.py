@@ -3,7 +3,12 @@
 import pytest
 
 from archive.metadata import MetadataInvalid, metadata_clean
-from submissions.services import submission_create_draft, submission_metadata_update, submission_submit
+from submissions.services import (
+    SubmissionNotReady,
+    submission_create_draft,
+    submission_metadata_update,
+    submission_submit,
+)
 from tests.factories import study_metadata
 from tests.submissions.move_helpers import file_contents, ready_draft
 
@@ -134,7 +139,7 @@ def test_metadata_draft_services_refuse_bad_formats_and_keep_the_old_metadata(su
 def test_metadata_submit_refuses_an_incomplete_draft_listing_every_missing_field(submitter):
     submission, _ = ready_draft(submitter, file_contents(1))
     submission_metadata_update(submission=submission, actor=submitter, metadata={"title": "Only a title"})
-    with pytest.raises(MetadataInvalid) as excinfo:
+    with pytest.raises(SubmissionNotReady) as excinfo:  # every problem at once, the metadata ones among them
         submission_submit(submission=submission, actor=submitter)
     assert {"description", "organism", "imaging_method", "authors", "publication_doi"} <= set(excinfo.value.errors)
     submission.refresh_from_db()

@@ -10,10 +10,13 @@ from core.errors import NotAllowed, PolicyViolation
 from submissions import scope
 from submissions.models import SubmissionFile, SubmissionState
 from submissions.services import (
+    SubmissionNotReady,
     submission_acknowledge,
     submission_certify_scope,
     submission_create_draft,
+    submission_file_list_check,
     submission_files_set,
+    submission_problems,
     submission_submit,
 )
 from tests.factories import study_metadata
@@ -159,3 +162,37 @@ def test_p_move_on_submit_one_upload_file_goes_to_one_submission_only(submitter)
         submission_submit(submission=second, actor=submitter)
     assert _violation(excinfo) == ("P-MOVE-ON-SUBMIT", "files")
     assert SubmissionFile.objects.filter(upload_file=uploads[0]).count() == 2
+
+
+def test_p_move_on_submit_problems_listed_are_exactly_what_submitting_refuses(submitter):
+    submission = submission_create_draft(owner=submitter, metadata={"title": "Half done"})
+    submission_file_list_check(
+        submission=submission, actor=submitter, name="list.tsv", content=b"Files\tchannel\nrun/z.tif\tDAPI\n"
+    )
+    submission.refresh_from_db()
+    problems = submission_problems(submission=submission)
+    with pytest.raises(SubmissionNotReady) as excinfo:
+        submission_submit(submission=submission, actor=submitter)
+    assert excinfo.value.problems == problems
+    assert [(p.rule, p.field, p.step) for p in problems] == [
+        ("METADATA", "description", "metadata"),
+        ("METADATA", "organism", "metadata"),
+        ("METADATA", "imaging_method", "metadata"),
+        ("METADATA", "authors", "metadata"),
+        ("METADATA", "publication_doi", "metadata"),
+        ("P-SCOPE", "scope", "scope"),
+        ("P-DISCLOSURE", "disclosure", "agreements"),
+        ("P-RELEASE-DATE", "release_date", "release"),
+        ("FILE-LIST", "file_list", "files"),
+        ("P-MOVE-ON-SUBMIT", "files", "files"),
+    ]
+    assert [p.label for p in problems][3:5] == ["Authors", "Publication DOI"]
+    assert excinfo.value.as_dict()["publication_doi"] == [problems[4].message]
+    submission.refresh_from_db()
+    assert submission.state == SubmissionState.DRAFT and submission.submitted_at is None
+
+
+def test_p_move_on_submit_a_ready_draft_has_no_problems_and_submits(submitter):
+    submission, _ = ready_draft(submitter, file_contents(1))
+    assert submission_problems(submission=submission) == []
+    assert submission_submit(submission=submission, actor=submitter).state == SubmissionState.SUBMITTED

@@ -1,6 +1,7 @@
 """The submission wizard (issue #5 point 1): each step saves, validates through the services, is the owner's."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,6 +25,7 @@ from submissions.services import (
     submission_acknowledge,
     submission_certify_scope,
     submission_create_draft,
+    submission_file_list_check,
     submission_files_set,
     submission_metadata_update,
     submission_submit,
@@ -402,6 +404,35 @@ def test_review_lists_what_is_missing_and_submit_refuses_with_links_to_the_steps
     assert step_url(draft, "metadata") in page
     draft.refresh_from_db()
     assert draft.state == SubmissionState.DRAFT
+
+
+def test_p_move_on_submit_review_page_lists_every_problem_with_its_step_before_the_disabled_submit(
+    submitter_client, submitter, draft
+):
+    submission_file_list_check(
+        submission=draft, actor=submitter, name="list.tsv", content=b"Files\tchannel\nrun/z.tif\tDAPI\n"
+    )
+    response = submitter_client.get(step_url(draft, "review"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    problems_block = page[page.index('id="submit-problems"') : page.index("</ul>", page.index('id="submit-problems"'))]
+    listed = re.findall(r"<li>(.*?)</li>", problems_block, re.DOTALL)
+    expected = [
+        ("Description", "This field is needed to submit.", "metadata"),
+        ("Publication DOI", "Give the DOI of the related publication, or the reason there is none.", "metadata"),
+        ("Scope", "Answer the clinical-scope form first.", "scope"),
+        ("Acknowledgements", "Make both acknowledgements before submitting.", "agreements"),
+        ("Release date", "Choose a release date.", "release"),
+        ("File List", "The File List names files that are not in the submission: run/z.tif", "files"),
+        ("Files", "Choose at least one file.", "files"),
+    ]
+    for label, message, step in expected:
+        item = next(item for item in listed if f"{label}:" in item and message in item)
+        assert f'href="{step_url(draft, step)}"' in item
+    assert len(listed) == 10  # also organism, imaging method and authors
+    assert page.index('id="submit-problems"') < page.index('id="submit-button"')
+    assert re.search(r'<button[^>]*id="submit-button"[^>]*disabled', page)
+    assert "Fix the 10 problems listed above to submit." in page
 
 
 def test_review_screens_dicom_files_and_says_a_curator_will_review(submitter_client, submitter):
