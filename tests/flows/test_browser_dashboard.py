@@ -64,6 +64,7 @@ def test_curator_opens_the_dashboard_from_the_admin_and_decides_a_review(
 
     page.get_by_role("link", name=re.compile("Patient-derived organoids")).click()
     page.screenshot(path=f"{output_path}/4-review-entry.png", full_page=True)
+    page.get_by_label("Reason").select_option(label="Identifiable human data: consent for publication not demonstrated")
     page.get_by_label("Message", exact=False).last.fill("Consent forms are not enough for publication.")
     page.get_by_role("button", name="Refuse").click()
     page.wait_for_url(re.compile(r"/curation/review/$"))
