@@ -91,7 +91,7 @@ def study_dataset(*, request: HttpRequest, study: Study, version: StudyVersion, 
         "includedInDataCatalog": {"@type": "DataCatalog", "name": settings.PORTAL_NAME},
         "distribution": _distribution(request, study=study, version=version),
     }
-    if publication_url := StudyMetadata.from_dict(metadata).publication_url:
+    if publication_url := StudyMetadata.from_stored(metadata).publication_url:
         # schema.org's `citation`: the article to cite besides the dataset, as Google's Dataset guide reads it.
         dataset["citation"] = {
             "@type": "ScholarlyArticle",

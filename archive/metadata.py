@@ -259,6 +259,21 @@ class StudyMetadata:
         keywords = tuple(cleaned.pop("keywords", ()))
         return cls(**cleaned, authors=authors, keywords=keywords)
 
+    @classmethod
+    def from_stored(cls, stored: dict) -> "StudyMetadata":
+        """Read what a StudyVersion already holds, without validating it again.
+
+        It passed the contract when it was written (or predates it): pages read it on every
+        request and must show an old version as it was kept, never refuse it.
+        """
+        names = {field.name for field in fields(cls)} - {"authors", "keywords"}
+        authors = tuple(
+            Author(name=a.get("name", ""), affiliation=a.get("affiliation", ""), orcid=a.get("orcid", ""))
+            for a in stored.get("authors") or ()
+        )
+        values = {name: stored[name] for name in names if isinstance(stored.get(name), str)}
+        return cls(**{"title": "", **values}, authors=authors, keywords=tuple(stored.get("keywords") or ()))
+
     @property
     def publication_url(self) -> str:
         # A DOI may hold "#", "?" or "%", which a URL path must escape; doi.org resolves the escaped form.

@@ -63,7 +63,7 @@ def study_page_context(
     for file in files.rows:
         file.download_url = file_url(file.path)
         file.attribute_values = [file.attributes.get(name, "") for name in attribute_columns]
-    metadata = StudyMetadata.from_dict(version.metadata)
+    metadata = StudyMetadata.from_stored(version.metadata)
     return {
         "study": study,
         "version": version,

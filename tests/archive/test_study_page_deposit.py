@@ -119,3 +119,13 @@ def test_metadata_publication_url_escapes_what_a_url_path_cannot_hold():
     metadata = StudyMetadata.from_dict(study_metadata(publication_doi="10.1000/abc#1?x=%"))
 
     assert metadata.publication_url == "https://doi.org/10.1000/abc%231%3Fx%3D%25"
+
+
+def test_metadata_a_version_kept_from_before_the_contract_still_shows(anonymous_client):
+    """Stored metadata is read as kept: a version written before the contract (no authors, a bad ORCID) shows."""
+    study = make_study()
+    study.versions.update(metadata={"title": "Kept as deposited", "authors": [{"name": "A", "orcid": "0000-0000"}]})
+
+    html = _page(anonymous_client, study.accession)
+
+    assert "Kept as deposited" in html
