@@ -56,6 +56,10 @@ class Study(models.Model):
     status_reason = models.CharField(max_length=16, choices=ReasonCategory.choices, blank=True)
     status_note = models.TextField(blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The entry that replaces this one, named when a curator makes it obsolete as superseded (P-OBSOLETE).
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
+    )
     # Copied from the newest version so that search and lists need no join.
     title = models.CharField(max_length=500)
     description = models.TextField(blank=True)
