@@ -7,8 +7,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from archive.downloads import file_response
-from archive.models import FileStatus, Study, StudyVersion
-from archive.selectors.files import FileGone, study_file_get_visible, study_files
+from archive.models import Study, StudyVersion
+from archive.selectors.files import FileGone, study_file_get_visible
+from archive.selectors.manifest import manifest_blocks
 from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible, study_version_get
 from archive.views.study_page import study_page_response, tombstone
 
@@ -75,20 +76,11 @@ def study_file(request, *, study, file):
     return file_response(request, file, public=study.is_public)
 
 
-def _manifest_line(sha256: str, path: str) -> str:
-    # GNU coreutils format; names with a backslash or newline are escaped and the line marked with "\".
-    if "\\" in path or "\n" in path:
-        escaped = path.replace("\\", "\\\\").replace("\n", "\\n")
-        return "\\" + sha256 + "  " + escaped + "\n"
-    return f"{sha256}  {path}\n"
-
-
 def manifest_response(*, version, user) -> StreamingHttpResponse:
-    """The `sha256sum -c` manifest of the files of `version` that `user` may download."""
-    files = study_files(version=version, user=user).exclude(status=FileStatus.REMOVED).values_list("sha256", "path")
-    # Streamed so that a study with many thousands of files is never held in memory.
-    lines = (_manifest_line(sha256, path) for sha256, path in files.iterator(chunk_size=2000))
-    response = StreamingHttpResponse(lines, content_type="text/plain; charset=utf-8")
+    """The `sha256sum -c` manifest of the files of `version` that `user` may download, streamed."""
+    response = StreamingHttpResponse(
+        manifest_blocks(version=version, user=user), content_type="text/plain; charset=utf-8"
+    )
     response["Content-Disposition"] = 'inline; filename="manifest.sha256"'
     return response
 
