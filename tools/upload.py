@@ -4,9 +4,11 @@
     python tools/upload.py --url https://archive.example.org --token KEY FOLDER
 
 Every file under FOLDER is sent with the tus protocol, several at a time, each
-chunk with its SHA-256 (Upload-Checksum). A file's path in the upload area is
-its path relative to FOLDER (the folder's own name is not included), e.g.
-FOLDER/plate1/A01.tif becomes plate1/A01.tif.
+chunk with its SHA-256 (Upload-Checksum). A file's path in the upload area
+starts with the folder's own name, as when the folder is dropped in the
+browser: uploading hela-fission gives hela-fission/raw/cell_01.tif. Write a
+File List with these paths. --strip-top-folder leaves the name out
+(raw/cell_01.tif).
 
 Run it again after an interruption (Ctrl-C, a dropped connection, a reboot): it
 skips the files it finished (recorded in the state file) and continues the
@@ -129,12 +131,15 @@ class LocalFile:
     mtime_ns: int
 
 
-def local_files(folder: Path) -> list[LocalFile]:
+def local_files(folder: Path, *, strip_top_folder: bool = False) -> list[LocalFile]:
+    """The files under `folder`, each with its path in the upload area: from the folder's name on, as a browser
+    sends a dropped folder (webkitRelativePath), or from inside the folder with `strip_top_folder`."""
+    root = folder if strip_top_folder else folder.parent
     files = []
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             stat = path.stat()
-            files.append(LocalFile(path, path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns))
+            files.append(LocalFile(path, path.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns))
     return files
 
 
@@ -180,13 +185,22 @@ def upload_one(entry: LocalFile, *, client, storage, chunk_size: int, progress, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("folder", type=Path, help="folder to upload, recursively")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Paths start with the folder's name, as when the folder is dropped in the browser: uploading "
+        "hela-fission gives hela-fission/raw/cell_01.tif. Write your File List with these paths.",
+    )
+    parser.add_argument("folder", type=Path, help="folder to upload, recursively (its name starts the paths)")
     parser.add_argument("--url", required=True, help="portal address, e.g. https://archive.example.org")
     parser.add_argument("--token", default=os.environ.get("BIOIMAGE_TOKEN"), help="API token (or BIOIMAGE_TOKEN)")
     parser.add_argument("--parallel", type=int, default=4, help="files sent at once (default 4)")
     parser.add_argument("--chunk-size", type=parse_size, default=parse_size("8MiB"), help="bytes a request")
     parser.add_argument("--state-file", type=Path, help="default: ~/.cache/bioimage-upload/<hash>.json")
+    parser.add_argument(
+        "--strip-top-folder",
+        action="store_true",
+        help="leave the folder's own name out of the paths (FOLDER/raw/a.tif becomes raw/a.tif, not FOLDER/raw/a.tif)",
+    )
     # Pause after each chunk; only for tests that interrupt a run half-way.
     parser.add_argument("--throttle", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -195,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.folder.resolve()
     if not folder.is_dir():
         parser.error(f"not a folder: {args.folder}")
+    if not folder.name and not args.strip_top_folder:
+        parser.error(f"{folder} has no name to start the paths with; give --strip-top-folder")
 
     url = args.url.rstrip("/")
     state_path = (args.state_file or default_state_file(url, folder)).expanduser()
@@ -203,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     storage = LockedStorage(state_path.with_suffix(".urls.json"))
     client = TusClient(url + TUS_PATH, headers={"Authorization": f"Token {args.token}"})
 
-    files = local_files(folder)
+    files = local_files(folder, strip_top_folder=args.strip_top_folder)
     pending = [entry for entry in files if not state.is_done(entry)]
     skipped = len(files) - len(pending)
     print(f"{len(files)} files in {folder}; {skipped} skipped (already uploaded), {len(pending)} to send.")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from rest_framework.authtoken.models import Token
+from tusclient.client import TusClient
 
 from uploads.models import UploadFile, UploadState
 from uploads.storage import upload_storage_path
@@ -83,6 +84,7 @@ def test_tool_uploads_a_folder_is_killed_half_way_and_a_second_run_finishes_with
     common = ["--url", live_server.url, "--token", token, "--state-file", str(state_file), str(folder)]
 
     first = _run([*common, "--parallel", "1", "--chunk-size", "256KiB", "--throttle", "0.1"])
+    files = {f"experiment/{relative}": data for relative, data in files.items()}  # the folder's name is kept
     big_bytes = _wait_for_part_of_the_big_file(first, settings.UPLOAD_ROOT)
     first.send_signal(signal.SIGKILL)
     first.wait()
@@ -95,7 +97,7 @@ def test_tool_uploads_a_folder_is_killed_half_way_and_a_second_run_finishes_with
         for row in UploadFile.objects.filter(relative_path__in=done, state=UploadState.COMPLETE)
     }
     assert set(finished_before) == set(done)
-    big = UploadFile.objects.get(relative_path="z_stack/big.tif")
+    big = UploadFile.objects.get(relative_path="experiment/z_stack/big.tif")
     assert 0 < big.offset < BIG
 
     second = _run([*common, "--parallel", "1", "--chunk-size", "1MiB"])
@@ -111,7 +113,7 @@ def test_tool_uploads_a_folder_is_killed_half_way_and_a_second_run_finishes_with
         assert upload_storage_path(rows[relative].storage_name).read_bytes() == data
     for relative, identity in finished_before.items():
         assert (rows[relative].upload_id, rows[relative].created_at) == identity
-    assert rows["z_stack/big.tif"].upload_id == big.upload_id  # resumed, not started again
+    assert rows["experiment/z_stack/big.tif"].upload_id == big.upload_id  # resumed, not started again
 
     third = _run(common)
     out, _ = third.communicate(timeout=60)
@@ -133,5 +135,52 @@ def test_tool_reports_failures_with_exit_code_1(tmp_path, live_server, submitter
 
     assert run.returncode == 1
     assert "1 uploaded, 0 skipped (already uploaded), 1 failed." in out
-    assert "FAILED large.txt" in err
-    assert list(UploadFile.objects.values_list("relative_path", flat=True)) == ["small.txt"]
+    assert "FAILED f/large.txt" in err
+    assert list(UploadFile.objects.values_list("relative_path", flat=True)) == ["f/small.txt"]
+
+
+HELA_TREE = {"raw/cell_01.tif": b"cell 1 pixels", "raw/cell_02.tif": b"cell 2 pixels", "notes.txt": b"notes"}
+
+
+def _tree(root: Path) -> None:
+    for relative, data in HELA_TREE.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(data)
+
+
+def _paths_of(user) -> set[str]:
+    return set(UploadFile.objects.filter(area__owner=user).values_list("relative_path", flat=True))
+
+
+def test_tool_and_browser_style_uploads_of_a_folder_give_the_same_paths(tmp_path, live_server, submitter, other_user):
+    folder = tmp_path / "hela-fission"
+    _tree(folder)
+    token = Token.objects.create(user=submitter).key
+    state_file = str(tmp_path / "s.json")
+    run = _run(["--url", live_server.url, "--token", token, "--state-file", state_file, "--parallel", "1", str(folder)])
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 0, err
+
+    # A browser picking or dropping the folder sends each file's path from the folder's own name on
+    # (webkitRelativePath), which Uppy passes on as tus metadata `relativePath`.
+    auth = {"Authorization": f"Token {Token.objects.create(user=other_user).key}"}
+    client = TusClient(live_server.url + "/api/v1/uploads/tus/", headers=auth)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        web_kit_relative_path = path.relative_to(folder.parent).as_posix()
+        client.uploader(
+            file_path=str(path), metadata={"filename": path.name, "relativePath": web_kit_relative_path}
+        ).upload()
+
+    expected = {f"hela-fission/{relative}" for relative in HELA_TREE}
+    assert _paths_of(submitter) == _paths_of(other_user) == expected
+
+
+def test_tool_strip_top_folder_sends_paths_from_inside_the_folder(tmp_path, live_server, submitter):
+    folder = tmp_path / "hela-fission"
+    _tree(folder)
+    token = Token.objects.create(user=submitter).key
+    args = ["--url", live_server.url, "--token", token, "--state-file", str(tmp_path / "s.json"), "--parallel", "1"]
+    run = _run([*args, "--strip-top-folder", str(folder)])
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 0, err
+    assert _paths_of(submitter) == set(HELA_TREE)
