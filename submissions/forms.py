@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.conf import settings
 
-from archive.metadata import FIELD_LABELS
+from archive.metadata import FIELD_LABELS, REQUIRED_TEXT
 from submissions import scope
 from submissions.models import ProjectProposal
 
@@ -16,9 +16,7 @@ class MetadataForm(forms.Form):
     """The REMBI study-level fields; `archive.metadata.metadata_clean` decides what is valid."""
 
     title = forms.CharField(
-        label=FIELD_LABELS["title"],
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": "What the dataset shows"}),
+        label=FIELD_LABELS["title"], required=False, help_text="What the dataset shows, in one line."
     )
     description = forms.CharField(
         label=FIELD_LABELS["description"],
@@ -27,17 +25,13 @@ class MetadataForm(forms.Form):
         help_text="What was imaged, why and how the dataset is organised; shown on the public page.",
     )
     organism = forms.CharField(
-        label=FIELD_LABELS["organism"],
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. Homo sapiens"}),
+        label=FIELD_LABELS["organism"], required=False, help_text="The scientific name, e.g. Homo sapiens."
     )
     organism_taxon_id = forms.CharField(
         label=FIELD_LABELS["organism_taxon_id"], required=False, help_text="Digits, e.g. 9606 for Homo sapiens."
     )
     imaging_method = forms.CharField(
-        label=FIELD_LABELS["imaging_method"],
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. confocal microscopy"}),
+        label=FIELD_LABELS["imaging_method"], required=False, help_text="e.g. confocal microscopy."
     )
     imaging_method_fbbi_id = forms.CharField(
         label=FIELD_LABELS["imaging_method_fbbi_id"],
@@ -88,6 +82,9 @@ class MetadataForm(forms.Form):
 
     def __init__(self, *args, projects, **kwargs):
         super().__init__(*args, **kwargs)
+        # A draft saves without them, so they are not `required`; they are needed to submit, and marked so.
+        for name in REQUIRED_TEXT:
+            self.fields[name].widget.attrs["aria-required"] = "true"
         self.fields["project"].queryset = projects
         if not projects.exists():
             del self.fields["project"]
@@ -101,21 +98,24 @@ class MetadataForm(forms.Form):
 
 
 class AuthorForm(forms.Form):
-    name = forms.CharField(
-        required=False, max_length=500, widget=forms.TextInput(attrs={"placeholder": "Ada Lovelace"})
-    )
-    affiliation = forms.CharField(
-        required=False, max_length=500, widget=forms.TextInput(attrs={"placeholder": "Institute"})
-    )
-    orcid = forms.CharField(
-        label="ORCID iD",
-        required=False,
-        max_length=64,
-        widget=forms.TextInput(attrs={"placeholder": "0000-0002-1825-0097"}),
-    )
+    name = forms.CharField(required=False, max_length=500)
+    affiliation = forms.CharField(required=False, max_length=500)
+    orcid = forms.CharField(label="ORCID iD", required=False, max_length=64)
 
 
 class BaseAuthorFormSet(forms.BaseFormSet):
+    def __init__(self, *args, focus_new: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.focus_new = focus_new  # after "Add another author" without JavaScript: the new row takes the focus
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if i == 0:  # a study needs one author to be submitted
+            form.fields["name"].widget.attrs["aria-required"] = "true"
+        if self.focus_new and i == self.initial_form_count():
+            form.fields["name"].widget.attrs["autofocus"] = True
+        return form
+
     def authors(self) -> list[dict]:
         """The authors in order, without blank rows and rows marked for removal."""
         return [

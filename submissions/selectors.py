@@ -7,12 +7,12 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.selectors import profile_for
 from archive.metadata import MetadataInvalid, StudyMetadata
 from submissions import scope
 from submissions.models import (
     ACCEPTED_PROJECT_STATES,
     ProjectProposal,
-    ScopeCertification,
     Submission,
     SubmissionFile,
     SubmissionFileState,
@@ -50,7 +50,11 @@ def submissions_of(owner) -> QuerySet[Submission]:
     """Return `owner`'s submissions, newest first; nobody else's are ever listed or opened through it."""
     if not owner.is_authenticated:
         return Submission.objects.none()
-    return Submission.objects.filter(owner=owner).select_related("study", "scope_certification", "disclosure")
+    return (
+        Submission.objects.filter(owner=owner)
+        .select_related("study", "disclosure")
+        .prefetch_related("scope_certifications")
+    )
 
 
 # --- The wizard's reads -----------------------------------------------------------------
@@ -76,8 +80,10 @@ def submission_get_owned(*, owner, pk: int) -> Submission:
     """The owner's submission; anyone else's raises Submission.DoesNotExist, so it cannot be told apart from none."""
     if not owner.is_authenticated:
         raise Submission.DoesNotExist
-    return Submission.objects.select_related("study", "project", "scope_certification", "disclosure").get(
-        owner=owner, pk=pk
+    return (
+        Submission.objects.select_related("study", "project", "disclosure")
+        .prefetch_related("scope_certifications")
+        .get(owner=owner, pk=pk)
     )
 
 
@@ -85,9 +91,19 @@ def submission_is_editable(submission: Submission) -> bool:
     return submission.state in EDITABLE_STATES
 
 
-def submission_certification(submission: Submission) -> ScopeCertification | None:
-    """The submission's scope certification, or None; read once per instance (`submission_get_owned` joins it)."""
-    return getattr(submission, "scope_certification", None)
+def submission_authors_initial(submission: Submission) -> list[dict]:
+    """The authors the metadata step starts from: the draft's own or, while it has none, its owner as the first.
+
+    Only offered, never saved here. The owner is offered when their name is known (a row without one is refused),
+    with the ORCID iD and affiliation of their profile.
+    """
+    if authors := submission.metadata.get("authors"):
+        return authors
+    name = submission.owner.get_full_name().strip()
+    if not name:
+        return []
+    profile = profile_for(user=submission.owner)
+    return [{"name": name, "affiliation": profile.affiliation, "orcid": profile.orcid}]
 
 
 def submission_step_names(submission: Submission) -> tuple[str, ...]:
@@ -107,7 +123,7 @@ def submission_steps(submission: Submission) -> list[dict]:
     done = {
         "metadata": _metadata_complete(submission.metadata),
         "files": submission.files.exists(),
-        "scope": submission_certification(submission) is not None,
+        "scope": submission.scope_certification_in_force is not None,
         "agreements": hasattr(submission, "disclosure"),
         "release": submission.release_date is not None,
         "review": False,
@@ -184,7 +200,7 @@ def submission_review_expected(submission: Submission, *, screening: list[dict])
     will happen before the button is pressed; `screening` is the page's fresh
     `review_rules.dicom_screening`, which submitting screens again and keeps.
     """
-    certification = submission_certification(submission)
+    certification = submission.scope_certification_in_force
     reasons = review_reasons(
         submission=submission,
         scope_outcome=certification.outcome if certification else None,
@@ -196,7 +212,7 @@ def submission_review_expected(submission: Submission, *, screening: list[dict])
 
 def submission_scope_refusal(submission: Submission) -> str:
     """The refusal message (with the EGA pointer) of a submission its scope answers refused, else ""."""
-    certification = submission_certification(submission)
+    certification = submission.scope_certification_in_force
     if certification is None or certification.outcome != scope.REFUSED:
         return ""
     return scope.scope_refusal_message(certification.answers)

@@ -12,6 +12,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from archive.metadata import MetadataInvalid
@@ -21,12 +22,12 @@ from core.errors import NotAllowed, PolicyViolation, policy_error
 from submissions import forms
 from submissions.models import ReviewReason, Submission, SubmissionState
 from submissions.review_rules import dicom_screening
-from submissions.scope import ScopeRefused
+from submissions.scope import ScopeRefusalUnconfirmed, ScopeRefused
 from submissions.selectors import (
     STEPS,
     projects_accepted_of,
     scope_form_get,
-    submission_certification,
+    submission_authors_initial,
     submission_chosen_upload_paths,
     submission_file_choice,
     submission_get_owned,
@@ -133,7 +134,9 @@ def _metadata(request, submission: Submission):
             try:
                 with transaction.atomic():  # the metadata and the project change together or not at all
                     metadata = {**form.metadata(), "authors": authors.authors()}
-                    submission_metadata_update(submission=submission, actor=request.user, metadata=metadata)
+                    submission = submission_metadata_update(
+                        submission=submission, actor=request.user, metadata=metadata
+                    )
                     if "project" in form.fields:
                         project = form.cleaned_data["project"]
                         submission_project_set(
@@ -148,12 +151,19 @@ def _metadata(request, submission: Submission):
             except PolicyViolation as error:
                 policy_error(form, error)
             else:
+                messages.success(request, _metadata_saved_message(submission))
+                if request.POST.get("go") == "add-author":  # without JavaScript: back with a new row in focus
+                    return redirect(_step_url(submission, "metadata") + "?add=author")
                 return _saved(request, submission, "metadata")
     else:
         form = forms.MetadataForm(
             initial=forms.MetadataForm.initial_from(submission.metadata, submission.project), projects=projects
         )
-        authors = forms.AuthorFormSet(initial=submission.metadata.get("authors", []), prefix="authors")
+        authors = forms.AuthorFormSet(
+            initial=submission_authors_initial(submission),
+            prefix="authors",
+            focus_new=request.GET.get("add") == "author",
+        )
     status = 400 if form.errors or author_errors or authors.total_error_count() else 200
     return _render(
         request,
@@ -161,6 +171,24 @@ def _metadata(request, submission: Submission):
         "metadata",
         {"form": form, "authors": authors, "author_errors": author_errors},
         status=status,
+    )
+
+
+def _metadata_saved_message(submission: Submission) -> str:
+    """Say the step was saved and what of it submitting still needs, with the way to the full list."""
+    missing = dict.fromkeys(
+        problem.label for problem in submission_problems(submission=submission) if problem.step == "metadata"
+    )
+    review = _step_url(submission, "review")
+    if not missing:
+        return format_html(
+            'Study details saved: they have everything needed to submit. <a href="{}">Review the submission</a>.',
+            review,
+        )
+    return format_html(
+        'Study details saved. Still needed to submit: {}. <a href="{}">See everything still missing</a>.',
+        ", ".join(missing),
+        review,
     )
 
 
@@ -206,36 +234,53 @@ def _files(request, submission: Submission):
 
 
 def _scope(request, submission: Submission):
-    certification = submission_certification(submission)
+    certification = submission.scope_certification_in_force
     scope_form = scope_form_get()
-    form_class = forms.scope_form_class(scope_form["questions"])
-    if certification is not None:  # answered once, never edited (P-SCOPE)
-        if request.method == "POST":
+    questions = scope_form["questions"]
+    answering = request.method == "POST" and any(question["id"] in request.POST for question in questions)
+    changing = submission_is_editable(submission) and request.GET.get("change") == "1"
+    if certification is not None and not answering and not changing:
+        if request.method == "POST":  # the read-only page's Back and Continue
             return _saved(request, submission, "scope")
         context = {
             "certification": certification,
-            "answers": [
-                (question["text"], forms.SCOPE_CHOICE_LABELS[certification.answers[question["id"]]])
-                for question in scope_form["questions"]
-            ],
+            "answers": _scope_answers_shown(questions, certification.answers),
             "refusal": submission_scope_refusal(submission),
             "form_version": certification.form_version,
         }
         return _render(request, submission, "scope", context)
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form_class = forms.scope_form_class(questions)
+    form = (
+        form_class(request.POST) if answering else form_class(initial=certification.answers if certification else None)
+    )
+    context = {"form": form, "form_version": scope_form["version"], "certification": certification}
+    # "Change my answers" on the confirmation page shows the form again with the answers given, recording nothing.
+    if answering and form.is_valid() and "revise" not in request.POST:
         try:
             submission_certify_scope(
-                submission=submission, actor=request.user, form_version=scope_form["version"], answers=form.cleaned_data
+                submission=submission,
+                actor=request.user,
+                form_version=scope_form["version"],
+                answers=form.cleaned_data,
+                confirm_refusal=request.POST.get("confirm_refusal") == "yes",
             )
-        except ScopeRefused:  # the refusal is on record: its page says why
+        except ScopeRefusalUnconfirmed as unconfirmed:  # nothing is recorded: ask before it takes effect
+            context |= {
+                "pending_refusal": unconfirmed.refusal,
+                "answers": _scope_answers_shown(questions, unconfirmed.answers),
+            }
+            return _render(request, submission, "scope", context, status=409)
+        except ScopeRefused:  # the confirmed refusal is on record: its page says why
             return redirect(_step_url(submission, "scope"))
         except PolicyViolation as error:
             policy_error(form, error)
         else:
             return _saved(request, submission, "scope")
-    context = {"form": form, "form_version": scope_form["version"]}
     return _render(request, submission, "scope", context, status=400 if form.errors else 200)
+
+
+def _scope_answers_shown(questions: list[dict], answers: dict) -> list[tuple[str, str]]:
+    return [(question["text"], forms.SCOPE_CHOICE_LABELS[answers[question["id"]]]) for question in questions]
 
 
 def _agreements(request, submission: Submission):
@@ -300,7 +345,7 @@ def _review(request, submission: Submission):
         "metadata": submission.metadata,
         "files": submission_move_progress(submission=submission),
         "file_list": file_list_report(submission) if submission.file_list else None,
-        "certification": submission_certification(submission),
+        "certification": submission.scope_certification_in_force,
         "acknowledgement": getattr(submission, "disclosure", None),
         "releases_on_submission": submission.release_on_submission,
         "expected_reasons": submission_review_expected(submission, screening=screening),

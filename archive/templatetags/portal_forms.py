@@ -33,6 +33,12 @@ def bootstrap_widget(field: forms.BoundField, extra_class: str = ""):
 
 
 @register.filter
+def is_marked_required(field: forms.BoundField) -> bool:
+    """Whether the field's label carries the required mark: required to send the form, or to submit (aria-required)."""
+    return field.field.required or field.field.widget.attrs.get("aria-required") == "true"
+
+
+@register.filter
 def widget_kind(field: forms.BoundField) -> str:
     """Name the layout a field needs: checkbox, choices (radio/checkbox list), hidden or input."""
     widget = field.field.widget

@@ -96,6 +96,20 @@ def pages(anonymous_client, submitter, submitter_client, curator, curator_client
     )
     assert refused.status_code == 400
     rendered["wizard-metadata-refused"] = refused.content.decode()
+    # The metadata step with the saved message and the row "Add another author" opened without JavaScript.
+    added = submitter_client.post(
+        reverse("submissions:step", args=[draft.pk, "metadata"]),
+        {
+            "title": "T",
+            "authors-TOTAL_FORMS": "1",
+            "authors-INITIAL_FORMS": "0",
+            "authors-0-name": "Ada Lovelace",
+            "go": "add-author",
+        },
+        follow=True,
+    )
+    assert added.status_code == 200 and b"Study details saved." in added.content
+    rendered["wizard-metadata-author-added"] = added.content.decode()
     rendered["login"] = _page(anonymous_client, reverse("account_login"))
     rendered["project-propose"] = _page(submitter_client, reverse("projects:propose"))
     return rendered
