@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from archive.selectors.search import StudySearch
+from archive.selectors.search import FacetCounts, StudySearch
 
 QUERY_MAX_LENGTH = 200
 
@@ -20,7 +20,7 @@ class FilterField(forms.CharField):
 
 
 class SearchForm(forms.Form):
-    """The public search: free text plus filters whose choices come from `facet_values`.
+    """The public search: free text plus filters whose choices (with their counts) come from `facet_counts`.
 
     Filters are free text underneath so that a shared link naming a value that
     is no longer listed still answers (with no results) instead of an error.
@@ -43,20 +43,21 @@ class SearchForm(forms.Form):
     include_obsolete = forms.BooleanField(label="Include obsolete entries", required=False)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args, facets: dict[str, list], **kwargs):
+    def __init__(self, *args, facets: FacetCounts, **kwargs):
         super().__init__(*args, **kwargs)
-        any_label = {"organism": "Any organism", "imaging_method": "Any method", "licence": "Any licence"}
+        counts = facets.of(include_obsolete=bool(self.is_bound and self["include_obsolete"].data))
+        any_label = {
+            "organism": "Any organism",
+            "imaging_method": "Any method",
+            "licence": "Any licence",
+            "year": "Any year",
+        }
         for name, label in any_label.items():
-            values = list(facets.get(name, []))
+            choices = [(str(value), f"{value} ({number:,})") for value, number in counts[name]]
             chosen = self.data.get(name)
-            if chosen and chosen not in values:
-                values.append(chosen)  # keep the user's value selected even when nothing carries it now
-            self.fields[name].widget.choices = [("", label), *((value, value) for value in values)]
-        years = [str(year) for year in facets.get("year", [])]
-        chosen_year = self.data.get("year")
-        if chosen_year and chosen_year not in years:
-            years.append(chosen_year)
-        self.fields["year"].widget.choices = [("", "Any year"), *((year, year) for year in years)]
+            if chosen and chosen not in {value for value, _ in choices}:
+                choices.append((chosen, chosen))  # keep the user's value selected even when nothing carries it now
+            self.fields[name].widget.choices = [("", label), *choices]
 
     def search(self) -> StudySearch:
         data = self.cleaned_data
@@ -147,3 +148,19 @@ class ReleaseNowForm(forms.Form):
         label="I understand that the study becomes public at once, and that this cannot be undone.",
         error_messages={"required": "Tick the box to confirm that the study should become public now."},
     )
+
+
+class FileListingForm(forms.Form):
+    """Where the file table of an accession or reviewer page stands: folder, search and keyset position."""
+
+    q = forms.CharField(
+        label="Find files by name or path",
+        required=False,
+        max_length=QUERY_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. plate 1 or .tif"}),
+    )
+    folder = forms.CharField(required=False, max_length=4096, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, max_length=4096, strip=False, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, max_length=4096, strip=False, widget=forms.HiddenInput)
+    last = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    folders_after = forms.CharField(required=False, max_length=4096, strip=False, widget=forms.HiddenInput)

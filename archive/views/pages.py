@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from archive.forms import SearchForm
 from archive.selectors.files import studies_with_thumbnail
-from archive.selectors.search import StudySearch, archive_counts, facet_values, studies_listed_for, study_search_page
+from archive.selectors.search import StudySearch, archive_counts, facet_counts, studies_listed_for, study_search_page
 
 NEWEST_ON_HOME = 8
 RESULTS_PER_PAGE = 20
@@ -22,7 +22,7 @@ def home(request):
 
 @require_safe
 def search(request):
-    form = SearchForm(request.GET or None, facets=facet_values())
+    form = SearchForm(request.GET or None, facets=facet_counts())
     context = {"form": form, "page_obj": None}
     if request.GET and not form.is_valid():
         return render(request, "archive/search.html", context, status=400)

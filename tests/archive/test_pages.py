@@ -108,7 +108,7 @@ def test_search_offers_facet_values_as_choices(anonymous_client):
 
     body = anonymous_client.get(reverse("search")).content.decode()
 
-    assert '<option value="Mus musculus">Mus musculus</option>' in body
+    assert '<option value="Mus musculus">Mus musculus (1)</option>' in body
     assert '<label class="form-label" for="id_organism">Organism</label>' in body
 
 
