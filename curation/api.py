@@ -36,6 +36,16 @@ class CuratorActionInputSerializer(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=5000, help_text="Kept in the audit log."
     )
+    superseded_by = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=32,
+        help_text=(
+            "Obsolete only, with the reason `superseded`: the accession of the entry that replaces this one; "
+            "its page's banner links there (P-OBSOLETE)."
+        ),
+    )
     files = serializers.ListField(
         child=serializers.CharField(max_length=4096),
         required=False,
@@ -46,6 +56,13 @@ class CuratorActionInputSerializer(serializers.Serializer):
             "earlier versions, instead of the whole study."
         ),
     )
+
+    def validate(self, data):
+        if data.get("files") and data["superseded_by"]:
+            raise serializers.ValidationError(
+                {"superseded_by": "A whole entry is superseded, not some of its files: leave out `files`."}
+            )
+        return data
 
 
 class CuratorActionResultSerializer(serializers.Serializer):
@@ -90,9 +107,12 @@ class CuratorActionView(APIView):
             return Response({**body.errors, "rule": ACTIONS[self.action_name].rule}, status=400)
         data = dict(body.validated_data)
         paths = data.pop("files", None)
+        superseded_by = data.pop("superseded_by")  # whole studies only: `validate` refuses it beside files
         files_changed = None
         if paths is None:
-            [study] = studies_curate(actor=request.user, action=self.action_name, studies=[study], **data)
+            [study] = studies_curate(
+                actor=request.user, action=self.action_name, studies=[study], superseded_by=superseded_by, **data
+            )
         else:
             files_changed = study_files_curate(
                 actor=request.user, action=self.action_name, study=study, paths=paths, **data

@@ -128,6 +128,12 @@ class StudyDetailSerializer(StudyListSerializer):
     manifest_url = serializers.SerializerMethodField()
     obsolete_reason = serializers.SerializerMethodField(help_text="Why the entry is obsolete (P-OBSOLETE).")
     obsolete_at = serializers.SerializerMethodField(help_text="When the entry became obsolete (P-OBSOLETE).")
+    superseded_by = serializers.CharField(
+        source="superseded_by.accession",
+        allow_null=True,
+        read_only=True,
+        help_text="The accession of the entry that supersedes this obsolete one, if a curator named it (P-OBSOLETE).",
+    )
 
     @extend_schema_field(AuthorSerializer(many=True))
     def get_authors(self, study: Study) -> list:

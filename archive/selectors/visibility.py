@@ -88,6 +88,9 @@ class StudyPage:
     study: Study
     version: StudyVersion
     versions: list[StudyVersion]
+    # The accession of the entry that supersedes an obsolete one (P-OBSOLETE), and whether the caller may open it.
+    superseded_by: str = ""
+    superseded_by_visible: bool = False
 
     @property
     def is_newest(self) -> bool:
@@ -106,7 +109,13 @@ def study_page_get(user, accession: str, number: int | None = None) -> StudyPage
     version = next((v for v in versions if v.number == wanted), None)
     if version is None:
         raise StudyNotFound(f"{accession} v{number}")
-    return StudyPage(study=study, version=version, versions=versions)
+    superseding = {}
+    if study.superseded_by_id is not None:
+        superseding = {
+            "superseded_by": Study.objects.values_list("accession", flat=True).get(pk=study.superseded_by_id),
+            "superseded_by_visible": studies_visible_to(user).filter(pk=study.superseded_by_id).exists(),
+        }
+    return StudyPage(study=study, version=version, versions=versions, **superseding)
 
 
 # --- Confidential access: reviewer links and collaborators ------------------------------

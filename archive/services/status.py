@@ -73,8 +73,33 @@ def study_unhide(*, study: Study, actor, reason_category: str, note: str = "") -
     return study
 
 
-def study_make_obsolete(*, study: Study, actor, reason_category: str, note: str = "") -> Study:
-    """Move a released entry out of the active archive; it stays public and marked (P-OBSOLETE)."""
+def _superseding_study(study: Study, *, reason_category: str, superseded_by: str) -> Study | None:
+    """Return the entry named to supersede `study`, or None when none is named (P-OBSOLETE)."""
+    if not superseded_by:
+        return None
+    if reason_category != ReasonCategory.SUPERSEDED:
+        raise PolicyViolation(
+            rule="P-OBSOLETE",
+            field="superseded_by",
+            message="Name the entry that supersedes this one only when the reason is “superseded”.",
+        )
+    if superseded_by == study.accession:
+        raise PolicyViolation(
+            rule="P-OBSOLETE", field="superseded_by", message=f"{study.accession} cannot supersede itself."
+        )
+    superseding = Study.objects.filter(accession=superseded_by).first()
+    if superseding is None:
+        raise PolicyViolation(
+            rule="P-OBSOLETE", field="superseded_by", message=f"No entry {superseded_by[:40]} exists."
+        )
+    return superseding
+
+
+def study_make_obsolete(*, study: Study, actor, reason_category: str, note: str = "", superseded_by: str = "") -> Study:
+    """Move a released entry out of the active archive; it stays public and marked (P-OBSOLETE).
+
+    `superseded_by` optionally names, by accession, the entry that replaces it (reason “superseded” only).
+    """
     _check_curator_and_reason(actor, reason_category, rule="P-OBSOLETE")
     with transaction.atomic():
         study = _study_locked(study)
@@ -85,9 +110,17 @@ def study_make_obsolete(*, study: Study, actor, reason_category: str, note: str 
                 message=f"Only a released entry can be made obsolete; {study.accession} is {study.status}.",
             )
         study.status = StudyStatus.OBSOLETE
+        study.superseded_by = _superseding_study(study, reason_category=reason_category, superseded_by=superseded_by)
         _set_status_reason(study, reason_category=reason_category, note=note, now=timezone.now())
         study.save()
-        _audit_study(study, actor=actor, action=AuditAction.STUDY_OBSOLETED, reason_category=reason_category, note=note)
+        _audit_study(
+            study,
+            actor=actor,
+            action=AuditAction.STUDY_OBSOLETED,
+            reason_category=reason_category,
+            note=note,
+            superseded_by=superseded_by or None,
+        )
     return study
 
 
@@ -138,6 +171,7 @@ def study_restore(*, study: Study, actor, reason_category: str, note: str = "") 
         if study.status == StudyStatus.OBSOLETE:
             study.status = StudyStatus.RELEASED
             _set_status_reason(study, reason_category="", note="", now=timezone.now())
+            study.superseded_by = None
         elif study.status == StudyStatus.REMOVED:
             removal = study.removals.order_by("-removed_at", "-pk").first()
             if removal is None:

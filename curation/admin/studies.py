@@ -34,10 +34,24 @@ class CuratorActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="Why, in a sentence: kept in the audit log with your name and the time.",
     )
+    superseded_by = forms.CharField(
+        label="Superseded by",
+        required=False,
+        max_length=32,
+        help_text="With the reason “Superseded”: the accession of the entry that replaces this one; "
+        "the obsolete entry's page links to it.",
+    )
+
+    def __init__(self, *args, superseding: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not superseding:  # only a whole study made obsolete names what supersedes it (P-OBSOLETE)
+            del self.fields["superseded_by"]
 
 
-def _confirmed(modeladmin, request, queryset, *, action: str, admin_action: str, apply):
+def _confirmed(modeladmin, request, queryset, *, action: str, admin_action: str, apply, superseding: bool = False):
     """Show the confirmation page for `action`; on its confirmed POST run `apply(**reason)`, then go back.
+
+    `superseding` offers the field naming the entry that supersedes the selected studies.
 
     Return None (back to the list) once done, or the page (again, with errors) otherwise.
     """
@@ -46,7 +60,7 @@ def _confirmed(modeladmin, request, queryset, *, action: str, admin_action: str,
     except NotAllowed as refused:
         raise PermissionDenied(refused.message) from None
     spec = ACTIONS[action]
-    form = CuratorActionForm(request.POST if "confirm" in request.POST else None)
+    form = CuratorActionForm(request.POST if "confirm" in request.POST else None, superseding=superseding)
     if form.is_valid():
         try:
             changed = apply(**form.cleaned_data)
@@ -83,7 +97,15 @@ def _study_action(action: str):
             studies = studies_curate(actor=request.user, action=action, studies=queryset.order_by("number"), **reason)
             return _plural(len(studies), "study", "studies")
 
-        return _confirmed(modeladmin, request, queryset, action=action, admin_action=run.__name__, apply=apply)
+        return _confirmed(
+            modeladmin,
+            request,
+            queryset,
+            action=action,
+            admin_action=run.__name__,
+            apply=apply,
+            superseding=action == "obsolete",
+        )
 
     run.__name__ = f"{action}_studies"
     return admin.action(description=f"{ACTIONS[action].verb} selected studies…")(run)

@@ -68,16 +68,25 @@ def curator_action_get(name: str) -> CuratorAction:
 
 
 def studies_curate(
-    *, actor, action: str, studies: Iterable[Study], reason_category: str, note: str = ""
+    *, actor, action: str, studies: Iterable[Study], reason_category: str, note: str = "", superseded_by: str = ""
 ) -> list[Study]:
-    """Apply one curator action to every study, in one transaction; return the studies as changed."""
+    """Apply one curator action to every study, in one transaction; return the studies as changed.
+
+    `superseded_by` (an accession) is for making entries obsolete only (P-OBSOLETE).
+    """
     curator_check(actor)
     spec = curator_action_get(action)
+    reason = {"reason_category": reason_category, "note": note}
+    if spec.study_service is study_make_obsolete:
+        reason["superseded_by"] = superseded_by
+    elif superseded_by:
+        raise PolicyViolation(
+            rule=spec.rule,
+            field="superseded_by",
+            message="Only an entry made obsolete can name the entry that supersedes it.",
+        )
     with transaction.atomic():
-        return [
-            spec.study_service(study=study, actor=actor, reason_category=reason_category, note=note)
-            for study in studies
-        ]
+        return [spec.study_service(study=study, actor=actor, **reason) for study in studies]
 
 
 def _file_status(actor, action: str) -> str:

@@ -215,4 +215,4 @@ def test_schema_documents_every_curator_endpoint(anonymous_client):
             "$ref": "#/components/schemas/CuratorActionInput"
         }
     fields = schema["components"]["schemas"]["CuratorActionInput"]["properties"]
-    assert set(fields) == {"reason_category", "note", "files"}
+    assert set(fields) == {"reason_category", "note", "superseded_by", "files"}
