@@ -109,8 +109,8 @@ def study_make_obsolete(*, study: Study, actor, reason_category: str, note: str 
                 field="status",
                 message=f"Only a released entry can be made obsolete; {study.accession} is {study.status}.",
             )
-        study.status = StudyStatus.OBSOLETE
         study.superseded_by = _superseding_study(study, reason_category=reason_category, superseded_by=superseded_by)
+        study.status = StudyStatus.OBSOLETE
         _set_status_reason(study, reason_category=reason_category, note=note, now=timezone.now())
         study.save()
         _audit_study(
@@ -170,8 +170,8 @@ def study_restore(*, study: Study, actor, reason_category: str, note: str = "") 
         before = _status_snapshot(study)
         if study.status == StudyStatus.OBSOLETE:
             study.status = StudyStatus.RELEASED
-            _set_status_reason(study, reason_category="", note="", now=timezone.now())
             study.superseded_by = None
+            _set_status_reason(study, reason_category="", note="", now=timezone.now())
         elif study.status == StudyStatus.REMOVED:
             removal = study.removals.order_by("-removed_at", "-pk").first()
             if removal is None:
