@@ -113,13 +113,13 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
         manifest_url=reverse(routes[1], args=route_args),
     )
     curator = user_is_curator(request.user)
-        "superseded_by": page.superseded_by,
-        "superseded_by_visible": page.superseded_by_visible,
     owner = request.user.is_authenticated and study.owner_id == request.user.pk
     # Search engines may index only entries that are public and not hidden (P-HIDE).
     indexable = study.is_public and study.searchable
     context |= {
         "versions": page.versions,
+        "superseded_by": page.superseded_by,
+        "superseded_by_visible": page.superseded_by_visible,
         "is_newest": page.is_newest,
         "pinned_version": version is not None,
         "is_curator": curator,
