@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
+from archive.views import seo
+
 # The one page with a wider Content-Security-Policy: Redoc injects its styles at run time and runs
 # its search in a worker made from a blob (its start-up script is static/js/api-docs.js).
 api_docs = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
@@ -24,6 +26,7 @@ urlpatterns = [
     path("submissions/", include("submissions.urls")),
     path("projects/", include("curation.projects.urls")),
     path("curation/", include("curation.urls")),
+    path("favicon.ico", seo.favicon, name="favicon"),
     path("", include("archive.urls")),
 ]
 

@@ -1,6 +1,11 @@
-"""Files for crawlers: robots.txt (the sitemap is served by django.contrib.sitemaps)."""
+"""Files that crawlers and browsers ask for by a fixed name: robots.txt and favicon.ico.
+
+The sitemap is served by django.contrib.sitemaps.
+"""
 
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -15,3 +20,10 @@ def robots_txt(request):
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED), "Allow: /"]
     lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    # Browsers ask for /favicon.ico where no page names an icon (API answers, downloads). Not a permanent
+    # redirect: the static file's hashed name changes with its content.
+    return redirect(static("img/favicon.svg"))
