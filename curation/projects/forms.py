@@ -39,11 +39,18 @@ class ProjectProposalForm(forms.ModelForm):
         }
 
 
-SCORE_CHOICES = [(n, str(n)) for n in range(SCORE_MIN, SCORE_MAX + 1)]
+# No score is offered as a default: each is a judgement the curator makes (P-PROJECT).
+SCORE_CHOICES = [("", "Choose a score"), *((n, str(n)) for n in range(SCORE_MIN, SCORE_MAX + 1))]
 
 
 def _score(label: str, help_text: str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(label=label, choices=SCORE_CHOICES, coerce=int, help_text=help_text)
+    return forms.TypedChoiceField(
+        label=label,
+        choices=SCORE_CHOICES,
+        coerce=int,
+        help_text=help_text,
+        error_messages={"required": f"Choose a score from {SCORE_MIN} to {SCORE_MAX}."},
+    )
 
 
 class ProjectScoreForm(forms.Form):

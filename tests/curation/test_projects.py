@@ -1,5 +1,7 @@
 """Structured projects (P-PROJECT): proposal, scoring, decision, e-mail, and what an accepted project lets through."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -117,6 +119,24 @@ def test_p_project_curators_score_in_the_admin_and_see_the_balance(submitter, cu
     assert row.actor == curator and row.data["balance"] == 2.5
     changelist = curator_client.get(reverse("admin:submissions_projectproposal_changelist")).content.decode()
     assert "Fly brain atlas" in changelist and "+2.50" in changelist
+
+
+def test_p_project_scores_start_empty_and_each_must_be_chosen(submitter, curator_client):
+    project = proposal(submitter)
+
+    html = curator_client.get(decide_url(project)).content.decode()
+    for name in SCORES:
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+        assert select and re.search(r'<option value="" selected>Choose a score</option>', select.group(1)), name
+        assert "required" in re.search(rf'<select name="{name}"[^>]*>', html).group(0)
+
+    response = curator_client.post(decide_url(project), {"score": "1", **SCORES, "funding": ""})
+
+    assert response.status_code == 400
+    assert "Choose a score from 1 to 5." in response.content.decode()
+    project.refresh_from_db()
+    assert project.score_volume is None and project.score_funding is None
+    assert not audit_rows(project, "project.scored")
 
 
 def test_p_project_scores_run_from_one_to_five(submitter, curator):
