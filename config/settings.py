@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "uploads",
     "submissions",
     "curation",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,13 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Whole-study and folder downloads (archive/selectors/downloads.py). A streamed ZIP holds one central
+# directory entry (about half a kilobyte) a file in memory until its end, so it is capped by bytes and by
+# files; above either, the page offers the download list, which has no limit.
+DOWNLOAD_ZIP_MAX_BYTES = int(os.environ.get("DOWNLOAD_ZIP_MAX_BYTES", str(100 * 1024**3)))
+DOWNLOAD_ZIP_MAX_FILES = int(os.environ.get("DOWNLOAD_ZIP_MAX_FILES", "100000"))
+# How long the signed object-store URLs of a download list stay valid (S3 allows at most 7 days).
+DOWNLOAD_LIST_URL_SECONDS = int(os.environ.get("DOWNLOAD_LIST_URL_SECONDS", str(7 * 24 * 3600)))
 
 # Portal rules (docs/design.md §5); each is enforced by one service.
 ACCESSION_PREFIX = os.environ.get("ACCESSION_PREFIX", "S-BIAD")
