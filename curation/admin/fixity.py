@@ -1,7 +1,8 @@
 """Fixity in the admin (P-INTEGRITY): reports of changed or missing objects, and every object's last check.
 
-Both lists are read-only; the only thing a curator does here is mark a report
-resolved, with a note of what was found and done. The job never repairs.
+Both lists and every report are read-only views (no add, change or delete
+permission); the only thing a curator does here is mark reports resolved, with
+the list's action and a note of what was found and done. The job never repairs.
 """
 
 from django import forms
@@ -78,10 +79,6 @@ class FixityReportAdmin(CuratorsReadOnlyAdmin, admin.ModelAdmin):
         "resolution_note",
     ]
     readonly_fields = fields
-
-    def has_change_permission(self, request, obj=None):
-        # The resolve action needs it (the admin offers actions only to users who may change); every field is read-only.
-        return self.has_view_permission(request, obj)
 
     @admin.display(description="storage key", ordering="fixity__storage_key")
     def storage_key(self, report):

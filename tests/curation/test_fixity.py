@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib import admin
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -248,6 +249,31 @@ def test_p_integrity_reports_and_checks_listed_read_only_for_curators(
     staff_client.force_login(staff)
     assert staff_client.get(reports_url).status_code == 403
     assert other_client.get(reports_url).status_code == 302  # not staff: to the admin log-in
+
+
+def test_p_integrity_reports_open_as_read_only_views_without_save_buttons(
+    curator, curator_client, django_capture_on_commit_callbacks
+):
+    report = _report(django_capture_on_commit_callbacks)
+    url = reverse("admin:curation_fixityreport_change", args=[report.pk])
+
+    detail = curator_client.get(url).content.decode()
+    changed = curator_client.post(url, {"status": "resolved", "resolution_note": "Edited by hand.", "_save": "Save"})
+    listing = curator_client.get(reverse("admin:curation_fixityreport_changelist")).content.decode()
+
+    assert "View fixity report" in detail
+    for button in ("_save", "_continue", "_addanother"):
+        assert f'name="{button}"' not in detail
+    assert changed.status_code == 403
+    report.refresh_from_db()
+    assert (report.status, report.resolution_note) == (FixityReportStatus.OPEN, "")
+    assert 'value="resolve_reports"' in listing  # resolving stays a curator's action on the list
+    model_admin = admin.site._registry[FixityReport]
+    request = RequestFactory().get("/")
+    request.user = curator
+    assert model_admin.has_view_permission(request, report)
+    assert not model_admin.has_change_permission(request, report)
+    assert not model_admin.has_add_permission(request)
 
 
 def test_p_integrity_curator_resolves_a_report_with_a_note(curator, curator_client, django_capture_on_commit_callbacks):
