@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from archive.sitemaps import SITEMAPS
-from archive.views import my_studies, pages, review, seo, sharing, studies, thumbnails
+from archive.views import downloads, exports, my_studies, pages, review, seo, sharing, studies, thumbnails
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -15,6 +15,24 @@ urlpatterns = [
         "studies/<str:accession>/v<int:version>/manifest.sha256",
         studies.study_manifest,
         name="study-version-manifest",
+    ),
+    path("studies/<str:accession>/download.zip", downloads.study_download_zip, name="study-download-zip"),
+    path(
+        "studies/<str:accession>/v<int:version>/download.zip",
+        downloads.study_download_zip,
+        name="study-version-download-zip",
+    ),
+    path("studies/<str:accession>/download-list.txt", downloads.study_download_list, name="study-download-list"),
+    path(
+        "studies/<str:accession>/v<int:version>/download-list.txt",
+        downloads.study_download_list,
+        name="study-version-download-list",
+    ),
+    path("studies/<str:accession>/datacite.xml", exports.study_datacite_xml, name="study-datacite"),
+    path(
+        "studies/<str:accession>/v<int:version>/datacite.xml",
+        exports.study_datacite_xml,
+        name="study-version-datacite",
     ),
     path("studies/<str:accession>/files/<path:path>", studies.study_file, name="study-file"),
     path("studies/<str:accession>/v<int:version>/files/<path:path>", studies.study_file, name="study-version-file"),
@@ -41,6 +59,8 @@ urlpatterns = [
     path("review/<str:token>/", review.review, name="review"),
     path("review/<str:token>/files/<path:path>", review.review_file, name="review-file"),
     path("review/<str:token>/manifest.sha256", review.review_manifest, name="review-manifest"),
+    path("review/<str:token>/download.zip", downloads.review_download_zip, name="review-download-zip"),
+    path("review/<str:token>/download-list.txt", downloads.review_download_list, name="review-download-list"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", seo.robots_txt, name="robots-txt"),
 ]

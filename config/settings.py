@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "uploads",
     "submissions",
     "curation",
-    "exports",
 ]
 
 MIDDLEWARE = [

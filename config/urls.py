@@ -27,7 +27,6 @@ urlpatterns = [
     path("projects/", include("curation.projects.urls")),
     path("curation/", include("curation.urls")),
     path("favicon.ico", seo.favicon, name="favicon"),
-    path("", include("exports.urls")),
     path("", include("archive.urls")),
 ]
 

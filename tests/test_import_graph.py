@@ -13,7 +13,6 @@ FLOORS = {
     "archive": 1,
     "uploads": 1,
     "submissions": 2,
-    "exports": 2,
     "curation": 3,
     "portal": 4,
 }

@@ -93,7 +93,7 @@ def version_formats(version: StudyVersion) -> list[str]:
         names = _downloadable(version).values_list("path", flat=True).iterator(chunk_size=5000)
         return sorted({content_type_of(name) for name in names})
 
-    return cache.get_or_set(f"exports:formats:{version.pk}", compute, FORMATS_CACHE_SECONDS)
+    return cache.get_or_set(f"archive:formats:{version.pk}", compute, FORMATS_CACHE_SECONDS)
 
 
 def _sizes(version: StudyVersion) -> list[str]:

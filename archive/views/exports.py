@@ -1,11 +1,11 @@
-"""Machine-readable records of a study version, each reached through the one visibility selector."""
+"""Machine-readable records of a study version (archive.exports), each reached through the one visibility selector."""
 
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_safe
 
+from archive.exports.datacite import datacite_metadata, datacite_xml
 from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible, study_version_get
 from archive.views.study_page import tombstone
-from exports.datacite import datacite_metadata, datacite_xml
 
 
 @require_safe

@@ -112,7 +112,7 @@ def test_datacite_sizes_leave_out_removed_files(anonymous_client):
 
 
 def test_datacite_json_passes_the_datacite_json_schema():
-    from exports.datacite import datacite_metadata
+    from archive.exports.datacite import datacite_metadata
 
     study = _described_study()
     record = datacite_metadata(study=study, version=study.versions.get(), numbers=[1])

@@ -1,0 +1,1 @@
+"""Machine-readable records of studies for other systems: DataCite metadata, citations."""
