@@ -137,6 +137,31 @@ class ArchiveFile(models.Model):
         return self.path
 
 
+class StudyFolder(models.Model):
+    """A folder of one study version with the files under it, at any depth, counted once when the version is made.
+
+    `path` is "" for the version's root, else ends with "/" ("raw/day 1/"); `parent` is the
+    enclosing folder's path (None for the root). Counts leave removed files out (P-REMOVE);
+    `removed_*` count those for curators. `archive/services/file_tree.py` keeps them right.
+    """
+
+    version = models.ForeignKey(StudyVersion, on_delete=models.PROTECT, related_name="folders")
+    path = models.CharField(max_length=4096, blank=True)
+    parent = models.CharField(max_length=4096, null=True, blank=True)
+    files_count = models.PositiveBigIntegerField(default=0)
+    total_size = models.PositiveBigIntegerField(default=0)
+    removed_count = models.PositiveBigIntegerField(default=0)
+    removed_size = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "path"]
+        constraints = [models.UniqueConstraint(fields=["version", "path"], name="unique_version_folder")]
+        indexes = [models.Index(fields=["version", "parent", "path"], name="folder_children_idx")]
+
+    def __str__(self) -> str:
+        return self.path or "/"
+
+
 class StudyUserObjectPermission(UserObjectPermissionBase):
     """Direct foreign-key permissions (guardian) so visibility queries join, not cast."""
 

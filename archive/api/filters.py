@@ -2,7 +2,9 @@
 
 from rest_framework import serializers
 
+from archive.forms import QUERY_MAX_LENGTH
 from archive.models import StudyStatus
+from archive.selectors.file_tree import folder_clean
 from archive.selectors.search import StudySearch
 from core.errors import PolicyViolation
 from licensing.selectors import licence_get
@@ -48,9 +50,31 @@ class StudyListQuerySerializer(serializers.Serializer):
 MAX_VERSION = 2**31 - 1
 
 
-class StudyFilesQuerySerializer(serializers.Serializer):
-    """Query of `GET /api/v1/studies/<accession>/files/`."""
+class StudyFoldersQuerySerializer(serializers.Serializer):
+    """Query of `GET /api/v1/studies/<accession>/folders/`; paging (`cursor`, `page_size`) is read apart."""
 
     version = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_VERSION, help_text="Version number; the newest when left out."
+    )
+    folder = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=4096,
+        help_text='A folder of the version, e.g. "raw/plate 1/"; the whole version when left out.',
+    )
+
+    def validate_folder(self, value: str) -> str:
+        return folder_clean(value)
+
+
+class StudyFilesQuerySerializer(StudyFoldersQuerySerializer):
+    """Query of `GET /api/v1/studies/<accession>/files/`."""
+
+    q = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=QUERY_MAX_LENGTH,
+        help_text="Only files whose path (name or folders) contains this text, in any case.",
     )

@@ -255,3 +255,26 @@ class ArchiveFileSerializer(serializers.ModelSerializer):
             return absolute_url(request, "study-file", accession=accession, path=file.path)
         # An older version's file may differ from the newest one at the same path.
         return absolute_url(request, "study-version-file", accession=accession, version=number, path=file.path)
+
+
+class FolderSerializer(serializers.Serializer):
+    """A folder of one version with the files under it at any depth; context as for ArchiveFileSerializer."""
+
+    path = serializers.CharField(help_text='Ends with "/", e.g. "raw/plate 1/".')
+    name = serializers.CharField()
+    files_count = serializers.IntegerField(help_text="Files under it at any depth (removed ones: curators only).")
+    total_size = serializers.IntegerField(help_text="Bytes.")
+    files_url = serializers.SerializerMethodField()
+    folders_url = serializers.SerializerMethodField()
+
+    def _url(self, name: str, folder) -> str:
+        query = {"folder": folder.path}
+        if self.context.get("version") is not None:
+            query["version"] = self.context["version"]
+        return absolute_url(self.context["request"], name, query=query, accession=self.context["accession"])
+
+    def get_files_url(self, folder) -> str:
+        return self._url("api-study-files", folder)
+
+    def get_folders_url(self, folder) -> str:
+        return self._url("api-study-folders", folder)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("studies/<str:accession>/", views.StudyDetailView.as_view(), name="api-study-detail"),
     path("studies/<str:accession>/versions/<int:version>/", views.StudyVersionView.as_view(), name="api-study-version"),
     path("studies/<str:accession>/files/", views.StudyFilesView.as_view(), name="api-study-files"),
+    path("studies/<str:accession>/folders/", views.StudyFoldersView.as_view(), name="api-study-folders"),
     path(
         "studies/<str:accession>/reviewer-links/", access.ReviewerLinksView.as_view(), name="api-study-reviewer-links"
     ),

@@ -6,23 +6,30 @@ StudyNotFound and StudyGone become 404 and 410 in `archive.api.errors`.
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from archive.api.filters import MAX_VERSION, StudyFilesQuerySerializer, StudyListQuerySerializer
+from archive.api.filters import (
+    MAX_VERSION,
+    StudyFilesQuerySerializer,
+    StudyFoldersQuerySerializer,
+    StudyListQuerySerializer,
+)
+from archive.api.pagination import KeysetPagination
 from archive.api.serializers import (
     ArchiveFileSerializer,
     ErrorSerializer,
+    FolderSerializer,
     StudyDetailSerializer,
     StudyListSerializer,
     TombstoneSerializer,
     VersionDetailSerializer,
 )
-from archive.selectors.files import study_files
+from archive.selectors.file_tree import files_window, folder_get, subfolders_page
 from archive.selectors.search import studies_listed_for
 from archive.selectors.visibility import StudyNotFound, study_get_visible, study_page_get, study_version_get
 from archive.services.release import study_release_date_change
@@ -130,21 +137,86 @@ class StudyVersionView(APIView):
         return Response(VersionDetailSerializer(study_version_get(study=study, number=version), context=context).data)
 
 
-class StudyFilesView(GenericAPIView):
-    filter_backends = ()
+def _paged_list_schema(item, *, description: str):
+    return OpenApiResponse(
+        inline_serializer(
+            name=f"Paged{item.__class__.__name__.removesuffix('Serializer')}List",
+            fields={
+                "count": serializers.IntegerField(allow_null=True, help_text="Null for a search (`q`)."),
+                "next": serializers.URLField(allow_null=True, help_text="The next page: its URL carries the cursor."),
+                "previous": serializers.URLField(allow_null=True),
+                "results": item,
+            },
+        ),
+        description=description,
+    )
 
+
+CURSOR_PARAMETERS = [
+    OpenApiParameter("cursor", OpenApiTypes.STR, description="Opaque; take it from `next` or `previous`."),
+    OpenApiParameter(
+        "page_size", OpenApiTypes.INT, description=f"At most {KeysetPagination.max_page_size}; 400 above."
+    ),
+]
+
+
+class StudyFilesView(APIView):
     @extend_schema(
-        summary="Files of a study version",
-        description="The newest version's files unless `version` is given. Removed files are listed for curators only.",
-        parameters=[ACCESSION_PARAMETER, StudyFilesQuerySerializer],
-        responses={200: ArchiveFileSerializer(many=True), 400: BAD_QUERY, 404: NOT_FOUND, 410: GONE},
+        summary="Files of a study version, by path, under a folder, or found by name or path",
+        description=(
+            "The newest version's files unless `version` is given, in path order, paged by cursor (keyset): every "
+            "page costs what the first does. `folder` keeps the files under it at any depth; `q` those whose path "
+            "contains it. Removed files are listed for curators only (P-REMOVE)."
+        ),
+        parameters=[ACCESSION_PARAMETER, StudyFilesQuerySerializer, *CURSOR_PARAMETERS],
+        responses={
+            200: _paged_list_schema(ArchiveFileSerializer(many=True), description="One page of files."),
+            400: BAD_QUERY,
+            404: NOT_FOUND,
+            410: GONE,
+        },
     )
     def get(self, request, accession: str):
         query = StudyFilesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        number = query.validated_data.get("version")
+        paging = KeysetPagination(request)
+        number, folder, q = (query.validated_data.get(name) for name in ("version", "folder", "q"))
         study = study_get_visible(request.user, accession)
         version = study_version_get(study=study, number=number)
-        files = self.paginate_queryset(study_files(version=version, user=request.user))
-        context = {**self.get_serializer_context(), "accession": study.accession, "version": number}
-        return self.get_paginated_response(ArchiveFileSerializer(files, many=True, context=context).data)
+        counted = folder_get(version=version, user=request.user, path=folder)
+        page = files_window(
+            version=version, user=request.user, folder=folder, q=q, position=paging.position, limit=paging.size
+        )
+        context = {"request": request, "accession": study.accession, "version": number}
+        results = ArchiveFileSerializer(page.rows, many=True, context=context).data
+        return paging.response(page, results, count=None if q else counted.files_count)
+
+
+class StudyFoldersView(APIView):
+    @extend_schema(
+        summary="Folders of a study version, with the files under each",
+        description=(
+            "The folders directly inside `folder` (the version's top when left out), in path order, each with "
+            "the number and size of the files under it at any depth, and the URLs of its files and folders."
+        ),
+        parameters=[ACCESSION_PARAMETER, StudyFoldersQuerySerializer, *CURSOR_PARAMETERS],
+        responses={
+            200: _paged_list_schema(FolderSerializer(many=True), description="One page of folders."),
+            400: BAD_QUERY,
+            404: NOT_FOUND,
+            410: GONE,
+        },
+    )
+    def get(self, request, accession: str):
+        query = StudyFoldersQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        paging = KeysetPagination(request)
+        number, folder = query.validated_data.get("version"), query.validated_data["folder"]
+        study = study_get_visible(request.user, accession)
+        version = study_version_get(study=study, number=number)
+        folder_get(version=version, user=request.user, path=folder)
+        page = subfolders_page(
+            version=version, user=request.user, parent=folder, position=paging.position, limit=paging.size
+        )
+        context = {"request": request, "accession": study.accession, "version": number}
+        return paging.response(page, FolderSerializer(page.rows, many=True, context=context).data, count=None)

@@ -1,9 +1,8 @@
 """The files of a study version a caller may list or open, and their thumbnails."""
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum, Window
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from archive.models import ArchiveFile, FileStatus, Study, StudyVersion, Thumbnail, ThumbnailStatus
-from archive.selectors.paging import CountedPage, page_window
 from archive.selectors.visibility import StudyNotFound
 from core.roles import user_is_curator
 
@@ -36,19 +35,6 @@ def study_file_get_visible(*, user, version: StudyVersion, path: str) -> Archive
     if file.status == FileStatus.REMOVED and not user_is_curator(user):
         raise FileGone(file)
     return file
-
-
-def study_files_page(*, version: StudyVersion, user, page: int, per_page: int) -> tuple[CountedPage, int]:
-    """Return one page of a version's listed files, with their count and total size, in one query."""
-    files = study_files(version=version, user=user)
-    start, stop = page_window(page, per_page)
-    files = files.annotate(has_thumbnail=Exists(_made_thumbnails().filter(sha256=OuterRef("sha256"))))
-    rows = list(files.annotate(listed=Window(Count("pk")), listed_size=Window(Sum("size")))[start:stop])
-    if not rows and page > 1:  # past the end: show the last page, as Paginator.get_page does
-        count = files.count()
-        return study_files_page(version=version, user=user, page=max(1, -(-count // per_page)), per_page=per_page)
-    count, size = (rows[0].listed, rows[0].listed_size) if rows else (0, 0)
-    return CountedPage(rows, total=count, start=start), size
 
 
 def file_attribute_columns(files: list[ArchiveFile]) -> list[str]:

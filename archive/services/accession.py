@@ -12,6 +12,7 @@ from guardian.shortcuts import assign_perm
 from archive.metadata import StudyMetadata
 from archive.models import AccessionNumber, ArchiveFile, FileStatus, Study, StudyVersion
 from archive.services.changes import _audit_study, _study_locked
+from archive.services.file_tree import study_totals_mirror, version_folders_build
 from archive.services.release import _release
 from core.audit import AuditAction
 from licensing.selectors import licence_for_study
@@ -97,10 +98,10 @@ def _add_version(*, study: Study, metadata: StudyMetadata, files: list[FileEntry
         ],
         batch_size=1000,
     )
+    version_folders_build(version)
     _mirror_metadata(study, metadata)
-    study.files_count = len(files)
-    study.total_size = sum(f.size for f in files)
     study.save()
+    study_totals_mirror(study)
     _refresh_search(study)
     return version
 

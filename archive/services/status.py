@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from archive.models import ArchiveFile, FileStatus, ReasonCategory, Study, StudyRemoval, StudyStatus, StudyVersion
 from archive.services.changes import _audit_study, _study_locked
+from archive.services.file_tree import folders_count_change, study_totals_mirror
 from core import audit
 from core.audit import AuditAction
 from core.errors import PolicyViolation
@@ -240,8 +241,16 @@ def files_set_status(
             version__study_id=version.study_id, sha256__in=set(named.values())
         )
         versions = sorted(set(copies.values_list("version__number", flat=True)))
+        removing = status == FileStatus.REMOVED
+        # Only copies that enter or leave the removed status move in their folders' counts.
+        flipping = copies.exclude(status=FileStatus.REMOVED) if removing else copies.filter(status=FileStatus.REMOVED)
+        folders_count_change(
+            (version_id, path, size, removing)
+            for version_id, path, size in flipping.values_list("version_id", "path", "size")
+        )
         reason = "" if status == FileStatus.ACTIVE else reason_category
         changed = copies.update(status=status, status_reason=reason, status_changed_at=timezone.now())
+        study_totals_mirror(version.study)
         audit.record(
             actor=actor,
             action=FILE_ACTIONS[status],

@@ -11,11 +11,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from archive.downloads import file_response
-from archive.selectors.files import FileGone, study_file_get_visible, study_files_page
+from archive.selectors.downloads import folder_check
+from archive.selectors.files import FileGone, study_file_get_visible
 from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_by_reviewer_token, study_version_get
 from archive.services.access import reviewer_link_record_access
+from archive.views.download_links import RouteSpace, download_refused
+from archive.views.file_listing import file_listing_get
 from archive.views.studies import clean_path, file_gone, manifest_response
-from archive.views.study_page import FILES_PER_PAGE, requested_page, study_page_context, tombstone
+from archive.views.study_page import study_page_context, tombstone
+from core.errors import PolicyViolation
 
 
 def _private(response):
@@ -42,21 +46,21 @@ def review(request, token: str):
     reviewer_link_record_access(link=link)
     version = study_version_get(study=study)
     # Reviewers are never curators here: removed files stay out of the list, as for the public.
-    files, files_size = study_files_page(
-        version=version, user=None, page=requested_page(request), per_page=FILES_PER_PAGE
-    )
+    listing, listing_form = file_listing_get(request, version=version, user=None)
     context = study_page_context(
         request,
         study=study,
         version=version,
-        files=files,
-        files_size=files_size,
+        listing=listing,
+        listing_form=listing_form,
         file_url=lambda path: reverse("review-file", args=[token, path]),
         manifest_url=reverse("review-manifest", args=[token]),
+        download_routes=RouteSpace.for_reviewer(token),
         anonymised=link.anonymised,
     )
     context["expires_at"] = link.expires_at
-    return _private(render(request, "archive/review_detail.html", context))
+    status = 400 if listing_form.errors else 200
+    return _private(render(request, "archive/review_detail.html", context, status=status))
 
 
 @never_cache
@@ -86,7 +90,10 @@ def review_manifest(request, token: str):
     """The `sha256sum -c` manifest of the newest version of the study the link opens."""
     try:
         study, _link = _opened(token)
+        folder = folder_check(request.GET.get("folder", ""))
     except StudyGone as gone:
         return _private(tombstone(request, gone.study))
-    response = manifest_response(version=study_version_get(study=study), user=None)
+    except PolicyViolation as error:
+        return _private(download_refused(request, error))
+    response = manifest_response(version=study_version_get(study=study), user=None, folder=folder)
     return _private(response)

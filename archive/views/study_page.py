@@ -5,7 +5,7 @@
 
 from collections.abc import Callable
 
-from django.core.paginator import Paginator
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,8 +17,9 @@ from archive.jsonld import canonical_url, study_dataset
 from archive.metadata import StudyMetadata
 from archive.models import Study, StudyStatus, StudyVersion
 from archive.release_dates import release_date_bounds
-from archive.selectors.files import file_attribute_columns, study_files_page
-from archive.selectors.paging import CountedPage
+from archive.selectors.downloads import Download
+from archive.selectors.file_tree import FileListing
+from archive.selectors.files import file_attribute_columns
 from archive.selectors.visibility import (
     StudyGone,
     StudyNotFound,
@@ -27,9 +28,9 @@ from archive.selectors.visibility import (
     study_collaborators,
     study_page_get,
 )
+from archive.views.download_links import RouteSpace, download_offer
+from archive.views.file_listing import file_listing_context, file_listing_get
 from core.roles import user_is_curator
-
-FILES_PER_PAGE = 50
 
 
 def tombstone(request, study: Study):
@@ -47,10 +48,11 @@ def study_page_context(
     *,
     study: Study,
     version: StudyVersion,
-    files: CountedPage,
-    files_size: int | None,
+    listing: FileListing,
+    listing_form,
     file_url: Callable[[str], str],
     manifest_url: str,
+    download_routes: RouteSpace,
     anonymised: bool = False,
 ) -> dict:
     """The context the study page and the reviewer page share (templates/archive/includes/).
@@ -59,11 +61,19 @@ def study_page_context(
     table serves accession routes and reviewer-link routes. Anonymised pages name no authors, nor the
     publication that would name them. The file table has a column per File List attribute on the page.
     """
-    attribute_columns = file_attribute_columns(files.rows)
-    for file in files.rows:
+    attribute_columns = file_attribute_columns(listing.files.rows)
+    for file in listing.files.rows:
         file.download_url = file_url(file.path)
         file.attribute_values = [file.attributes.get(name, "") for name in attribute_columns]
     metadata = StudyMetadata.from_stored(version.metadata)
+    folder = listing.folder
+    downloads = download_offer(
+        request,
+        download=Download(version=version, user=download_routes.user, folder=folder.path),
+        routes=download_routes,
+        files_count=folder.files_count,
+        files_size=folder.total_size,
+    )
     return {
         "study": study,
         "version": version,
@@ -73,10 +83,10 @@ def study_page_context(
         "publication_doi": "" if anonymised else metadata.publication_doi,
         "keywords": list(metadata.keywords),
         "attribute_columns": attribute_columns,
-        "page_obj": Paginator(files, FILES_PER_PAGE).page(files.start // FILES_PER_PAGE + 1),
-        "files_count": files.total,
-        "files_size": files_size or 0,
+        **file_listing_context(listing),
+        "listing_form": listing_form,
         "manifest_url": manifest_url,
+        "downloads": downloads,
         "study_url": request.build_absolute_uri(reverse("study-detail", args=[study.accession])),
     }
 
@@ -95,9 +105,7 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
     except StudyNotFound:
         raise Http404("No such study or version.") from None
     study, study_version = page.study, page.version
-    files, files_size = study_files_page(
-        version=study_version, user=request.user, page=requested_page(request), per_page=FILES_PER_PAGE
-    )
+    listing, listing_form = file_listing_get(request, version=study_version, user=request.user)
     # A pinned version keeps its downloads and manifest pinned too.
     if version is None:
         routes, route_args = ("study-file", "study-manifest"), [study.accession]
@@ -107,10 +115,11 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
         request,
         study=study,
         version=study_version,
-        files=files,
-        files_size=files_size,
+        listing=listing,
+        listing_form=listing_form,
         file_url=lambda path: reverse(routes[0], args=[*route_args, path]),
         manifest_url=reverse(routes[1], args=route_args),
+        download_routes=RouteSpace.for_version(study_version, user=request.user),
     )
     curator = user_is_curator(request.user)
     owner = request.user.is_authenticated and study.owner_id == request.user.pk
@@ -133,10 +142,30 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
                 request, study=study, version=study_version, is_newest=page.is_newest
             )
     context |= owner_tools_context(request, study=study, forms=owner_forms)
-    response = render(request, "archive/study_detail.html", context)
+    response = render(request, "archive/study_detail.html", context, status=400 if listing_form.errors else 200)
     if context["owner_tools"] and context["owner_tools"]["created_link"]:
         add_never_cache_headers(response)  # it shows a new reviewer link's secret URL, once
     return response
+
+
+# The owner's panel's sections (templates/archive/includes/study_owner_tools.html). A message about what was
+# done in one carries its owner_section_tags and is shown there, where the owner is looking after the round-trip.
+OWNER_SECTIONS = ("release-date", "reviewer-links", "collaborators")
+
+
+def owner_section_tags(section: str) -> str:
+    """The extra_tags of a message shown in `section`; templates/base.html leaves "in-section" ones out."""
+    return f"in-section {section}"
+
+
+def _section_messages(request) -> dict[str, list]:
+    """The messages for each section of the owner's panel, keyed by its id with underscores (for templates)."""
+    keys = {owner_section_tags(section): section.replace("-", "_") for section in OWNER_SECTIONS}
+    found = {key: [] for key in keys.values()}
+    for message in messages.get_messages(request):
+        if message.extra_tags in keys:
+            found[keys[message.extra_tags]].append(message)
+    return found
 
 
 # The plain token exists only in the answer to its creation; the session carries it to
@@ -184,5 +213,6 @@ def owner_tools_context(request, *, study: Study, forms: dict | None = None) -> 
         "collaborator_form": forms.get("collaborator") or CollaboratorForm(),
         "release_form": forms.get("release") or release_form(request, study),
         "release_now_form": forms.get("release_now") or ReleaseNowForm(),
+        "messages": _section_messages(request),
     }
     return {"owner_tools": tools}

@@ -29,7 +29,7 @@ def test_search_page_past_the_end_is_a_400_saying_so(anonymous_client, submitter
 
 
 @pytest.mark.parametrize("page", HUGE_PAGES)
-def test_study_and_review_pages_past_the_end_show_the_last_page_of_files(anonymous_client, submitter, study, page):
+def test_study_and_review_pages_ignore_page_numbers_and_list_the_files(anonymous_client, submitter, study, page):
     confidential = make_study(owner=submitter, status="confidential", title="Under review")
     _link, token = reviewer_link_create(study=confidential, actor=submitter)
     for url in (f"/studies/{study.accession}/", f"/studies/{study.accession}/v1/", f"/review/{token}/"):
@@ -40,7 +40,14 @@ def test_study_and_review_pages_past_the_end_show_the_last_page_of_files(anonymo
 
 @pytest.mark.parametrize("page", HUGE_PAGES)
 def test_api_list_past_the_end_is_a_404_naming_the_rule(anonymous_client, study, page):
-    for url in ("/api/v1/studies/", f"/api/v1/studies/{study.accession}/files/"):
-        response = anonymous_client.get(f"{url}?page={page}")
-        assert response.status_code == 404, url
-        assert response.json() == {"detail": "Invalid page.", "rule": "NOT-FOUND"}
+    response = anonymous_client.get(f"/api/v1/studies/?page={page}")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Invalid page.", "rule": "NOT-FOUND"}
+
+
+@pytest.mark.parametrize("page", [*HUGE_PAGES, "2"])
+def test_files_api_refuses_page_numbers_for_its_cursor(anonymous_client, study, page):
+    """The files list pages by keyset (docs/design.md §10.3): a page number would make late pages cost more."""
+    response = anonymous_client.get(f"/api/v1/studies/{study.accession}/files/?page={page}")
+    assert response.status_code == 400
+    assert "cursor" in response.json()["page"][0]

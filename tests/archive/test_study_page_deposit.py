@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from archive.metadata import StudyMetadata
 from archive.services.access import reviewer_link_create
-from archive.views.study_page import FILES_PER_PAGE
+from archive.views.file_listing import FILES_PER_PAGE
 from tests.factories import make_study, stored_file, study_metadata
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +18,8 @@ DOI = "10.1038/s41592-021-01234-5"  # the factories' default publication
 DOI_URL = f"https://doi.org/{DOI}"
 
 
-def _page(client, accession: str, page: int = 1) -> str:
-    response = client.get(reverse("study-detail", args=[accession]), {"page": page})
+def _page(client, accession: str, **query) -> str:
+    response = client.get(reverse("study-detail", args=[accession]), query)
     assert response.status_code == 200
     return response.content.decode()
 
@@ -30,7 +30,9 @@ def _section(html: str, heading_id: str) -> str:
 
 def _file_table(html: str) -> tuple[list[str], dict[str, list[str]]]:
     """The file table's column headings, and each row's cells after the path, by path."""
-    table = re.search(r"<table.*?</table>", _section(html, "files-heading"), re.S).group()
+    table = re.search(
+        r"<table[^>]*>\s*<caption[^>]*>Files of.*?</table>", _section(html, "files-heading"), re.S
+    ).group()
     headings = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
     rows = {}
     for row in re.findall(r"<tbody>.*?</tbody>", table, re.S)[0].split("</tr>")[:-1]:
@@ -99,8 +101,8 @@ def test_metadata_file_table_columns_are_the_attributes_of_the_page_shown(anonym
     files.append(stored_file("zz/late.tif", b"late", {"stain": "DAPI"}))
     study = make_study(files=files)
 
-    first_headings, _rows = _file_table(_page(anonymous_client, study.accession, page=1))
-    second_headings, second_rows = _file_table(_page(anonymous_client, study.accession, page=2))
+    first_headings, _rows = _file_table(_page(anonymous_client, study.accession))
+    second_headings, second_rows = _file_table(_page(anonymous_client, study.accession, after=files[-2].path))
 
     assert "well" in first_headings and "stain" not in first_headings
     assert "stain" in second_headings and "well" not in second_headings

@@ -1,0 +1,170 @@
+"""A study version browsed as a folder tree: folders with their stored counts, files paged by path (keyset).
+
+Every page costs the same few queries whatever the version's size or the page's position: counts come
+from `StudyFolder` rows made with the version (`archive/services/file_tree.py`), files from one range of
+the (version, path) index, and thumbnails are looked up for the page's rows only.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from archive.file_tree import ancestors_of, prefix_upper_bound
+from archive.models import ArchiveFile, StudyFolder, StudyVersion, Thumbnail, ThumbnailStatus
+from archive.selectors.files import study_files
+from archive.selectors.visibility import StudyNotFound
+from core.roles import user_is_curator
+
+FOLDERS_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A folder as the caller may count it: removed files only for curators (P-REMOVE)."""
+
+    path: str
+    files_count: int
+    total_size: int
+
+    @property
+    def name(self) -> str:
+        return self.path.rstrip("/").rsplit("/", 1)[-1]
+
+    @property
+    def breadcrumbs(self) -> list["Folder"]:
+        """The folders from the root down to this one (counts are this folder's only: crumbs show names)."""
+        return [Folder(path, 0, 0) for path in reversed(ancestors_of(self.path))]
+
+
+def _counted(row: StudyFolder, *, curator: bool) -> Folder:
+    if curator:
+        return Folder(row.path, row.files_count + row.removed_count, row.total_size + row.removed_size)
+    return Folder(row.path, row.files_count, row.total_size)
+
+
+def folder_clean(raw: str) -> str:
+    """Return a folder path as stored ("raw/day 1/"; "" for the root) from what a URL gives ("/raw/day 1")."""
+    path = raw.strip("/")
+    return f"{path}/" if path else ""
+
+
+def folder_get(*, version: StudyVersion, user, path: str) -> Folder:
+    """Return a folder of a version; StudyNotFound when it does not exist or holds nothing the caller may see."""
+    row = version.folders.filter(path=path).first()
+    folder = _counted(row, curator=user_is_curator(user)) if row else None
+    if folder is None or (path and not folder.files_count):
+        raise StudyNotFound(f"{version} folder {path[:200]}")
+    return folder
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts: after a path, before one, the last page, or (all empty) the first."""
+
+    after: str = ""
+    before: str = ""
+    last: bool = False
+
+
+@dataclass
+class KeysetPage:
+    """One page of rows in path order, and whether pages lie before and after it."""
+
+    rows: list = field(default_factory=list)
+    has_previous: bool = False
+    has_next: bool = False
+
+    @property
+    def first_path(self) -> str:
+        return self.rows[0].path if self.rows else ""
+
+    @property
+    def last_path(self) -> str:
+        return self.rows[-1].path if self.rows else ""
+
+
+def _keyset_page(rows: QuerySet, *, position: Position, limit: int) -> KeysetPage:
+    """Read `limit` + 1 rows from the position on along the path index, so the last page costs what the first does."""
+    backwards = bool(position.before) or position.last
+    if position.after:
+        rows = rows.filter(path__gt=position.after)
+    elif position.before:
+        rows = rows.filter(path__lt=position.before)
+    found = list(rows.order_by("-path" if backwards else "path")[: limit + 1])
+    more, found = len(found) > limit, found[:limit]
+    if backwards:
+        found.reverse()
+        return KeysetPage(found, has_previous=more, has_next=bool(position.before))
+    return KeysetPage(found, has_previous=bool(position.after), has_next=more)
+
+
+def subfolders_page(
+    *, version: StudyVersion, user, parent: str, position: Position = Position(), limit: int = FOLDERS_PER_PAGE
+) -> KeysetPage:
+    """Return one page of the folders directly inside `parent`, by path, each with what the caller may count."""
+    curator = user_is_curator(user)
+    rows = version.folders.filter(parent=parent)
+    if not curator:
+        rows = rows.filter(files_count__gt=0)
+    page = _keyset_page(rows, position=position, limit=limit)
+    page.rows = [_counted(row, curator=curator) for row in page.rows]
+    return page
+
+
+def files_window(
+    *, version: StudyVersion, user, folder: str = "", q: str = "", position: Position = Position(), limit: int
+) -> KeysetPage:
+    """Return one page of the listed files under `folder` (at any depth) whose path contains `q`, in path order.
+
+    Each row gets `has_thumbnail`.
+    """
+    files = study_files(version=version, user=user)
+    if folder:
+        files = files.filter(path__gte=folder, path__lt=prefix_upper_bound(folder))
+    if q:
+        files = files.filter(path__icontains=q)  # PostgreSQL: served by the trigram index of migration 0010
+    page = _keyset_page(files, position=position, limit=limit)
+    _mark_thumbnails(page.rows)
+    return page
+
+
+def _mark_thumbnails(rows: list[ArchiveFile]) -> None:
+    """Set `has_thumbnail` on a page's files with one query over their contents, never the version's."""
+    contents = {file.sha256 for file in rows}
+    made = Thumbnail.objects.filter(status=ThumbnailStatus.MADE, sha256__in=contents) if contents else None
+    made = set(made.values_list("sha256", flat=True)) if made is not None else set()
+    for file in rows:
+        file.has_thumbnail = file.sha256 in made
+
+
+@dataclass
+class FileListing:
+    """What a listing page shows at one folder: the folder, its subfolders, and one page of its files."""
+
+    folder: Folder
+    subfolders: KeysetPage
+    files: KeysetPage
+    q: str
+
+
+def study_listing(
+    *,
+    version: StudyVersion,
+    user,
+    folder: str = "",
+    q: str = "",
+    position: Position = Position(),
+    folders_position: Position = Position(),
+    per_page: int,
+) -> FileListing:
+    """Return a version's listing at `folder` for the caller: the accession, reviewer and curators' pages use it.
+
+    A search (`q`) finds files under the folder by name or path and lists no subfolders.
+    StudyNotFound when the folder holds nothing the caller may see.
+    """
+    shown = folder_get(version=version, user=user, path=folder)
+    subfolders = (
+        KeysetPage() if q else subfolders_page(version=version, user=user, parent=folder, position=folders_position)
+    )
+    files = files_window(version=version, user=user, folder=folder, q=q, position=position, limit=per_page)
+    return FileListing(folder=shown, subfolders=subfolders, files=files, q=q)
