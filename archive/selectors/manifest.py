@@ -21,17 +21,19 @@ def manifest_line(sha256: str, path: str) -> str:
     return f"{sha256}  {path}\n"
 
 
-def _downloadable(version: StudyVersion, user) -> QuerySet[ArchiveFile]:
-    return study_files(version=version, user=user).exclude(status=FileStatus.REMOVED)
+def downloadable_files(*, version: StudyVersion, user, folder: str = "") -> QuerySet[ArchiveFile]:
+    """The files of `version` that `user` may download (never removed ones, P-REMOVE), under `folder` if given."""
+    files = study_files(version=version, user=user).exclude(status=FileStatus.REMOVED)
+    return files.filter(path__startswith=folder) if folder else files
 
 
-def manifest_blocks(*, version: StudyVersion, user) -> Iterator[bytes]:
-    """Yield the manifest of the files of `version` that `user` may download, in path order, as UTF-8 blocks.
+def manifest_blocks(*, version: StudyVersion, user, folder: str = "") -> Iterator[bytes]:
+    """Yield the manifest of the files of `version` (under `folder`) that `user` may download, as UTF-8 blocks.
 
     On PostgreSQL the lines come from `COPY … TO STDOUT`, so a study of millions of files streams at
     close to COPY's own speed with flat memory; elsewhere rows are read in chunks.
     """
-    files = _downloadable(version, user)
+    files = downloadable_files(version=version, user=user, folder=folder)
     if connection.vendor == "postgresql":
         yield from _copied_blocks(files)
         return

@@ -8,10 +8,13 @@ from django.views.decorators.http import require_safe
 
 from archive.downloads import file_response
 from archive.models import Study, StudyVersion
+from archive.selectors.downloads import folder_check
 from archive.selectors.files import FileGone, study_file_get_visible
 from archive.selectors.manifest import manifest_blocks
 from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible, study_version_get
+from archive.views.download_links import download_refused
 from archive.views.study_page import study_page_response, tombstone
+from core.errors import PolicyViolation
 
 
 def _visible_version(request, accession: str, number: int | None) -> tuple[Study, StudyVersion]:
@@ -76,10 +79,10 @@ def study_file(request, *, study, file):
     return file_response(request, file, public=study.is_public)
 
 
-def manifest_response(*, version, user) -> StreamingHttpResponse:
-    """The `sha256sum -c` manifest of the files of `version` that `user` may download, streamed."""
+def manifest_response(*, version, user, folder: str = "") -> StreamingHttpResponse:
+    """The `sha256sum -c` manifest of the files of `version` (under `folder`) that `user` may download, streamed."""
     response = StreamingHttpResponse(
-        manifest_blocks(version=version, user=user), content_type="text/plain; charset=utf-8"
+        manifest_blocks(version=version, user=user, folder=folder), content_type="text/plain; charset=utf-8"
     )
     response["Content-Disposition"] = 'inline; filename="manifest.sha256"'
     return response
@@ -90,8 +93,11 @@ def study_manifest(request, accession: str, version: int | None = None):
     """List `<sha256>  <path>` for the downloadable files of a version, for `sha256sum -c`."""
     try:
         study, study_version = _visible_version(request, accession, version)
+        folder = folder_check(request.GET.get("folder", ""))
     except StudyGone as gone:
         return tombstone(request, gone.study)
-    response = manifest_response(version=study_version, user=request.user)
+    except PolicyViolation as error:
+        return download_refused(request, error)
+    response = manifest_response(version=study_version, user=request.user, folder=folder)
     response["Cache-Control"] = "public, max-age=300" if study.is_public else "private, no-cache"
     return response

@@ -1,0 +1,123 @@
+"""Whole-study and folder downloads: `download.zip` and `download-list.txt`, on accession and reviewer-link routes.
+
+Each view resolves the study through the visibility selector (or the reviewer link), then calls
+archive.selectors.downloads. `?folder=raw/` narrows a download to one folder; `?format=` picks the list's
+client (aria2c by default, wget or curl).
+"""
+
+import functools
+
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from archive.downloads import attachment_disposition
+from archive.selectors.downloads import (
+    Download,
+    ZipTooLarge,
+    download_get,
+    download_list_lines,
+    download_zip,
+    list_format_check,
+)
+from archive.selectors.visibility import (
+    StudyGone,
+    StudyNotFound,
+    study_get_by_reviewer_token,
+    study_get_visible,
+    study_version_get,
+)
+from archive.views.download_links import RouteSpace, download_offer, download_refused
+from archive.views.study_page import tombstone
+from core.errors import PolicyViolation
+
+
+def _accession_lookup(request, *, accession: str, version: int | None = None):
+    study = study_get_visible(request.user, accession)
+    study_version = study_version_get(study=study, number=version)
+    return study, study_version, RouteSpace.for_version(study_version, user=request.user)
+
+
+def _reviewer_lookup(request, *, token: str):
+    study, _link = study_get_by_reviewer_token(token)
+    return study, study_version_get(study=study), RouteSpace.for_reviewer(token)
+
+
+def _resolved(view):
+    """Call `view(request, download=, public=, routes=)` with what `lookup(request, **kwargs)` resolves.
+
+    `lookup` goes through the visibility selector or the reviewer link and returns (study, version, route
+    space). A removed study answers its tombstone (410), an invisible study or an unknown folder 404, a
+    malformed folder or format 400 naming the rule.
+    """
+
+    @functools.wraps(view)
+    def resolved(request, lookup, **kwargs):
+        private = RouteSpace(None, (), private=lookup is _reviewer_lookup)
+        try:
+            study, version, routes = lookup(request, **kwargs)
+            download = download_get(version=version, user=routes.user, folder=request.GET.get("folder", ""))
+            return view(request, download=download, public=study.is_public, routes=routes)
+        except StudyGone as gone:
+            return private.answer(tombstone(request, gone.study))
+        except StudyNotFound:
+            raise Http404("No such study, version or folder.") from None
+        except PolicyViolation as error:
+            return private.answer(download_refused(request, error))
+
+    return resolved
+
+
+@_resolved
+def _zip(request, *, download: Download, public: bool, routes: RouteSpace):
+    try:
+        stream = download_zip(download)
+    except ZipTooLarge as error:
+        context = {"message": error.message, "offer": download_offer(request, download=download, routes=routes)}
+        return routes.answer(render(request, "archive/download_too_large.html", context, status=error.status))
+    # HEAD tells the size without reading a byte of the files.
+    response = StreamingHttpResponse(stream if request.method != "HEAD" else (), content_type="application/zip")
+    response["Content-Length"] = str(len(stream))
+    response["Content-Disposition"] = attachment_disposition(f"{download.name}.zip")
+    response["Cache-Control"] = "public, max-age=300" if public and not routes.private else "private, no-store"
+    return routes.answer(response)
+
+
+@_resolved
+def _list(request, *, download: Download, public: bool, routes: RouteSpace):
+    list_format = request.GET.get("format", "aria2c")
+    list_format_check(list_format)
+    addresses = routes.addresses(request, download.folder)
+    lines = download_list_lines(download, addresses=addresses, list_format=list_format)
+    response = StreamingHttpResponse((line.encode() for line in lines), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = attachment_disposition(f"{download.name}.txt")
+    # Signed object-store URLs and a reviewer's token are not for shared caches.
+    response["Cache-Control"] = "private, no-store"
+    return routes.answer(response)
+
+
+@require_safe
+def study_download_zip(request, accession: str, version: int | None = None):
+    """A streamed ZIP of a visible version (or `?folder=`) that keeps the folders, with its manifest."""
+    return _zip(request, _accession_lookup, accession=accession, version=version)
+
+
+@require_safe
+def study_download_list(request, accession: str, version: int | None = None):
+    """The download list of a visible version (or `?folder=`) for aria2c, wget or curl (`?format=`)."""
+    return _list(request, _accession_lookup, accession=accession, version=version)
+
+
+@never_cache
+@require_safe
+def review_download_zip(request, token: str):
+    """The streamed ZIP of the newest version of the study a reviewer link opens."""
+    return _zip(request, _reviewer_lookup, token=token)
+
+
+@never_cache
+@require_safe
+def review_download_list(request, token: str):
+    """The download list of the newest version of the study a reviewer link opens, in its route space."""
+    return _list(request, _reviewer_lookup, token=token)
