@@ -50,6 +50,11 @@ REFUSED = OpenApiResponse(
     OpenApiTypes.OBJECT,
     description="A rule refuses the request: `{field: [messages], ..., rule}`; nothing was created or changed.",
 )
+REFUSAL_UNCONFIRMED = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="The scope answers would close the submission as refused (P-SCOPE): `confirm_refusal` says why "
+    "and that `scope.confirm_refusal: true` is needed to close it; nothing was created or changed.",
+)
 SUBMISSION_NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No such submission of yours.")
 NOT_OWNER = OpenApiResponse(OpenApiTypes.OBJECT, description="The caller sees the study but does not own it.")
 SUBMISSION_PARAMETER = OpenApiParameter(
@@ -75,7 +80,8 @@ class ScopeFormView(APIView):
         summary="The clinical-scope self-certification form",
         description=(
             "The questions every submission answers (P-SCOPE), with the allowed answers. "
-            "`not_applicable` is allowed only where the data is not of human origin."
+            "`not_applicable` is allowed only where the data is not of human origin, and for "
+            "`publication_consent` where it cannot be linked to a person (e.g. human cell lines)."
         ),
         responses={200: ScopeFormSerializer},
     )
@@ -119,11 +125,12 @@ class SubmissionListView(GenericAPIView):
             "self-certification and the two acknowledgements, in one request. Every part is optional in a draft "
             "(submitting needs them all), but each part given must be valid: one bad part refuses the request "
             "whole and nothing is created. Metadata errors are all listed at once. The licence is CC0-1.0; asking "
-            "for another is refused (P-LICENCE). Scope answers that put the data out of scope (P-SCOPE) are the "
-            "exception, as in the web wizard: they are kept on record with the draft, which is refused."
+            "for another is refused (P-LICENCE). Scope answers that put the data out of scope (P-SCOPE) are "
+            "answered 409 and nothing is created, unless `scope.confirm_refusal` is `true`: then, as in the web "
+            "wizard, they are kept on record with the draft, which is refused for good."
         ),
         request=SubmissionInputSerializer,
-        responses={201: SubmissionDetailSerializer, 400: REFUSED},
+        responses={201: SubmissionDetailSerializer, 400: REFUSED, 409: REFUSAL_UNCONFIRMED},
     )
     def post(self, request):
         data = validated(SubmissionInputSerializer(data=request.data))
@@ -159,13 +166,20 @@ class SubmissionDetailView(APIView):
         description=(
             "Metadata fields given replace those fields (an empty string clears one); `files` and `folders` "
             "replace the files chosen from the upload area; for a new version `keep_paths` lists the study's "
-            "files to keep. Scope answers and acknowledgements may be given once, if not given yet. Only drafts "
-            "(and submissions a curator handed back) change; one refused part changes nothing, except scope "
-            "answers that put the data out of scope (P-SCOPE): they are kept on record and refuse the submission."
+            "files to keep. Scope answers other than those in force certify the scope again: a new certification "
+            "is added and the earlier ones stay on record (P-SCOPE); acknowledgements are given once. Only drafts "
+            "(and submissions a curator handed back) change; one refused part changes nothing. Scope answers "
+            "that put the data out of scope are answered 409, unless `scope.confirm_refusal` is `true`: then they "
+            "are kept on record and refuse the submission for good."
         ),
         parameters=[SUBMISSION_PARAMETER],
         request=SubmissionUpdateSerializer,
-        responses={200: SubmissionDetailSerializer, 400: REFUSED, 404: SUBMISSION_NOT_FOUND},
+        responses={
+            200: SubmissionDetailSerializer,
+            400: REFUSED,
+            404: SUBMISSION_NOT_FOUND,
+            409: REFUSAL_UNCONFIRMED,
+        },
     )
     def patch(self, request, submission_id: int):
         submission = _owned(request, submission_id)

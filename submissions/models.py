@@ -140,6 +140,15 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"Submission {self.pk} ({self.state})"
 
+    @property
+    def scope_certification_in_force(self) -> "ScopeCertification | None":
+        """The latest scope certification, or None; earlier ones stay on record (P-SCOPE).
+
+        Read through `.all()`, so that `prefetch_related("scope_certifications")` serves it without a query
+        and `refresh_from_db` forgets it.
+        """
+        return max(self.scope_certifications.all(), key=lambda certification: certification.number, default=None)
+
 
 class ScopeOutcome(models.TextChoices):
     ACCEPTED = scope.ACCEPTED, "Accepted"
@@ -148,16 +157,28 @@ class ScopeOutcome(models.TextChoices):
 
 
 class ScopeCertification(models.Model):
-    """The submitter's answers to the scope form (P-SCOPE). Written once, never edited."""
+    """One certification of the submitter's answers to the scope form (P-SCOPE). Written once, never edited.
 
-    submission = models.OneToOneField(Submission, on_delete=models.PROTECT, related_name="scope_certification")
+    A draft may be certified again before it is submitted: each time adds the
+    next `number`, every earlier one stays on record, and the latest is the one
+    in force (`Submission.scope_certification_in_force`).
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="scope_certifications")
+    number = models.PositiveIntegerField(help_text="1 for the first certification of the submission, then 2, 3, ...")
     form_version = models.CharField(max_length=32)
     answers = models.JSONField()
     outcome = models.CharField(max_length=16, choices=ScopeOutcome.choices)
     certified_at = models.DateTimeField()
 
+    class Meta:
+        ordering = ["submission", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "number"], name="scopecertification_unique_number")
+        ]
+
     def __str__(self) -> str:
-        return f"{self.form_version}: {self.outcome}"
+        return f"{self.form_version} #{self.number}: {self.outcome}"
 
 
 class DisclosureAcknowledgement(models.Model):

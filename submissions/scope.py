@@ -3,7 +3,9 @@
 The questions explain the archive's scope in the portal's own words. Three of
 them only make sense for material of human origin: they take `not_applicable`
 (or `no`) when `human_material` is `no`, and must be answered `yes` or `no`
-when it is `yes`. The other three apply to every dataset.
+when it is `yes`, except `publication_consent`, which is asked only of data
+that can be linked to a person: human cell lines not linked to anyone answer
+it `not_applicable`. The other three apply to every dataset.
 """
 
 from dataclasses import dataclass
@@ -36,40 +38,44 @@ class Question:
 QUESTIONS = (
     Question(
         "human_material",
-        "Do the images show material of human origin (people, human tissue or human cell lines)?",
+        "Do the images show material of human origin (people, human tissue, or human cell lines such as HeLa)?",
         (YES, NO),
     ),
     Question(
         "primary_medical_use",
         "Were the images made mainly to treat or diagnose patients (for example clinical or diagnostic "
-        "imaging)? The archive does not take such data.",
+        "imaging)? The archive does not take such data. Research imaging of cells, tissues or animals: answer No.",
         (YES, NO),
     ),
     Question(
         "identifiable_individual",
-        "Can the data be traced back to a particular person? Anonymous human cell lines and tissue "
-        "samples are welcome; data tied to a person is not, unless that person agreed to its publication.",
+        "Can the data be traced back to a particular person? Human cell lines such as HeLa, and tissue "
+        "samples, that are not linked to a person: answer No. Data tied to a person is taken only if that "
+        "person agreed to its publication.",
         (YES, NO, NOT_APPLICABLE),
         human_only=True,
     ),
     Question(
         "identifying_phenotypic_data",
         "Does the dataset carry phenotypic or clinical details (age, sex, diagnosis, ...) that together "
-        "could reveal who a person is?",
+        "could reveal who a person is? Cell lines and samples without such details: answer No.",
         (YES, NO, NOT_APPLICABLE),
         human_only=True,
     ),
     Question(
         "publication_consent",
-        "If the data can be linked to a person, can you show that they consented to its publication? "
-        "Such datasets are then weighed one by one by a curator before they get an accession.",
+        "Only if the data can be linked to a person (Yes to one of the two questions above): can you show "
+        "that they consented to its publication? Such datasets are weighed one by one by a curator before "
+        "they get an accession. Data not linked to anyone, such as cell lines: answer Not applicable.",
         (YES, NO, NOT_APPLICABLE),
         human_only=True,
     ),
     Question(
         "public_release_consent",
-        "Has everything in this dataset been consented for release to the public, with no access "
-        "restrictions? Every dataset in the archive must be.",
+        "Do you have the right to publish this dataset openly, and do you agree to its release to the "
+        "public with no access restrictions? This is about you and the owners of the data (your lab, your "
+        "institution, your co-authors), not about people, unless people are in the data: then they must "
+        "have agreed too. Every dataset in the archive is public.",
         (YES, NO),
     ),
 )
@@ -81,6 +87,27 @@ class ScopeRefused(PolicyViolation):
 
     def __init__(self, answers: dict[str, str]):
         super().__init__(rule="P-SCOPE", field="answers", message=scope_refusal_message(answers))
+
+
+class ScopeRefusalUnconfirmed(PolicyViolation):
+    """The answers would refuse the submission, and the submitter has not confirmed it: nothing is recorded.
+
+    One mistaken click must not close a submission for good, so a refusal takes
+    effect only when the same answers come again with `confirm_refusal`.
+    """
+
+    status = 409
+
+    def __init__(self, answers: dict[str, str]):
+        super().__init__(
+            rule="P-SCOPE",
+            field="confirm_refusal",
+            message="These answers would close the submission as refused, for good. "
+            f"{scope_refusal_message(answers)} Nothing is recorded yet: if an answer is wrong, change it; "
+            "to close the submission as refused, send the same answers again with `confirm_refusal: true`.",
+        )
+        self.answers = answers
+        self.refusal = scope_refusal_message(answers)
 
 
 def scope_answers_validate(answers: dict) -> dict[str, str]:
@@ -105,9 +132,16 @@ def scope_answers_validate(answers: dict) -> dict[str, str]:
             choices = ", ".join(question.choices)
             raise PolicyViolation(rule="P-SCOPE", field=question.id, message=f"Answer one of: {choices}.")
     human = answers["human_material"] == YES
+    identifiable = YES in (answers["identifiable_individual"], answers["identifying_phenotypic_data"])
     for question in QUESTIONS:
         if not question.human_only:
             continue
+        if question.id == "publication_consent" and human:
+            if identifiable and answers[question.id] == NOT_APPLICABLE:
+                raise PolicyViolation(
+                    rule="P-SCOPE", field=question.id, message="The data can be linked to a person: answer yes or no."
+                )
+            continue  # consent to publish is asked only of data linked to a person (not of cell lines)
         if human and answers[question.id] == NOT_APPLICABLE:
             raise PolicyViolation(
                 rule="P-SCOPE", field=question.id, message="The data is of human origin: answer yes or no."
@@ -135,7 +169,10 @@ def scope_refusal_message(answers: dict[str, str]) -> str:
     if answers["primary_medical_use"] == YES:
         reason = "Data made mainly for medical treatment or diagnosis is outside the archive's scope."
     elif answers["public_release_consent"] != YES:
-        reason = "Every dataset in the archive must be consented for public release."
+        reason = (
+            "Every dataset in the archive is published openly: it needs your right and agreement to publish it "
+            "for anyone to reuse, with no access restrictions."
+        )
     else:
         reason = "Data linked to an identifiable person needs demonstrated consent for publication."
     return f"{reason} {EGA_POINTER}"

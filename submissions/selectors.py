@@ -1,6 +1,6 @@
 """Read side of submissions."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
@@ -149,6 +149,26 @@ class FileChoice:
     chosen_count: int
     chosen_size: int
     kept: list[SubmissionFile]
+    kept_unticked: frozenset[str] = frozenset()
+
+    def as_ticked(self, *, ids: set[int], folders: set[str], keep: list[str] | None) -> "FileChoice":
+        """The page's boxes as the user ticked them, for a save that was refused (so nothing was saved).
+
+        `ids` are the files ticked (or kept from other pages), `folders` the
+        folders ticked, whose shown files are ticked too, and `keep` the kept
+        files of a new version still ticked (None: not shown).
+        """
+        in_folders = {
+            upload.pk
+            for upload in self.page.object_list
+            if any(upload.relative_path.startswith(folder + "/") for folder in folders)
+        }
+        return replace(
+            self,
+            chosen_ids=ids | in_folders,
+            folders=[{**folder, "all_chosen": folder["path"] in folders} for folder in self.folders],
+            kept_unticked=frozenset() if keep is None else frozenset(f.path for f in self.kept) - set(keep),
+        )
 
 
 def _folders(uploads: QuerySet[UploadFile], chosen_ids: set[int]) -> list[dict]:

@@ -15,7 +15,7 @@ from rest_framework import serializers
 from archive.metadata import METADATA_RULE, TEXT_FIELDS
 from archive.models import StudyStatus
 from submissions.file_list import FILE_LIST_RULE
-from submissions.models import ReviewReason, Submission, SubmissionState
+from submissions.models import ReviewReason, ScopeCertification, Submission, SubmissionState
 from submissions.scope import NO, NOT_APPLICABLE, QUESTIONS, YES
 
 # Which rule a malformed field belongs to, for the 400 body.
@@ -69,6 +69,12 @@ class ScopeAnswersSerializer(serializers.Serializer):
     version = serializers.CharField(help_text="The version of GET /api/v1/scope-form/, e.g. scope-v1.")
     answers = ScopeAnswersField(
         help_text="One answer per question id of the scope form: " + ", ".join(q.id for q in QUESTIONS) + "."
+    )
+    confirm_refusal = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Answers that put the data out of scope close the submission as refused, for good, only with "
+        "`true`; without it they are answered 409 and nothing is recorded (P-SCOPE).",
     )
 
 
@@ -152,6 +158,16 @@ class FileListReportSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="Rows naming files not in the submission: submitting is refused."
     )
     extra = serializers.ListField(child=serializers.CharField(), help_text="Files without a row: no attributes.")
+    suggestions = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="Rows of `missing` → the file each names once its top folder is added, removed or changed "
+        "(paths start with the uploaded folder's name); only rows with one such file.",
+    )
+    hints = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What the suggestions change, in sentences (“Did you mean …? Your File List's paths leave out the "
+        "top folder …”).",
+    )
 
 
 class MoveProgressSerializer(serializers.Serializer):
@@ -194,6 +210,14 @@ class ReviewReasonsField(serializers.ListField):
     pass
 
 
+class ScopeCertificationSerializer(serializers.ModelSerializer):
+    """One certification of the scope form; the last listed is in force (P-SCOPE)."""
+
+    class Meta:
+        model = ScopeCertification
+        fields = ["number", "form_version", "answers", "outcome", "certified_at"]
+
+
 class SubmissionListSerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
@@ -231,7 +255,10 @@ class SubmissionDetailSerializer(SubmissionListSerializer):
 
     metadata = serializers.JSONField(help_text="Study metadata as stored (REMBI study-level fields).")
     licence = serializers.SerializerMethodField()
-    scope_outcome = serializers.SerializerMethodField()
+    scope_outcome = serializers.SerializerMethodField(help_text="The outcome of the scope certification in force.")
+    scope_certifications = ScopeCertificationSerializer(
+        many=True, read_only=True, help_text="Every scope certification given, oldest first; the last is in force."
+    )
     acknowledged = serializers.SerializerMethodField()
     file_list = serializers.SerializerMethodField()
     screening = ScreeningSerializer(many=True)
@@ -247,6 +274,7 @@ class SubmissionDetailSerializer(SubmissionListSerializer):
             "licence",
             "project",
             "scope_outcome",
+            "scope_certifications",
             "acknowledged",
             "file_list",
             "screening",
@@ -260,7 +288,7 @@ class SubmissionDetailSerializer(SubmissionListSerializer):
         return self.context["licence"]
 
     def get_scope_outcome(self, submission: Submission) -> str | None:
-        certification = getattr(submission, "scope_certification", None)
+        certification = submission.scope_certification_in_force
         return certification.outcome if certification else None
 
     def get_acknowledged(self, submission: Submission) -> bool:

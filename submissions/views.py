@@ -200,8 +200,7 @@ def _files(request, submission: Submission):
     )
     form = forms.FilesForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        folders_all_chosen = {folder["path"] for folder in choice.folders if folder["all_chosen"]}
-        ids, folders = form.selection(submission_chosen_upload_paths(submission=submission), folders_all_chosen)
+        ids, folders = _ticked(form, choice, submission)
         file_list = form.cleaned_data["file_list"]
         try:
             with transaction.atomic():  # the files and the File List change together or not at all
@@ -212,17 +211,21 @@ def _files(request, submission: Submission):
                     folders=folders,
                     keep_paths=form.keep_paths(),
                 )
+                report = None
                 if file_list is not None:
-                    submission_file_list_check(
+                    report = submission_file_list_check(
                         submission=submission, actor=request.user, name=file_list.name, content=file_list.read()
                     )
         except PolicyViolation as error:
             policy_error(form, error)
         else:
-            if file_list is not None:  # stay to show what the check found
-                messages.success(request, f"Your files are saved and the File List {file_list.name} was checked.")
-                return redirect(request.get_full_path())
+            if report is not None:  # stay to show what the check found
+                return _file_list_checked(request, report)
             return _saved(request, submission, "files")
+    if form.errors and form.ticks_read():
+        # Nothing was saved: show the boxes as the user left them, so that only the problem needs fixing.
+        ids, _ = _ticked(form, choice, submission)
+        choice = choice.as_ticked(ids=ids, folders=set(form.cleaned_data["folders"]), keep=form.keep_paths())
     context = {
         "form": form,
         "listing": listing,
@@ -231,6 +234,23 @@ def _files(request, submission: Submission):
         "file_list": file_list_report(submission) if submission.file_list else None,
     }
     return _render(request, submission, "files", context, status=400 if form.errors else 200)
+
+
+def _ticked(form: forms.FilesForm, choice, submission: Submission) -> tuple[set[int], list[str]]:
+    """The upload ids and the newly whole folders that the form's ticks choose, given what was chosen before."""
+    folders_all_chosen = {folder["path"] for folder in choice.folders if folder["all_chosen"]}
+    return form.selection(submission_chosen_upload_paths(submission=submission), folders_all_chosen)
+
+
+def _file_list_checked(request, report: dict):
+    """Show the files step again after a File List check: a success only when no row names a file not chosen."""
+    if report["missing"]:
+        # Only the problem, where the report says which rows name no chosen file and which path each meant.
+        return redirect(request.get_full_path() + "#file-list-report")
+    messages.success(
+        request, f"Your files are saved and every row of the File List {report['name']} names a chosen file."
+    )
+    return redirect(request.get_full_path())
 
 
 def _scope(request, submission: Submission):

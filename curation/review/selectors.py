@@ -12,7 +12,8 @@ def review_queue() -> QuerySet[Submission]:
     """Return the submissions waiting for a curator, oldest first, with what the queue page shows."""
     return (
         Submission.objects.filter(state=SubmissionState.IN_REVIEW)
-        .select_related("owner", "project", "scope_certification")
+        .select_related("owner", "project")
+        .prefetch_related("scope_certifications")
         .annotate(files_total=Count("files"), bytes_total=Coalesce(Sum("files__size"), 0))
         .order_by("submitted_at", "pk")
     )
@@ -33,7 +34,7 @@ def review_reason_labels(submission: Submission) -> list[str]:
 
 def scope_answers_shown(submission: Submission) -> list[dict]:
     """Pair each scope question with the submitter's answer, in the form's order (empty when not certified)."""
-    certification = getattr(submission, "scope_certification", None)
+    certification = submission.scope_certification_in_force
     if certification is None:
         return []
     return [

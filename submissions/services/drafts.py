@@ -16,7 +16,7 @@ from core.audit import AuditAction
 from core.errors import NotAllowed, PolicyViolation
 from licensing.selectors import licence_for_study
 from submissions import scope
-from submissions.file_list import FILE_LIST_RULE, file_list_parse
+from submissions.file_list import FILE_LIST_RULE, file_list_parse, file_list_report_of
 from submissions.models import (
     DisclosureAcknowledgement,
     ProjectProposal,
@@ -163,14 +163,20 @@ def submission_project_set(*, submission: Submission, actor, project_id: int | N
     return submission
 
 
-def submission_certify_scope(*, submission: Submission, actor, form_version: str, answers: dict) -> ScopeCertification:
-    """Store the submitter's scope self-certification and its outcome (P-SCOPE).
+def submission_certify_scope(
+    *, submission: Submission, actor, form_version: str, answers: dict, confirm_refusal: bool = False
+) -> ScopeCertification:
+    """Certify the submission's scope (P-SCOPE): store the answers, their form version and outcome as a new record.
 
-    A submission is certified once and the answers are never edited. A refused
-    outcome is stored too (what was answered is part of the record), the
-    submission becomes `refused`, and ScopeRefused, pointing to the EGA, is
-    raised after the record is saved: a caller's own transaction must let it
-    commit (as `submission_create_whole` does) for the refusal to stand.
+    A draft may be certified again until it is submitted: each certification
+    is kept as it was given, with the next number, and the latest is in force;
+    answers the same as those in force add nothing. Answers that refuse the
+    data take effect only with `confirm_refusal`: without it nothing is stored
+    and ScopeRefusalUnconfirmed says what would happen. Confirmed, the refused
+    certification is stored, the submission becomes `refused`, and ScopeRefused,
+    pointing to the EGA, is raised after the record is saved: a caller's own
+    transaction must let it commit (as `submission_create_whole` does) for the
+    refusal to stand.
     """
     # Another's submission is refused before its answers are read, whatever they are.
     _check_owner(submission=submission, actor=actor, rule="P-SCOPE")
@@ -182,12 +188,14 @@ def submission_certify_scope(*, submission: Submission, actor, form_version: str
     outcome = scope.scope_outcome(answers)
     with transaction.atomic():
         submission = _editable(submission=submission, actor=actor, rule="P-SCOPE")
-        if ScopeCertification.objects.filter(submission=submission).exists():
-            raise PolicyViolation(
-                rule="P-SCOPE", field="answers", message="The scope of this submission is already certified."
-            )
+        in_force = submission.scope_certification_in_force
+        if in_force is not None and (in_force.form_version, in_force.answers) == (form_version, answers):
+            return in_force
+        if outcome == scope.REFUSED and not confirm_refusal:
+            raise scope.ScopeRefusalUnconfirmed(answers)
         certification = ScopeCertification.objects.create(
             submission=submission,
+            number=in_force.number + 1 if in_force else 1,
             form_version=form_version,
             answers=answers,
             outcome=outcome,
@@ -370,6 +378,5 @@ def submission_file_list_check(*, submission: Submission, actor, name: str, cont
 
 
 def file_list_report(submission: Submission) -> dict:
-    """What the submitter is shown of the File List check (no rows, which can be many)."""
-    file_list = submission.file_list or {}
-    return {key: file_list.get(key, []) for key in ("name", "columns", "missing", "extra")}
+    """What the submitter is shown of the File List check (`file_list.file_list_report_of`)."""
+    return file_list_report_of(submission.file_list or {})

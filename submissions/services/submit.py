@@ -17,11 +17,10 @@ from core.audit import AuditAction
 from core.errors import PolicyViolation
 from licensing.selectors import licence_for_study
 from submissions import scope
-from submissions.file_list import FILE_LIST_RULE
+from submissions.file_list import FILE_LIST_RULE, file_list_report_of
 from submissions.models import (
     DisclosureAcknowledgement,
     ReviewReason,
-    ScopeCertification,
     Submission,
     SubmissionFile,
     SubmissionFileState,
@@ -120,7 +119,7 @@ def submission_problems(
             for field, messages in invalid.errors.items()
             for message in messages
         ]
-    certification = ScopeCertification.objects.filter(submission=submission).first()
+    certification = submission.scope_certification_in_force
     if certification is None:
         problems.append(SubmitProblem(rule="P-SCOPE", field="scope", message="Answer the clinical-scope form first."))
     elif certification.outcome == scope.REFUSED:
@@ -153,11 +152,11 @@ def submission_problems(
             except PolicyViolation as error:
                 problems.append(SubmitProblem.of(error))
     if missing := (submission.file_list or {}).get("missing"):
+        named = "The File List names files that are not in the submission: " + ", ".join(missing[:20])
+        hints = file_list_report_of(submission.file_list)["hints"]  # the path meant, when only the top folder differs
         problems.append(
             SubmitProblem(
-                rule=FILE_LIST_RULE,
-                field="file_list",
-                message="The File List names files that are not in the submission: " + ", ".join(missing[:20]),
+                rule=FILE_LIST_RULE, field="file_list", message=" ".join([f"{named}.", *hints]) if hints else named
             )
         )
     files = list(submission.files.all())
@@ -183,7 +182,7 @@ def _submit_check(*, submission: Submission, now: datetime.datetime) -> list[str
     licence_for_study(source="", requested=None)  # a direct submission is CC0-1.0 (P-LICENCE)
     reasons = review_reasons(
         submission=submission,
-        scope_outcome=ScopeCertification.objects.get(submission=submission).outcome,
+        scope_outcome=submission.scope_certification_in_force.outcome,
         screening=submission.screening,
         beyond_bound=release_beyond_bound(submission, now=now),
     )

@@ -1,8 +1,9 @@
 """A draft made or changed whole in one call (the API's create and PATCH): each part by its service, all or nothing.
 
-The one exception is a refusing scope answer (P-SCOPE): like the wizard's
-scope step, it is recorded and closes the submission, and the request's other
-parts are not applied.
+The one exception is a confirmed refusing scope answer (P-SCOPE): like the
+wizard's scope step, it is recorded and closes the submission, and the
+request's other parts are not applied. Unconfirmed, it refuses the request
+whole like any other part.
 """
 
 import datetime
@@ -34,7 +35,7 @@ def submission_create_whole(
 ) -> Submission:
     """Start a draft with its metadata and release date, then apply `parts`; one refusal undoes all.
 
-    Refusing scope answers leave the draft on record, refused, with them.
+    Confirmed refusing scope answers leave the draft on record, refused, with them.
     """
     with transaction.atomic():
         submission = submission_create_draft(
@@ -55,7 +56,8 @@ def submission_create_whole(
 def submission_update_whole(*, submission: Submission, actor, metadata: dict, parts: dict) -> Submission:
     """Change a draft: the metadata fields given, the release date, and `parts`; one refusal undoes all.
 
-    Refusing scope answers are recorded alone: the submission is refused and nothing else changes.
+    Scope answers add a certification when they differ from those in force. Confirmed refusing ones are
+    recorded alone: the submission is refused and nothing else changes.
     """
     with transaction.atomic():
         refusal = _scope_certify(submission=submission, actor=actor, parts=parts)
@@ -74,7 +76,11 @@ def _scope_certify(*, submission: Submission, actor, parts: dict) -> ScopeRefuse
     if scope := parts.get("scope"):
         try:
             submission_certify_scope(
-                submission=submission, actor=actor, form_version=scope["version"], answers=scope["answers"]
+                submission=submission,
+                actor=actor,
+                form_version=scope["version"],
+                answers=scope["answers"],
+                confirm_refusal=scope.get("confirm_refusal", False),
             )
         except ScopeRefused as refusal:
             return refusal

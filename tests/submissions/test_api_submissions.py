@@ -134,18 +134,31 @@ def test_p_licence_api_attempt_to_set_another_licence_is_refused(token_client, u
 
 
 REFUSING_SCOPE = {"version": "scope-v1", "answers": {**ACCEPTED_ANSWERS, "public_release_consent": "no"}}
+CONFIRMED_REFUSAL = {**REFUSING_SCOPE, "confirm_refusal": True}
 
 
 def _refused_on_record(submission: Submission) -> None:
     """The submission is closed by its refused scope answers, as the wizard's scope step leaves it."""
     submission.refresh_from_db()
     assert submission.state == SubmissionState.REFUSED
-    certification = ScopeCertification.objects.get(submission=submission)
+    certification = submission.scope_certification_in_force
     assert certification.outcome == "refused" and certification.answers == REFUSING_SCOPE["answers"]
 
 
-def test_p_scope_api_refused_answers_on_create_are_recorded_and_point_to_the_ega(token_client, uploads):
-    response = _post(token_client, URL, _body(uploads, scope=REFUSING_SCOPE))
+def _asks_for_confirmation(response) -> None:
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert body["rule"] == "P-SCOPE" and set(body) == {"confirm_refusal", "rule"}
+    assert "`confirm_refusal: true`" in body["confirm_refusal"][0] and "EGA" in body["confirm_refusal"][0]
+
+
+def test_p_scope_api_refusing_answers_on_create_need_confirmation_and_create_nothing(token_client, uploads):
+    _asks_for_confirmation(_post(token_client, URL, _body(uploads, scope=REFUSING_SCOPE)))
+    _nothing_created()
+
+
+def test_p_scope_api_confirmed_refusal_on_create_is_recorded_and_points_to_the_ega(token_client, uploads):
+    response = _post(token_client, URL, _body(uploads, scope=CONFIRMED_REFUSAL))
     assert response.status_code == 400
     assert response.json()["rule"] == "P-SCOPE" and "EGA" in response.json()["answers"][0]
     submission = Submission.objects.get()  # the draft the answers were given for, closed like a wizard's
@@ -155,7 +168,10 @@ def test_p_scope_api_refused_answers_on_create_are_recorded_and_point_to_the_ega
 
 def test_p_scope_api_refusal_is_recorded_like_the_wizard(token_client, submitter_client, submitter, uploads):
     by_api = Submission.objects.get(pk=_post(token_client, URL, {"title": "By the API"}).json()["id"])
-    response = _patch(token_client, _detail_url(by_api.pk), {"title": "Changed", "scope": REFUSING_SCOPE})
+    _asks_for_confirmation(_patch(token_client, _detail_url(by_api.pk), {"title": "Changed", "scope": REFUSING_SCOPE}))
+    by_api.refresh_from_db()
+    assert by_api.state == SubmissionState.DRAFT and by_api.metadata == {"title": "By the API"}  # nothing changed
+    response = _patch(token_client, _detail_url(by_api.pk), {"title": "Changed", "scope": CONFIRMED_REFUSAL})
     assert response.status_code == 400, response.content
     assert response.json()["rule"] == "P-SCOPE" and "EGA" in response.json()["answers"][0]
     _refused_on_record(by_api)
@@ -163,7 +179,9 @@ def test_p_scope_api_refusal_is_recorded_like_the_wizard(token_client, submitter
 
     by_wizard = submission_create_draft(owner=submitter, metadata={"title": "By the wizard"})
     wizard_scope = reverse("submissions:step", args=[by_wizard.pk, "scope"])
-    assert submitter_client.post(wizard_scope, REFUSING_SCOPE["answers"]).status_code == 302
+    assert (
+        submitter_client.post(wizard_scope, {**REFUSING_SCOPE["answers"], "confirm_refusal": "yes"}).status_code == 302
+    )
     _refused_on_record(by_wizard)
 
     # Answering again, this time accepting, is refused both ways and leaves the refusal on record.
@@ -176,6 +194,28 @@ def test_p_scope_api_refusal_is_recorded_like_the_wizard(token_client, submitter
     _refused_on_record(by_wizard)
     assert _post(token_client, _detail_url(by_api.pk) + "submit/").status_code == 400
     _refused_on_record(by_api)
+
+
+def test_p_scope_api_recertifying_a_draft_adds_a_certification(token_client, uploads):
+    created = _post(token_client, URL, _body(uploads)).json()
+    assert [c["number"] for c in created["scope_certifications"]] == [1]
+    cell_line = {
+        **ACCEPTED_ANSWERS,
+        "human_material": "yes",
+        "identifiable_individual": "no",
+        "identifying_phenotypic_data": "no",
+    }
+    response = _patch(
+        token_client, _detail_url(created["id"]), {"scope": {"version": "scope-v1", "answers": cell_line}}
+    )
+    assert response.status_code == 200, response.content
+    certifications = response.json()["scope_certifications"]
+    assert [(c["number"], c["answers"]) for c in certifications] == [(1, ACCEPTED_ANSWERS), (2, cell_line)]
+    assert response.json()["scope_outcome"] == "accepted"
+    # The same answers again add nothing.
+    again = _patch(token_client, _detail_url(created["id"]), {"scope": {"version": "scope-v1", "answers": cell_line}})
+    assert len(again.json()["scope_certifications"]) == 2
+    assert ScopeCertification.objects.filter(submission_id=created["id"]).count() == 2
 
 
 # Raw JSON bodies with the escape of an unpaired surrogate, which no UTF-8 text (nor any error message) can carry.
@@ -255,7 +295,7 @@ def test_patch_changes_given_fields_and_one_bad_part_changes_nothing(token_clien
     response = _patch(token_client, url, {"scope": {"version": "scope-v1", "answers": ACCEPTED_ANSWERS}})
     assert response.json()["scope_outcome"] == "accepted"
     response = _patch(token_client, url, {"scope": {"version": "scope-v1", "answers": ACCEPTED_ANSWERS}})
-    assert response.status_code == 400 and response.json()["rule"] == "P-SCOPE"  # certified once
+    assert response.status_code == 200 and len(response.json()["scope_certifications"]) == 1  # the same: no new one
 
 
 def test_file_list_upload_reports_missing_and_extra_rows(token_client, uploads):
@@ -269,6 +309,8 @@ def test_file_list_upload_reports_missing_and_extra_rows(token_client, uploads):
         "columns": ["channel"],
         "missing": ["not/chosen.tif"],
         "extra": sorted(u.relative_path for u in uploads[1:]),
+        "suggestions": {},
+        "hints": [],
     }
     detail = token_client.get(_detail_url(submission_id)).json()
     assert detail["file_list"]["missing"] == ["not/chosen.tif"]

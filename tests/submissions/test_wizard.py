@@ -251,7 +251,8 @@ def test_files_step_file_list_reports_missing_and_extra_rows(submitter_client, d
             "go": "next",
         },
     )
-    assert response.status_code == 302 and response["Location"] == step_url(draft, "files")  # stays to report
+    # It stays to report, at the report: rows naming files not chosen are a problem, not a success.
+    assert response.status_code == 302 and response["Location"] == step_url(draft, "files") + "#file-list-report"
     page = submitter_client.get(step_url(draft, "files")).content.decode()
     assert "files.tsv" in page and "channel" in page
     assert "1 row names files that are not chosen" in page and "exp/plate9/z.tif" in page
@@ -282,11 +283,33 @@ def test_p_scope_accepted_answers_are_stored_then_shown_read_only(submitter_clie
     certification = ScopeCertification.objects.get(submission=draft)
     assert (certification.form_version, certification.answers) == (scope.SCOPE_FORM_VERSION, ACCEPTED_ANSWERS)
     page = submitter_client.get(step_url(draft, "scope")).content.decode()
-    assert "Your answers (scope-v1" in page and 'type="radio"' not in page
-    # Posting other answers changes nothing: the stored answers are never edited.
-    submitter_client.post(step_url(draft, "scope"), {**ACCEPTED_ANSWERS, "primary_medical_use": "yes"})
-    certification.refresh_from_db()
-    assert certification.answers == ACCEPTED_ANSWERS
+    assert "Your answers (scope-v1, certification 1" in page and 'type="radio"' not in page
+    assert 'href="?change=1"' in page
+    # The read-only page's Continue moves on and records nothing.
+    moved = submitter_client.post(step_url(draft, "scope"), {"go": "next"})
+    assert moved["Location"] == step_url(draft, "agreements")
+    assert ScopeCertification.objects.filter(submission=draft).count() == 1
+
+
+def test_p_scope_recertifying_in_the_wizard_keeps_every_certification(submitter_client, draft):
+    submitter_client.post(step_url(draft, "scope"), {**ACCEPTED_ANSWERS, "go": "next"})
+    change = submitter_client.get(step_url(draft, "scope") + "?change=1").content.decode()
+    assert "You are changing the answers of certification 1" in change
+    assert re.search(r'name="human_material" value="no"[^>]*checked', change)  # starts from the answers in force
+    cell_line = {
+        **ACCEPTED_ANSWERS,
+        "human_material": "yes",
+        "identifiable_individual": "no",
+        "identifying_phenotypic_data": "no",
+    }
+    response = submitter_client.post(step_url(draft, "scope"), {**cell_line, "go": "stay"})
+    assert response.status_code == 302
+    assert [(c.number, c.answers) for c in draft.scope_certifications.order_by("number")] == [
+        (1, ACCEPTED_ANSWERS),
+        (2, cell_line),
+    ]
+    page = submitter_client.get(step_url(draft, "scope")).content.decode()
+    assert "certification 2" in page and "earlier certifications of this submission stay on record" in page
 
 
 def test_p_scope_page_explains_the_policy(submitter_client, draft):
@@ -296,14 +319,33 @@ def test_p_scope_page_explains_the_policy(submitter_client, draft):
         assert f'name="{question.id}"' in page
 
 
-def test_p_scope_refusal_shows_the_ega_pointer_and_closes_the_submission(submitter_client, draft):
-    answers = {**ACCEPTED_ANSWERS, "primary_medical_use": "yes"}
-    response = submitter_client.post(step_url(draft, "scope"), answers, follow=True)
+def test_p_scope_refusal_asks_for_confirmation_first_and_records_nothing(submitter_client, draft):
+    answers = {**ACCEPTED_ANSWERS, "public_release_consent": "no"}
+    response = submitter_client.post(step_url(draft, "scope"), {**answers, "go": "next"})
+    assert response.status_code == 409
     page = response.content.decode()
-    assert "This dataset cannot be accepted" in page
+    assert "These answers would close the submission as refused" in page and "Nothing is recorded yet" in page
+    assert "European Genome-phenome Archive" in page and "https://ega-archive.org/" in page
+    assert 'name="confirm_refusal" value="yes"' in page and 'name="revise"' in page
+    assert '<input type="hidden" name="public_release_consent" value="no">' in page  # the answers go with it
+    draft.refresh_from_db()
+    assert draft.state == SubmissionState.DRAFT and not draft.scope_certifications.exists()
+    # Going back shows the form with the answers given, still recording nothing.
+    back = submitter_client.post(step_url(draft, "scope"), {**answers, "revise": "1"})
+    assert back.status_code == 200
+    assert re.search(r'name="public_release_consent" value="no"[^>]*checked', back.content.decode())
+    assert not draft.scope_certifications.exists()
+
+
+def test_p_scope_confirmed_refusal_shows_the_ega_pointer_and_closes_the_submission(submitter_client, draft):
+    answers = {**ACCEPTED_ANSWERS, "primary_medical_use": "yes"}
+    response = submitter_client.post(step_url(draft, "scope"), {**answers, "confirm_refusal": "yes"}, follow=True)
+    page = response.content.decode()
+    assert "This dataset cannot be accepted" in page and "?change=1" not in page
     assert "European Genome-phenome Archive" in page and "https://ega-archive.org/" in page
     draft.refresh_from_db()
     assert draft.state == SubmissionState.REFUSED
+    assert draft.scope_certifications.get().outcome == "refused"
     assert submitter_client.get(step_url(draft, "metadata"))["Location"] == f"/submissions/{draft.pk}/"
     status = submitter_client.get(f"/submissions/{draft.pk}/").content.decode()
     assert "Refused" in status and "ega-archive.org" in status
