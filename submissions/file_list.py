@@ -1,12 +1,13 @@
 """File Lists: a TSV or CSV table with a `Files` column and free attribute columns (channel, plate, well...).
 
-Parsing is pure; `submissions.services.drafts.submission_file_list_check`
+Parsing and the report are pure; `submissions.services.drafts.submission_file_list_check`
 compares the rows with the submission's files and stores the result.
 """
 
 import csv
 import io
 import unicodedata
+from collections import Counter, defaultdict
 
 from core.errors import PolicyViolation
 
@@ -80,3 +81,85 @@ def file_list_parse(*, name: str, content: bytes) -> tuple[list[str], dict[str, 
     if not rows:
         raise _refuse("The File List has no rows.")
     return attributes, rows
+
+
+def _top_folder_split(path: str) -> tuple[str, str]:
+    """A path's top folder and the rest (no top folder: "" and the path)."""
+    top, separator, rest = path.partition("/")
+    return (top, rest) if separator else ("", path)
+
+
+def path_suggestions(*, missing: list[str], extra: list[str]) -> dict[str, str]:
+    """For rows naming no chosen file, the chosen file without a row each names once its top folder is added,
+    removed or changed: row → file.
+
+    Browser and command-line uploads start paths with the uploaded folder's
+    name, and a File List written by hand often leaves it out (or names another
+    one). Only a row with exactly one such file, which no other row would
+    take, gets a suggestion: a guess between several files helps nobody.
+    """
+    unlisted = set(extra)
+    by_rest: dict[str, list[str]] = defaultdict(list)  # a file's path without its top folder → the files
+    for path in extra:
+        top, rest = _top_folder_split(path)
+        if top:
+            by_rest[rest].append(path)
+    found: dict[str, str] = {}
+    for row in missing:
+        top, rest = _top_folder_split(row)
+        candidates = set(by_rest.get(row, ()))  # the row leaves out the file's top folder
+        if top:
+            candidates.update({rest} & unlisted)  # the row has a top folder the file lacks
+            candidates.update(by_rest.get(rest, ()))  # the row names another top folder
+        if len(candidates) == 1:
+            found[row] = candidates.pop()
+    taken = Counter(found.values())
+    return {row: path for row, path in found.items() if taken[path] == 1}
+
+
+def _top_folder_change(row: str, path: str) -> tuple[str, str]:
+    """(the row's top folder, the file's top folder) where they differ; "" for a top folder one side lacks."""
+    row_top, row_rest = _top_folder_split(row)
+    path_top, path_rest = _top_folder_split(path)
+    if path_rest == row:
+        return "", path_top
+    if row_rest == path:
+        return row_top, ""
+    return row_top, path_top
+
+
+def path_hints(suggestions: dict[str, str]) -> list[str]:
+    """One sentence for each top-folder change the suggestions make, most rows first, with an example."""
+    changes: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row, path in sorted(suggestions.items()):
+        changes[_top_folder_change(row, path)].append(path)
+    hints = []
+    for (row_top, path_top), paths in sorted(changes.items(), key=lambda change: -len(change[1])):
+        rows = f"{len(paths)} row{'s match' if len(paths) != 1 else ' matches'} a chosen file"
+        if not row_top:
+            reason = f"Your File List's paths leave out the top folder “{path_top}” ({rows} with it)."
+        elif not path_top:
+            reason = (
+                f"Your File List's paths start with a folder “{row_top}” that the chosen files' paths do not have "
+                f"({rows} without it)."
+            )
+        else:
+            reason = (
+                f"Your File List's paths start with the folder “{row_top}” where the chosen files' paths have "
+                f"“{path_top}” ({rows} with it)."
+            )
+        hints.append(f"Did you mean {paths[0]}? {reason}")
+    return hints
+
+
+def file_list_report_of(file_list: dict) -> dict:
+    """What the submitter is shown of a stored File List check (no rows, which can be many).
+
+    `missing` rows name files that are not chosen, `extra` files have no row,
+    and `suggestions` (row → file) and `hints` say which chosen file a missing
+    row meant when only the top folder differs.
+    """
+    report = {key: file_list.get(key, []) for key in ("name", "columns", "missing", "extra")}
+    report["suggestions"] = path_suggestions(missing=report["missing"], extra=report["extra"])
+    report["hints"] = path_hints(report["suggestions"])
+    return report

@@ -182,6 +182,10 @@ class FilesForm(forms.Form):
         """The kept files of a new version to keep, or None when the form did not show them."""
         return self.cleaned_data["keep"] if self.cleaned_data["keep_shown"] else None
 
+    def ticks_read(self) -> bool:
+        """Whether every tick was read (after `is_valid`), even if the File List was refused."""
+        return all(name in self.cleaned_data for name in ("files", "files_shown", "folders", "folders_shown", "keep"))
+
 
 def scope_form_class(questions: list[dict]) -> type[forms.Form]:
     """Build the `scope-v1` form from the questions `scope_form_get` gives: one required radio group each."""

@@ -45,7 +45,14 @@ def _attributes(submission) -> dict:
 def test_file_list_tsv_puts_attributes_on_the_files(draft):
     table = b"Files\tchannel\twell\nplate1/A01.tif\tDAPI\tA01\nplate1/A02.tif\tGFP\tA02\nplate2/B01.tif\tDAPI\tB01\n"
     report = _check(draft, "files.tsv", table)
-    assert report == {"name": "files.tsv", "columns": ["channel", "well"], "missing": [], "extra": []}
+    assert report == {
+        "name": "files.tsv",
+        "columns": ["channel", "well"],
+        "missing": [],
+        "extra": [],
+        "suggestions": {},
+        "hints": [],
+    }
     assert _attributes(draft)["plate1/A02.tif"] == {"channel": "GFP", "well": "A02"}
 
 
@@ -171,3 +178,77 @@ def test_file_list_attributes_end_up_on_the_archive_files_after_the_move(
         "plate1/A02.tif": {},  # extra: no row, no attributes
         "plate2/B01.tif": {"channel": "GFP", "plate": "2"},
     }
+
+
+HELA = {"hela-fission/raw/cell_01.tif": b"cell 1", "hela-fission/raw/cell_02.tif": b"cell 2"}
+
+
+@pytest.fixture
+def hela_draft(submitter):
+    submission, _ = ready_draft(submitter, HELA)
+    return submission
+
+
+def test_file_list_without_the_top_folder_is_told_the_path_it_meant(hela_draft):
+    report = _check(hela_draft, "list.tsv", b"Files\tchannel\nraw/cell_01.tif\tDAPI\nraw/cell_02.tif\tGFP\n")
+    assert report["missing"] == ["raw/cell_01.tif", "raw/cell_02.tif"]  # still refused: nothing is guessed
+    assert report["suggestions"] == {
+        "raw/cell_01.tif": "hela-fission/raw/cell_01.tif",
+        "raw/cell_02.tif": "hela-fission/raw/cell_02.tif",
+    }
+    assert report["hints"] == [
+        "Did you mean hela-fission/raw/cell_01.tif? Your File List's paths leave out the top folder “hela-fission” "
+        "(2 rows match a chosen file with it)."
+    ]
+    assert _attributes(hela_draft)["hela-fission/raw/cell_01.tif"] == {}
+
+
+def test_file_list_with_a_top_folder_the_files_lack_is_told_the_path_it_meant(draft):
+    report = _check(draft, "list.csv", b"Files,channel\nexperiment/plate1/A01.tif,DAPI\nplate1/A02.tif,GFP\n")
+    assert report["suggestions"] == {"experiment/plate1/A01.tif": "plate1/A01.tif"}
+    assert report["hints"] == [
+        "Did you mean plate1/A01.tif? Your File List's paths start with a folder “experiment” that the chosen "
+        "files' paths do not have (1 row matches a chosen file without it)."
+    ]
+
+
+def test_file_list_with_another_top_folder_is_told_the_path_it_meant(hela_draft):
+    report = _check(hela_draft, "list.csv", b"Files,channel\nhela/raw/cell_01.tif,DAPI\n")
+    assert report["suggestions"] == {"hela/raw/cell_01.tif": "hela-fission/raw/cell_01.tif"}
+    assert report["hints"] == [
+        "Did you mean hela-fission/raw/cell_01.tif? Your File List's paths start with the folder “hela” where the "
+        "chosen files' paths have “hela-fission” (1 row matches a chosen file with it)."
+    ]
+
+
+def test_file_list_suggests_only_a_path_no_other_row_names_and_only_when_one_fits(submitter):
+    contents = {"a/raw/x.tif": b"1", "b/raw/x.tif": b"2", "c/y.tif": b"3", "listed/z.tif": b"4"}
+    submission, _ = ready_draft(submitter, contents)
+    # raw/x.tif could be a/ or b/; c/y.tif is wanted by two rows; z.tif's match has its own row.
+    table = b"Files,k\nraw/x.tif,1\nd/y.tif,2\ne/y.tif,3\nz.tif,4\nlisted/z.tif,5\nnothing/like/it.tif,6\n"
+    report = _check(submission, "list.csv", table)
+    assert report["suggestions"] == {}
+    assert report["hints"] == []
+
+
+def test_file_list_submit_refusal_says_which_paths_were_meant(hela_draft, submitter):
+    _check(hela_draft, "list.tsv", b"Files\tchannel\nraw/cell_01.tif\tDAPI\n")
+    with pytest.raises(PolicyViolation) as excinfo:
+        submission_submit(submission=hela_draft, actor=submitter)
+    assert excinfo.value.message == (
+        "The File List names files that are not in the submission: raw/cell_01.tif. Did you mean "
+        "hela-fission/raw/cell_01.tif? Your File List's paths leave out the top folder “hela-fission” "
+        "(1 row matches a chosen file with it)."
+    )
+
+
+def test_file_list_report_through_the_api_carries_the_suggestions(hela_draft, submitter):
+    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=submitter).key}")
+    table = SimpleUploadedFile("list.tsv", b"Files\tchannel\nraw/cell_01.tif\tDAPI\n")
+    response = client.post(f"/api/v1/submissions/{hela_draft.pk}/file-list/", {"file": table})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["suggestions"] == {"raw/cell_01.tif": "hela-fission/raw/cell_01.tif"}
+    assert body["hints"][0].startswith("Did you mean hela-fission/raw/cell_01.tif?")
+    detail = client.get(f"/api/v1/submissions/{hela_draft.pk}/").json()
+    assert detail["file_list"]["suggestions"] == body["suggestions"]
