@@ -126,6 +126,10 @@ class StudyDetailSerializer(StudyListSerializer):
     versions = serializers.SerializerMethodField()
     files_url = serializers.SerializerMethodField()
     manifest_url = serializers.SerializerMethodField()
+    download_zip_url = serializers.SerializerMethodField(help_text="The newest version as one streamed ZIP.")
+    download_list_url = serializers.SerializerMethodField(
+        help_text="The newest version's download list for aria2c (`?format=wget` or `curl` for those clients)."
+    )
     obsolete_reason = serializers.SerializerMethodField(help_text="Why the entry is obsolete (P-OBSOLETE).")
     obsolete_at = serializers.SerializerMethodField(help_text="When the entry became obsolete (P-OBSOLETE).")
     superseded_by = serializers.CharField(
@@ -153,6 +157,12 @@ class StudyDetailSerializer(StudyListSerializer):
     def get_manifest_url(self, study: Study) -> str:
         return absolute_url(self.context["request"], "study-manifest", accession=study.accession)
 
+    def get_download_zip_url(self, study: Study) -> str:
+        return absolute_url(self.context["request"], "study-download-zip", accession=study.accession)
+
+    def get_download_list_url(self, study: Study) -> str:
+        return absolute_url(self.context["request"], "study-download-list", accession=study.accession)
+
     @extend_schema_field(ReasonCategoryField(allow_null=True))
     def get_obsolete_reason(self, study: Study) -> str | None:
         return study.status_reason if study.status == StudyStatus.OBSOLETE else None
@@ -177,6 +187,8 @@ class VersionDetailSerializer(serializers.ModelSerializer):
     page_url = serializers.SerializerMethodField()
     files_url = serializers.SerializerMethodField()
     manifest_url = serializers.SerializerMethodField()
+    download_zip_url = serializers.SerializerMethodField(help_text="This version as one streamed ZIP.")
+    download_list_url = serializers.SerializerMethodField(help_text="This version's download list for aria2c.")
 
     class Meta:
         model = StudyVersion
@@ -194,6 +206,8 @@ class VersionDetailSerializer(serializers.ModelSerializer):
             "page_url",
             "files_url",
             "manifest_url",
+            "download_zip_url",
+            "download_list_url",
         ]
 
     def get_title(self, version: StudyVersion) -> str:
@@ -235,6 +249,18 @@ class VersionDetailSerializer(serializers.ModelSerializer):
         accession = self.context["accession"]
         return absolute_url(
             self.context["request"], "study-version-manifest", accession=accession, version=version.number
+        )
+
+    def get_download_zip_url(self, version: StudyVersion) -> str:
+        accession = self.context["accession"]
+        return absolute_url(
+            self.context["request"], "study-version-download-zip", accession=accession, version=version.number
+        )
+
+    def get_download_list_url(self, version: StudyVersion) -> str:
+        accession = self.context["accession"]
+        return absolute_url(
+            self.context["request"], "study-version-download-list", accession=accession, version=version.number
         )
 
 

@@ -355,3 +355,17 @@ def test_s3_download_list_carries_presigned_urls_that_aria2c_runs(s3_archive, li
     assert "X-Amz-Expires=604800" in listed
     _run(aria2c, "-q", "-i", f"{study.accession}-v1.txt", cwd=tmp_path)
     _assert_checked(tmp_path / f"{study.accession}-v1", len(FILES))
+
+
+# --- The API --------------------------------------------------------------------------------------
+
+
+def test_api_study_and_version_detail_link_their_downloads(anonymous_client, study):
+    detail = anonymous_client.get(reverse("api-study-detail", args=[study.accession])).json()
+    version = anonymous_client.get(reverse("api-study-version", args=[study.accession, 1])).json()
+
+    assert detail["download_zip_url"] == f"http://testserver/studies/{study.accession}/download.zip"
+    assert detail["download_list_url"] == f"http://testserver/studies/{study.accession}/download-list.txt"
+    assert version["download_zip_url"] == f"http://testserver/studies/{study.accession}/v1/download.zip"
+    assert version["download_list_url"] == f"http://testserver/studies/{study.accession}/v1/download-list.txt"
+    assert anonymous_client.get(version["download_zip_url"]).status_code == 200
