@@ -262,3 +262,19 @@ def node_package():
         return node
 
     return node_package
+
+
+@pytest.fixture(scope="session")
+def npm_file():
+    """Return a function that gives the path of a file of an installed npm package, e.g. a script for the browser.
+
+    Where the package is absent the test is skipped, and REQUIRE_NODE=1 fails it instead.
+    """
+
+    def npm_file(package: str, path: str) -> Path:
+        file = Path(django_settings.BASE_DIR) / "node_modules" / package / path
+        if not file.exists():
+            _unavailable("NODE", f"node_modules/{package}/{path} is not installed (run npm ci)")
+        return file
+
+    return npm_file

@@ -21,10 +21,23 @@ class ReadOnlyAuditMixin(CuratorsReadOnlyAdmin):
         return format_html("<pre>{}</pre>", json.dumps(event.data, indent=2, ensure_ascii=False))
 
 
+class ReasonCategoryFilter(admin.AllValuesFieldListFilter):
+    """The reason categories in the log; most actions give none, offered as "none" instead of an unnamed link."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            yield {**choice, "display": choice["display"] or "none"}
+
+
 @admin.register(CurationEvent)
 class CurationEventAdmin(ReadOnlyAuditMixin, admin.ModelAdmin):
     list_display = ["at", "action", "target_type", "target_id", "actor", "reason_category", "note"]
-    list_filter = ["action", "target_type", "reason_category", ("actor", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "action",
+        "target_type",
+        ("reason_category", ReasonCategoryFilter),
+        ("actor", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["actor"]
     search_fields = ["=target_id", "=study__accession"]
     search_help_text = "An accession (S-BIAD1), a version (“S-BIAD1 v2”) or a reviewer link id."
