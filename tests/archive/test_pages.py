@@ -385,6 +385,16 @@ def test_p_remove_curator_still_sees_the_page_with_a_banner(curator_client):
     assert "Removed from the public record" in response.content.decode()
 
 
+def test_p_remove_curators_view_of_a_removed_study_says_it_is_removed_not_public(curator_client):
+    study = make_study(title="Retracted findings", status="removed")
+
+    body = curator_client.get(reverse("study-detail", args=[study.accession])).content.decode()
+
+    assert "Reviewer links" in body and "Collaborators" in body  # the curator's controls are shown
+    assert "is public" not in body
+    assert body.count("This study is removed from the public record") == 2
+
+
 def test_p_remove_removed_study_absent_from_search_and_sitemap(anonymous_client):
     study = make_study(status="removed")
 
