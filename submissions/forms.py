@@ -169,13 +169,18 @@ class FilesForm(forms.Form):
     def selection(self, chosen: dict[int, str], folders_all_chosen: set[str]) -> tuple[set[int], list[str]]:
         """Return the upload file ids and whole folders to choose, given what was chosen before (id → path).
 
-        A folder that was wholly chosen and is now unticked drops its files; a newly ticked one adds them all.
+        A folder that was wholly chosen and is now unticked drops its files, except those in a subfolder still
+        ticked; a newly ticked one adds them all.
         """
         data = self.cleaned_data
         ids = (set(chosen) - set(data["files_shown"])) | set(data["files"])
         ticked = set(data["folders"])
         for folder in set(data["folders_shown"]) & folders_all_chosen - ticked:
-            ids -= {pk for pk, path in chosen.items() if path.startswith(folder + "/")}
+            ids -= {
+                pk
+                for pk, path in chosen.items()
+                if path.startswith(folder + "/") and not any(path.startswith(kept + "/") for kept in ticked)
+            }
         return ids, sorted(ticked - folders_all_chosen)
 
     def keep_paths(self) -> list[str] | None:

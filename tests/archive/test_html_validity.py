@@ -9,11 +9,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
 from archive.services.accession import study_version_add
+from submissions.services import submission_file_list_check
 from tests.curation.review_helpers import in_review_for_scope
 from tests.factories import make_study, stored_file, study_metadata
 from tests.submissions.move_helpers import ready_draft
@@ -110,6 +112,13 @@ def pages(anonymous_client, submitter, submitter_client, curator, curator_client
     )
     assert added.status_code == 200 and b"Study details saved." in added.content
     rendered["wizard-metadata-author-added"] = added.content.decode()
+    # The files step with a File List whose rows leave out the top folder, then with a File List refused whole.
+    files_step = reverse("submissions:step", args=[draft.pk, "files"])
+    submission_file_list_check(submission=draft, actor=submitter, name="l.tsv", content=b"Files\tchannel\nx.tif\tA\n")
+    rendered["wizard-files-file-list"] = _page(submitter_client, files_step)
+    broken = submitter_client.post(files_step, {"file_list": SimpleUploadedFile("l.csv", b"Path\nx.tif\n")})
+    assert broken.status_code == 400 and b"Your ticks below are as you left them" in broken.content
+    rendered["wizard-files-refused"] = broken.content.decode()
     rendered["login"] = _page(anonymous_client, reverse("account_login"))
     rendered["project-propose"] = _page(submitter_client, reverse("projects:propose"))
     return rendered

@@ -125,3 +125,15 @@ def test_file_list_empty_file_refused_keeps_the_files_ticked(submitter_client, d
     page = response.content.decode()
     assert _ticked_files(page) == {cell.relative_path}
     assert not draft.files.exists()
+
+
+def test_unticking_a_folder_keeps_the_files_of_its_subfolder_still_ticked(submitter_client, draft, uploads):
+    submitter_client.post(_files_url(draft), {**FOLDER_FORM, "folders": ["hela-fission"]})
+    assert set(draft.files.values_list("path", flat=True)) == set(PATHS[:3])
+    raw = [uploads[p].pk for p in PATHS[:2]]
+    response = submitter_client.post(
+        _files_url(draft),
+        {**FOLDER_FORM, "files_shown": [u.pk for u in uploads.values()], "files": raw, "folders": ["hela-fission/raw"]},
+    )
+    assert response.status_code == 302
+    assert set(draft.files.values_list("path", flat=True)) == set(PATHS[:2])
