@@ -137,10 +137,10 @@ class StudyVersionView(APIView):
         return Response(VersionDetailSerializer(study_version_get(study=study, number=version), context=context).data)
 
 
-def _paged_list_schema(item, *, description: str):
+def _paged_list_schema(name: str, item, *, description: str):
     return OpenApiResponse(
         inline_serializer(
-            name=f"Paged{item.__class__.__name__.removesuffix('Serializer')}List",
+            name=name,
             fields={
                 "count": serializers.IntegerField(allow_null=True, help_text="Null for a search (`q`)."),
                 "next": serializers.URLField(allow_null=True, help_text="The next page: its URL carries the cursor."),
@@ -170,7 +170,9 @@ class StudyFilesView(APIView):
         ),
         parameters=[ACCESSION_PARAMETER, StudyFilesQuerySerializer, *CURSOR_PARAMETERS],
         responses={
-            200: _paged_list_schema(ArchiveFileSerializer(many=True), description="One page of files."),
+            200: _paged_list_schema(
+                "PagedFileList", ArchiveFileSerializer(many=True), description="One page of files."
+            ),
             400: BAD_QUERY,
             404: NOT_FOUND,
             410: GONE,
@@ -201,7 +203,7 @@ class StudyFoldersView(APIView):
         ),
         parameters=[ACCESSION_PARAMETER, StudyFoldersQuerySerializer, *CURSOR_PARAMETERS],
         responses={
-            200: _paged_list_schema(FolderSerializer(many=True), description="One page of folders."),
+            200: _paged_list_schema("PagedFolderList", FolderSerializer(many=True), description="One page of folders."),
             400: BAD_QUERY,
             404: NOT_FOUND,
             410: GONE,

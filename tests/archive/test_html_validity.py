@@ -77,6 +77,12 @@ def pages(anonymous_client, submitter, submitter_client, curator, curator_client
         "search-empty": _page(anonymous_client, reverse("search") + "?q=nothing-matches-this"),
         "study": _page(anonymous_client, reverse("study-detail", args=[released.accession])),
         "study-version": _page(anonymous_client, reverse("study-version", args=[released.accession, 1])),
+        "study-folder": _page(
+            anonymous_client, reverse("study-version", args=[released.accession, 1]) + "?folder=images/"
+        ),
+        "study-file-search": _page(
+            anonymous_client, reverse("study-version", args=[released.accession, 1]) + "?q=cell"
+        ),
         "study-obsolete": _page(anonymous_client, reverse("study-detail", args=[obsolete.accession])),
         "study-owner-confidential": _page(submitter_client, reverse("study-detail", args=[confidential.accession])),
         "study-curator": _page(curator_client, reverse("study-detail", args=[removed.accession])),

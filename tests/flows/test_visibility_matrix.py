@@ -115,6 +115,7 @@ def _kwargs_for(names: set[str], study) -> dict:
         "path": FILE_PATH,
         "link_id": 1,
         "username": "matrix_other",
+        "extension": "bib",
         "token": getattr(study, "reviewer_token", None),
     }
     unknown = names - known.keys()
@@ -194,6 +195,27 @@ def test_p_remove_and_confidential_study_urls_answer_by_caller_and_status(world,
             url = reverse(name, kwargs=_kwargs_for(kwargs, study))
             expected = EXPECTED_BY_NAME.get(name, EXPECTED)[status][caller]
             failures += _study_url_failures(clients[caller], caller, url, status, study, expected)
+    assert not failures, "\n".join(failures)
+
+
+# The file listing's folder, search and cursor parameters (archive/selectors/file_tree.py) answer as the URL does.
+LISTING_QUERIES = {
+    "study-detail": ["?folder=data/plate 1/", "?q=cell", "?folder=data/&q=CELL&last=1"],
+    "api-study-files": ["?folder=data/", "?q=cell", "?folder=data/plate 1/&q=cell_01"],
+    "api-study-folders": ["?folder=data/", ""],
+}
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_p_remove_listing_folders_and_searches_answer_by_caller_and_status(world, caller):
+    studies, clients = world
+    failures = []
+    for name, queries in LISTING_QUERIES.items():
+        for status, study in studies.items():
+            for query in queries:
+                url = reverse(name, kwargs={"accession": study.accession}) + query
+                expected = EXPECTED[status][caller]
+                failures += _study_url_failures(clients[caller], caller, url, status, study, expected)
     assert not failures, "\n".join(failures)
 
 
