@@ -34,6 +34,12 @@ urlpatterns = [
         exports.study_datacite_xml,
         name="study-version-datacite",
     ),
+    path("studies/<str:accession>/citation.<str:extension>", exports.study_citation, name="study-citation"),
+    path(
+        "studies/<str:accession>/v<int:version>/citation.<str:extension>",
+        exports.study_citation,
+        name="study-version-citation",
+    ),
     path("studies/<str:accession>/files/<path:path>", studies.study_file, name="study-file"),
     path("studies/<str:accession>/v<int:version>/files/<path:path>", studies.study_file, name="study-version-file"),
     path("studies/<str:accession>/thumbnails/<path:path>", thumbnails.study_thumbnail, name="study-thumbnail"),

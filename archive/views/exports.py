@@ -1,25 +1,71 @@
-"""Machine-readable records of a study version (archive.exports), each reached through the one visibility selector."""
+"""Machine-readable records of a study version (archive.exports), each reached through the one visibility selector.
+
+The same records answer content negotiation on the accession page's own address (`negotiated_record_type`).
+"""
+
+import json
 
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_safe
 
+from archive.exports.citations import CITATION_FORMATS, citation_render, page_citation_item
 from archive.exports.datacite import datacite_metadata, datacite_xml
-from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible, study_version_get
+from archive.jsonld import study_dataset
+from archive.selectors.visibility import StudyGone, StudyNotFound, StudyPage, study_page_get
 from archive.views.study_page import tombstone
+
+DATACITE_XML = "application/vnd.datacite.datacite+xml"
+JSON_LD = "application/ld+json"
+RECORD_TYPES = (DATACITE_XML, JSON_LD, *(citation.media_type for citation in CITATION_FORMATS))
+CITATION_BY_EXTENSION = {citation.extension: citation for citation in CITATION_FORMATS}
+
+
+def negotiated_record_type(request) -> str | None:
+    """The record type the caller's Accept header prefers to the HTML page, if any (a browser prefers HTML)."""
+    preferred = request.get_preferred_type(["text/html", "application/xhtml+xml", *RECORD_TYPES])
+    return preferred if preferred in RECORD_TYPES else None
+
+
+def _record(request, page: StudyPage, media_type: str, *, pinned: bool) -> str | bytes:
+    if media_type == DATACITE_XML:
+        numbers = [version.number for version in page.versions]
+        return datacite_xml(datacite_metadata(study=page.study, version=page.version, numbers=numbers))
+    if media_type == JSON_LD:
+        dataset = study_dataset(request=request, study=page.study, version=page.version, is_newest=page.is_newest)
+        return json.dumps(dataset, ensure_ascii=False, indent=2)
+    return citation_render(
+        page_citation_item(request, study=page.study, version=page.version, pinned=pinned), media_type
+    )
+
+
+def record_response(request, accession: str, version: int | None, media_type: str) -> HttpResponse:
+    """Answer `media_type`'s record of a study version the caller may see (404, or 410 for a removed study)."""
+    try:
+        page = study_page_get(request.user, accession, version)
+    except StudyGone as gone:
+        return tombstone(request, gone.study)
+    except StudyNotFound:
+        raise Http404("No such study or version.") from None
+    body = _record(request, page, media_type, pinned=version is not None)
+    response = HttpResponse(body, content_type=f"{media_type}; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300" if page.study.is_public else "private, no-cache"
+    return response
 
 
 @require_safe
 def study_datacite_xml(request, accession: str, version: int | None = None):
     """The DataCite kernel-4 XML of a version (the newest without a number)."""
-    try:
-        study = study_get_visible(request.user, accession)
-        study_version = study_version_get(study=study, number=version)
-    except StudyGone as gone:
-        return tombstone(request, gone.study)
-    except StudyNotFound:
-        raise Http404("No such study or version.") from None
-    numbers = list(study.versions.order_by("number").values_list("number", flat=True))
-    record = datacite_metadata(study=study, version=study_version, numbers=numbers)
-    response = HttpResponse(datacite_xml(record), content_type="application/vnd.datacite.datacite+xml")
-    response["Cache-Control"] = "public, max-age=300" if study.is_public else "private, no-cache"
+    return record_response(request, accession, version, DATACITE_XML)
+
+
+@require_safe
+def study_citation(request, accession: str, extension: str, version: int | None = None):
+    """The citation of a version as a file for reference managers: .bib, .ris or .json (CSL-JSON)."""
+    citation = CITATION_BY_EXTENSION.get(extension)
+    if citation is None:
+        raise Http404("No such citation format.")
+    response = record_response(request, accession, version, citation.media_type)
+    if response.status_code == 200:
+        name = accession if version is None else f"{accession}-v{version}"
+        response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return response

@@ -4,6 +4,7 @@ import functools
 
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from archive.downloads import file_response
@@ -13,6 +14,7 @@ from archive.selectors.files import FileGone, study_file_get_visible
 from archive.selectors.manifest import manifest_blocks
 from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible, study_version_get
 from archive.views.download_links import download_refused
+from archive.views.exports import negotiated_record_type, record_response
 from archive.views.study_page import study_page_response, tombstone
 from core.errors import PolicyViolation
 
@@ -31,7 +33,14 @@ def _visible_version(request, accession: str, number: int | None) -> tuple[Study
 
 @require_safe
 def study_detail(request, accession: str, version: int | None = None):
-    return study_page_response(request, accession, version)
+    """The accession page, or the record an Accept header asks for (a citation, DataCite XML, JSON-LD)."""
+    media_type = negotiated_record_type(request)
+    if media_type:
+        response = record_response(request, accession, version, media_type)
+    else:
+        response = study_page_response(request, accession, version)
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 def clean_path(path: str) -> bool:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from archive.exports.citations import citation_apa_html, page_citation_item
 from archive.forms import CollaboratorForm, ReleaseDateForm, ReleaseNowForm, ReviewerLinkForm
 from archive.jsonld import canonical_url, study_dataset
 from archive.metadata import StudyMetadata
@@ -59,12 +60,13 @@ def study_page_context(
 
     `file_url(path)` gives each listed file its download address, so the same file
     table serves accession routes and reviewer-link routes. Anonymised pages name no authors, nor the
-    publication that would name them. The file table has a column per File List attribute on the page.
+    publication that would name them. The file table has a column per File List attribute on the page
+    (each row's `attribute_values` are (column, value) pairs, so a phone's card can name each value).
     """
     attribute_columns = file_attribute_columns(listing.files.rows)
     for file in listing.files.rows:
         file.download_url = file_url(file.path)
-        file.attribute_values = [file.attributes.get(name, "") for name in attribute_columns]
+        file.attribute_values = [(name, file.attributes.get(name, "")) for name in attribute_columns]
     metadata = StudyMetadata.from_stored(version.metadata)
     folder = listing.folder
     downloads = download_offer(
@@ -141,6 +143,8 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
             context["canonical_url"] = canonical_url(
                 request, study=study, version=study_version, is_newest=page.is_newest
             )
+    cited = page_citation_item(request, study=study, version=study_version, pinned=version is not None)
+    context["citation_html"] = citation_apa_html(cited)
     context |= owner_tools_context(request, study=study, forms=owner_forms)
     response = render(request, "archive/study_detail.html", context, status=400 if listing_form.errors else 200)
     if context["owner_tools"] and context["owner_tools"]["created_link"]:

@@ -26,7 +26,7 @@ def _record(client, study, version=None):
     args = [study.accession] if version is None else [study.accession, version]
     response = client.get(reverse("study-datacite" if version is None else "study-version-datacite", args=args))
     assert response.status_code == 200, response.content[:300]
-    assert response["Content-Type"] == "application/vnd.datacite.datacite+xml"
+    assert response["Content-Type"] == "application/vnd.datacite.datacite+xml; charset=utf-8"
     return etree.fromstring(response.content)
 
 
