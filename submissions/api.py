@@ -197,8 +197,9 @@ class FileListView(APIView):
         description=(
             "Upload a TSV or CSV table (multipart field `file`) with a `Files` column and free attribute columns "
             "(channel, plate, well...). The report lists rows naming files not in the submission (`missing`: "
-            "submitting is refused until they are fixed) and files without a row (`extra`). A malformed table is "
-            "refused whole and the previous File List stays."
+            "submitting is refused until they are fixed), files without a row (`extra`) and, for missing rows whose "
+            "path differs from a chosen file's only in the top folder, that file (`suggestions`, `hints`). A "
+            "malformed table is refused whole and the previous File List stays."
         ),
         parameters=[SUBMISSION_PARAMETER],
         request={"multipart/form-data": FileListUploadSerializer},
