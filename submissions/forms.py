@@ -9,7 +9,8 @@ from archive.metadata import FIELD_LABELS, REQUIRED_TEXT
 from submissions import scope
 from submissions.models import ProjectProposal
 
-SCOPE_CHOICE_LABELS = {scope.YES: "Yes", scope.NO: "No", scope.NOT_APPLICABLE: "Not applicable (no human material)"}
+# "Not applicable" without a reason: it also answers publication consent for human data not linked to a person.
+SCOPE_CHOICE_LABELS = {scope.YES: "Yes", scope.NO: "No", scope.NOT_APPLICABLE: "Not applicable"}
 
 
 class MetadataForm(forms.Form):

@@ -171,7 +171,7 @@ def scope_refusal_message(answers: dict[str, str]) -> str:
     elif answers["public_release_consent"] != YES:
         reason = (
             "Every dataset in the archive is published openly: it needs your right and agreement to publish it "
-            "for anyone to reuse, with no access restrictions."
+            "for anyone to reuse, with no access restrictions. If you have both, the answer is Yes."
         )
     else:
         reason = "Data linked to an identifiable person needs demonstrated consent for publication."

@@ -18,7 +18,7 @@ from archive.services.accession import study_version_add
 from submissions.services import submission_file_list_check
 from tests.curation.review_helpers import in_review_for_scope
 from tests.factories import make_study, stored_file, study_metadata
-from tests.submissions.move_helpers import ready_draft
+from tests.submissions.move_helpers import ACCEPTED_ANSWERS, ready_draft
 from tests.uploads.conftest import make_upload
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +125,13 @@ def pages(anonymous_client, submitter, submitter_client, curator, curator_client
     broken = submitter_client.post(files_step, {"file_list": SimpleUploadedFile("l.csv", b"Path\nx.tif\n")})
     assert broken.status_code == 400 and b"Your ticks below are as you left them" in broken.content
     rendered["wizard-files-refused"] = broken.content.decode()
+    # The scope step changing a certification, and asking to confirm answers that would refuse the data (P-SCOPE).
+    scope_step = reverse("submissions:step", args=[draft.pk, "scope"])
+    rendered["wizard-scope-change"] = _page(submitter_client, scope_step + "?change=1")
+    refusing = {**ACCEPTED_ANSWERS, "public_release_consent": "no"}
+    asked = submitter_client.post(scope_step, refusing)
+    assert asked.status_code == 409 and b"Nothing is recorded yet" in asked.content
+    rendered["wizard-scope-confirm-refusal"] = asked.content.decode()
     rendered["login"] = _page(anonymous_client, reverse("account_login"))
     rendered["project-propose"] = _page(submitter_client, reverse("projects:propose"))
     return rendered

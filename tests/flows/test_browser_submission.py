@@ -170,7 +170,10 @@ def test_p_scope_refusal_in_the_browser_points_to_the_ega(signed_in_page, live_s
     for question in ("identifiable_individual", "identifying_phenotypic_data", "publication_consent"):
         page.locator(f'input[name="{question}"][value="no"]').check()
     page.locator('input[name="public_release_consent"][value="yes"]').check()
+    expect(page.locator("#scope-refusal-hint")).to_be_visible()  # said at once, refused only when confirmed
     _continue(page)
+    expect(page.locator("#scope-refusal-confirm")).to_contain_text("Nothing is recorded yet")
+    page.get_by_role("button", name="Close the submission as refused").click()
     refusal = page.locator("#scope-refusal")
     expect(refusal).to_contain_text("outside the archive's scope")
     expect(refusal.get_by_role("link", name=scope.EGA_URL)).to_be_visible()
