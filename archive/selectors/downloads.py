@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
+import zipstream.ng
 from django.conf import settings
 from django.db.models import QuerySet
+from isal import isal_zlib
 from zipstream import ZipStream
 
 from archive.models import ArchiveFile, StudyVersion
@@ -21,6 +23,10 @@ from archive.storage import CHUNK_SIZE, archive_storage
 from core.errors import PolicyViolation
 
 ROWS_PER_FETCH = 2000
+
+# zipstream-ng checksums every entry with zipfile's crc32, the system zlib's: about 0.5 GB/s here, slower than
+# reading the files. ISA-L's CRC-32 gives the same values about seven times faster (bench/zip_download.py).
+zipstream.ng.crc32 = isal_zlib.crc32
 MANIFEST_NAME = "manifest.sha256"
 
 
