@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from archive.exports.citations import citation_apa_html, page_citation_item
+from archive.exports.signposting import link_header, page_signposts
 from archive.forms import CollaboratorForm, ReleaseDateForm, ReleaseNowForm, ReviewerLinkForm
 from archive.jsonld import canonical_url, study_dataset
 from archive.metadata import StudyMetadata
@@ -147,6 +148,8 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
     context["citation_html"] = citation_apa_html(cited)
     context |= owner_tools_context(request, study=study, forms=owner_forms)
     response = render(request, "archive/study_detail.html", context, status=400 if listing_form.errors else 200)
+    signposts = page_signposts(request, study=study, version=study_version, pinned=version is not None)
+    response["Link"] = link_header(signposts)
     if context["owner_tools"] and context["owner_tools"]["created_link"]:
         add_never_cache_headers(response)  # it shows a new reviewer link's secret URL, once
     return response
