@@ -46,7 +46,7 @@ def release_date_validate(
             field="release_date",
             message=(
                 f"The release date can be at most {settings.RELEASE_DATE_MAX_YEARS} years after submission: "
-                f"{latest.isoformat()} at the latest."
+                f"{latest:%-d %B %Y} at the latest."
             ),
         )
     if not reason.strip():

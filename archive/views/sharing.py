@@ -2,8 +2,10 @@
 
 They are for the study's owner and curators only; anyone else gets 404, even on a
 public study, so the controls reveal nothing. Each view is POST-only (a GET is 405
-for everyone), calls one service and goes back to the study page with a message;
-a refused form is shown again on the study page with the refusal next to its field.
+for everyone), calls one service and goes back to the section of the study page it
+acted on, with a message shown in that section; a refused form is shown again on the
+study page with the refusal next to its field, which has the focus, so the browser
+opens the answer there.
 """
 
 from django.contrib import messages
@@ -23,7 +25,7 @@ from archive.selectors.visibility import (
 )
 from archive.services import access
 from archive.services.release import study_release_date_change
-from archive.views.study_page import CREATED_LINK_KEY, release_form, study_page_response
+from archive.views.study_page import CREATED_LINK_KEY, owner_section_tags, release_form, study_page_response
 from core.errors import PolicyViolation, policy_error
 
 
@@ -34,12 +36,23 @@ def _managed(request, accession: str) -> Study:
         raise Http404("No such study of yours.") from None
 
 
-def _back(study: Study, section: str):
+def _back(request, study: Study, section: str, text: str, level: int = messages.SUCCESS):
+    """Go back to the section of the study page acted on, saying `text` there."""
+    messages.add_message(request, level, text, extra_tags=owner_section_tags(section))
     return redirect(reverse("study-detail", args=[study.accession]) + f"#{section}")
 
 
 def _refused(request, study: Study, **forms):
-    """Show the study page again with the refused form."""
+    """Show the study page again with the refused form, focused where it went wrong.
+
+    The browser scrolls an autofocused element into view; its first field in error, else its error summary.
+    """
+    for form in forms.values():
+        first = next((name for name in form.errors if name in form.fields), None)
+        if first is None:
+            form.focus_error_summary = True  # includes/form_errors.html
+        else:
+            form.fields[first].widget.attrs["autofocus"] = True
     return study_page_response(request, study.accession, owner_forms=forms)
 
 
@@ -55,8 +68,7 @@ def reviewer_link_create(request, accession: str):
         else:
             url = request.build_absolute_uri(reverse("review", args=[token]))
             request.session[CREATED_LINK_KEY] = {"accession": study.accession, "id": link.pk, "url": url}
-            messages.success(request, "Reviewer link created. Copy it now: it is shown only once.")
-            return _back(study, "reviewer-links")
+            return _back(request, study, "reviewer-links", "Reviewer link created. Copy it now: it is shown only once.")
     return _refused(request, study, link=form)
 
 
@@ -68,8 +80,7 @@ def reviewer_link_revoke(request, accession: str, link_id: int):
     except StudyNotFound:
         raise Http404("No such reviewer link.") from None
     access.reviewer_link_revoke(link=link, actor=request.user)
-    messages.success(request, "The reviewer link is revoked: it no longer opens the study.")
-    return _back(study, "reviewer-links")
+    return _back(request, study, "reviewer-links", "The reviewer link is revoked: it no longer opens the study.")
 
 
 @require_POST  # outermost: a GET is 405 for everyone, signed in or not, and reveals nothing
@@ -84,8 +95,7 @@ def collaborator_invite(request, accession: str):
         except PolicyViolation as error:
             policy_error(form, error)
         else:
-            messages.success(request, access.COLLABORATOR_INVITE_ANSWER)
-            return _back(study, "collaborators")
+            return _back(request, study, "collaborators", access.COLLABORATOR_INVITE_ANSWER)
     return _refused(request, study, collaborator=form)
 
 
@@ -95,19 +105,18 @@ def collaborator_remove(request, accession: str, username: str):
     try:
         access.study_collaborator_remove(study=study, actor=request.user, username=username)
     except PolicyViolation as error:  # removed already, e.g. from another tab
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{username} can no longer see this study.")
-    return _back(study, "collaborators")
+        return _back(request, study, "collaborators", error.message, messages.ERROR)
+    return _back(request, study, "collaborators", f"{username} can no longer see this study.")
 
 
-def _change_date(request, study: Study, **change) -> None:
-    """Call the release-date service with `change` and say what changed; a refusal propagates."""
+def _change_date(request, study: Study, **change):
+    """Call the release-date service with `change` and go back saying what changed; a refusal propagates."""
     study = study_release_date_change(study=study, actor=request.user, **change)
     if study.status == StudyStatus.RELEASED:
-        messages.success(request, f"{study.accession} is released: it is public from now on.")
+        text = f"{study.accession} is released: it is public from now on."
     else:
-        messages.success(request, f"The release date is now {study.release_date:%-d %B %Y}.")
+        text = f"The release date is now {study.release_date:%-d %B %Y}."
+    return _back(request, study, "release-date", text)
 
 
 @require_POST  # outermost: a GET is 405 for everyone, signed in or not, and reveals nothing
@@ -116,7 +125,7 @@ def release_date_change(request, accession: str):
     form = release_form(request, study, data=request.POST)
     if form.is_valid():
         try:
-            _change_date(
+            return _change_date(
                 request,
                 study,
                 release_date=form.cleaned_data["release_date"],
@@ -124,8 +133,6 @@ def release_date_change(request, accession: str):
             )
         except PolicyViolation as error:
             policy_error(form, error)
-        else:
-            return _back(study, "release-date")
     return _refused(request, study, release=form)
 
 
@@ -136,9 +143,7 @@ def release_now(request, accession: str):
     if form.is_valid():
         try:
             # Today's date is what P-RELEASE-DATE calls "released at once".
-            _change_date(request, study, release_date=timezone.localdate())
+            return _change_date(request, study, release_date=timezone.localdate())
         except PolicyViolation as error:
             policy_error(form, error)
-        else:
-            return _back(study, "release-date")
     return _refused(request, study, release_now=form)

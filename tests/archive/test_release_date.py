@@ -48,14 +48,16 @@ def test_p_release_date_two_years_and_a_day_refused(at_now):
     with pytest.raises(PolicyViolation) as raised:
         release_date_validate(release_date=datetime.date(2028, 3, 11), submitted_at=NOW)
     assert raised.value.field == "release_date"
-    assert "2028-03-10" in raised.value.message
+    assert "10 March 2028" in raised.value.message
 
 
 def test_p_release_date_the_refusal_states_the_bound_of_the_setting(at_now, settings):
     settings.RELEASE_DATE_MAX_YEARS = 3
     with pytest.raises(PolicyViolation) as raised:
         release_date_validate(release_date=datetime.date(2029, 3, 11), submitted_at=NOW)
-    assert raised.value.message == "The release date can be at most 3 years after submission: 2029-03-10 at the latest."
+    assert (
+        raised.value.message == "The release date can be at most 3 years after submission: 10 March 2029 at the latest."
+    )
 
 
 def test_p_release_date_from_29_february_two_years_is_28_february():

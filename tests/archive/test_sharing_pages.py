@@ -154,7 +154,7 @@ def test_owner_creates_a_reviewer_link_shown_once_that_opens_the_study(study, su
     # Shown once: the next view of the page lists the link, without its URL.
     again = _page(submitter_client, study)
     assert token not in again and 'id="created-link-url"' not in again
-    assert "Author names hidden" in again and "Works until 31 Dec 2026, 23:59" in again
+    assert "Author names hidden" in again and "Works until 31 December 2026, 23:59" in again
 
     opened = anonymous_client.get(url)
     assert opened.status_code == 200 and study.title in opened.content.decode()
@@ -263,7 +263,7 @@ def test_p_release_date_owner_moves_the_date_within_the_bound(study, submitter_c
 @pytest.mark.parametrize(
     ("day", "message"),
     [
-        ("2028-11-26", "The release date can be at most 2 years after submission: 2028-11-25 at the latest."),
+        ("2028-11-26", "The release date can be at most 2 years after submission: 25 November 2028 at the latest."),
         ("2026-11-24", "The release date cannot be in the past."),
     ],
 )
