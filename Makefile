@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEMO_ENV := DEBUG=1 ACCOUNT_EMAIL_VERIFICATION=optional
+# The demo's port; its printed links and its e-mails (sent by qcluster, with no request) follow it.
+PORT ?= 8000
+DEMO_ENV := DEBUG=1 ACCOUNT_EMAIL_VERIFICATION=optional PORTAL_URL=http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
 .PHONY: demo test lint format vendor install install-dev clean-demo
@@ -21,10 +23,10 @@ demo: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	$(DEMO_ENV) $(PY) manage.py setup_schedules
-	@echo "Starting the task cluster and the web server on http://127.0.0.1:8000 (Ctrl-C stops both)"
+	@echo "Starting the task cluster and the web server on http://127.0.0.1:$(PORT) (Ctrl-C stops both)"
 	$(DEMO_ENV) $(PY) manage.py qcluster & QPID=$$!; \
 	trap 'kill $$QPID 2>/dev/null' EXIT INT TERM; \
-	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000 --noreload
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 test: install-dev
 	$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

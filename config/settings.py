@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.links.RequestOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -224,7 +225,9 @@ DOWNLOAD_LIST_URL_SECONDS = int(os.environ.get("DOWNLOAD_LIST_URL_SECONDS", str(
 ACCESSION_PREFIX = os.environ.get("ACCESSION_PREFIX", "S-BIAD")
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "BioImage Archive portal")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PORTAL_NAME}] "  # allauth's e-mails follow core.mail's subject convention
-PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")  # for links in e-mails sent by jobs
+# The portal's public address for links in e-mails and records (core/links.py); unset, links built while
+# answering a request use its host, and jobs the one-machine address.
+PORTAL_URL = os.environ.get("PORTAL_URL", "")
 DIRECT_SUBMISSION_LICENCE = "CC0-1.0"  # P-LICENCE
 RELEASE_DATE_MAX_YEARS = 2  # P-RELEASE-DATE
 RELEASE_JOB_MINUTES = 15

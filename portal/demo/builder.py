@@ -24,7 +24,6 @@ from portal.demo.submissions import demo_submissions_seed
 from portal.demo.uploads import demo_uploads_seed
 
 DEMO_PASSWORD = "demo-password-2026"
-DEMO_URL = "http://127.0.0.1:8000/"
 # Released demo studies are spread over this many days before today.
 HISTORY_DAYS = 4 * 365
 # Confidential demo studies open this many days from today (within the RELEASE_DATE_MAX_YEARS bound of P-RELEASE-DATE).

@@ -16,8 +16,9 @@ from PIL import Image
 from archive.models import ArchiveFile, Study, StudyStatus, StudyVersion
 from archive.selectors.visibility import studies_visible_to
 from archive.storage import archive_storage, sha256_of
+from core.links import portal_url
 from core.roles import user_is_curator
-from portal.demo.builder import DEMO_PASSWORD, DEMO_URL
+from portal.demo.builder import DEMO_PASSWORD
 from submissions.models import ProjectProposal, Submission
 from uploads.models import UploadArea, UploadFile, UploadState
 from uploads.selectors import upload_days_left
@@ -39,7 +40,7 @@ def seed_demo() -> str:
 
 
 def _logins(output: str) -> str:
-    return output[output.index(DEMO_URL) :]
+    return output[output.index(portal_url("/")) :]
 
 
 def test_seed_demo_builds_studies_in_every_status_and_prints_logins():
@@ -57,9 +58,15 @@ def test_seed_demo_builds_studies_in_every_status_and_prints_logins():
     for study in Study.objects.all():
         images = study.versions.first().files.exclude(path="README.txt").count()
         assert 2 <= images <= 7, study.accession  # a second version may add one analysis image
-    assert DEMO_PASSWORD in output and DEMO_URL in output
+    assert DEMO_PASSWORD in output and f"Open {portal_url('/')} " in output
     for username in ("alice", "bob", "carol", "admin"):
         assert f"  {username} " in output
+
+
+def test_seed_demo_prints_the_address_the_portal_runs_on(settings):
+    settings.PORTAL_URL = "http://127.0.0.1:8123"
+
+    assert "Open http://127.0.0.1:8123/ and sign in" in seed_demo()
 
 
 def test_p_release_date_seed_demo_confidential_studies_are_alices_and_one_is_shared_with_bob():

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo.builder import DEMO_PASSWORD, DEMO_URL, LOGINS, demo_seed
+from core.links import portal_url
+from portal.demo.builder import DEMO_PASSWORD, LOGINS, demo_seed
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("The demo archive is already there; nothing created.")
-        self.stdout.write(f"\nOpen {DEMO_URL} and sign in with password {DEMO_PASSWORD}:")
+        # `make demo` sets PORTAL_URL from PORT: the address printed is the one the server runs on.
+        self.stdout.write(f"\nOpen {portal_url('/')} and sign in with password {DEMO_PASSWORD}:")
         for login in LOGINS:
             self.stdout.write(f"  {login.username:<6} {login.role}")
