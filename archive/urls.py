@@ -35,6 +35,8 @@ urlpatterns = [
         name="study-version-datacite",
     ),
     path("studies/<str:accession>/citation.<str:extension>", exports.study_citation, name="study-citation"),
+    path("studies/<str:accession>/linkset.json", exports.study_linkset, name="study-linkset"),
+    path("studies/<str:accession>/v<int:version>/linkset.json", exports.study_linkset, name="study-version-linkset"),
     path(
         "studies/<str:accession>/v<int:version>/citation.<str:extension>",
         exports.study_citation,

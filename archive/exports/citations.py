@@ -97,10 +97,24 @@ def _apa(item: dict, output) -> str:
     return str(bibliography.bibliography()[0])
 
 
+def _escaped(value):
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {key: _escaped(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_escaped(inner) for inner in value]
+    return value
+
+
 def citation_apa_html(item: dict) -> SafeString:
-    """The APA reference as HTML: the title in italics, the address a link; citeproc-py escapes the text it is given."""
-    address = escape(item["URL"])
-    return mark_safe(_apa(item, formatter.html).replace(address, f'<a href="{address}">{address}</a>', 1))
+    """The APA reference as HTML: the title in italics, the address a link.
+
+    citeproc-py's HTML formatter adds its markup to the text as given, so every value is escaped first.
+    """
+    escaped = _escaped(item)
+    address = escaped["URL"]
+    return mark_safe(_apa(escaped, formatter.html).replace(address, f'<a href="{address}">{address}</a>', 1))
 
 
 def citation_apa_text(item: dict) -> str:

@@ -5,11 +5,12 @@ The same records answer content negotiation on the accession page's own address 
 
 import json
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
 from archive.exports.citations import CITATION_FORMATS, citation_render, page_citation_item
 from archive.exports.datacite import datacite_metadata, datacite_xml
+from archive.exports.signposting import LINKSET, linkset_document, page_signposts
 from archive.jsonld import study_dataset
 from archive.selectors.visibility import StudyGone, StudyNotFound, StudyPage, study_page_get
 from archive.views.study_page import tombstone
@@ -56,6 +57,21 @@ def record_response(request, accession: str, version: int | None, media_type: st
 def study_datacite_xml(request, accession: str, version: int | None = None):
     """The DataCite kernel-4 XML of a version (the newest without a number)."""
     return record_response(request, accession, version, DATACITE_XML)
+
+
+@require_safe
+def study_linkset(request, accession: str, version: int | None = None):
+    """The page's signposts as an RFC 9264 linkset (FAIR Signposting level 2)."""
+    try:
+        page = study_page_get(request.user, accession, version)
+    except StudyGone as gone:
+        return tombstone(request, gone.study)
+    except StudyNotFound:
+        raise Http404("No such study or version.") from None
+    signposts = page_signposts(request, study=page.study, version=page.version, pinned=version is not None)
+    response = JsonResponse(linkset_document(signposts), content_type=LINKSET, json_dumps_params={"indent": 2})
+    response["Cache-Control"] = "public, max-age=300" if page.study.is_public else "private, no-cache"
+    return response
 
 
 @require_safe

@@ -8,6 +8,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from archive.downloads import file_response
+from archive.exports.signposting import file_signposts, link_header
 from archive.models import Study, StudyVersion
 from archive.selectors.downloads import folder_check
 from archive.selectors.files import FileGone, study_file_get_visible
@@ -84,8 +85,10 @@ def with_visible_file(view):
 @require_safe
 @with_visible_file
 def study_file(request, *, study, file):
-    """Download one file of a visible study."""
-    return file_response(request, file, public=study.is_public)
+    """Download one file of a visible study, with its signposts (FAIR Signposting level 1)."""
+    response = file_response(request, file, public=study.is_public)
+    response["Link"] = link_header(file_signposts(request, study=study, version=file.version))
+    return response
 
 
 def manifest_response(*, version, user, folder: str = "") -> StreamingHttpResponse:

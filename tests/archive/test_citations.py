@@ -141,3 +141,11 @@ def test_the_page_cites_in_apa_and_links_each_citation_file(anonymous_client, st
     for extension in ("bib", "ris", "json"):
         assert reverse("study-version-citation", args=[study.accession, 1, extension]) in page
     assert reverse("study-version-datacite", args=[study.accession, 1]) in page
+
+
+def test_the_page_citation_escapes_markup_in_metadata(anonymous_client):
+    study = make_study(title="<b>bold</b> & <script>alert(1)</script>")
+
+    page = anonymous_client.get(reverse("study-detail", args=[study.accession])).content.decode()
+
+    assert "<i>&lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;</i>" in page

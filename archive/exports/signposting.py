@@ -1,0 +1,98 @@
+"""FAIR Signposting (https://signposting.org/FAIR/), levels 1 and 2, for accession pages and their files.
+
+Level 1: `Link` headers on the accession page (cite-as, type, author, license, describedby, item, linkset) and on each
+file (collection, license). Level 2: the same links as an RFC 9264 linkset document. A study of more than
+ITEMS_MAX files names only its manifest as an item: a header, or a linkset fetched by every crawler, cannot hold
+millions of files.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from archive.downloads import content_type_of
+from archive.exports.citations import BIBTEX, CSL_JSON, RIS
+from archive.metadata import StudyMetadata
+from archive.models import FileStatus, Study, StudyVersion
+from archive.selectors.files import study_files
+from archive.templatetags.archive_tags import orcid_url
+
+ITEMS_MAX = 100
+LINKSET = "application/linkset+json"
+DATACITE_XML = "application/vnd.datacite.datacite+xml"
+JSON_LD = "application/ld+json"
+SCHEMA_DATASET, SCHEMA_ABOUT_PAGE = "https://schema.org/Dataset", "https://schema.org/AboutPage"
+
+
+@dataclass(frozen=True)
+class Signpost:
+    href: str
+    rel: str
+    type: str = ""
+
+    def header_value(self) -> str:
+        value = f'<{self.href}>; rel="{self.rel}"'
+        return value + (f'; type="{self.type}"' if self.type else "")
+
+
+def _routes(study: Study, version: StudyVersion, pinned: bool):
+    """Reverse a route of the page's address space: the version's own (pinned) or the study's."""
+    args = [study.accession, version.number] if pinned else [study.accession]
+    prefix = "study-version-" if pinned else "study-"
+    return lambda name, *extra: reverse(prefix + name, args=[*args, *extra])
+
+
+def _page_path(study: Study, version: StudyVersion, pinned: bool) -> str:
+    if pinned:
+        return reverse("study-version", args=[study.accession, version.number])
+    return reverse("study-detail", args=[study.accession])
+
+
+def page_signposts(request, *, study: Study, version: StudyVersion, pinned: bool) -> list[Signpost]:
+    """The typed links of an accession page, absolute, in the order FAIR Signposting lists them."""
+    route = _routes(study, version, pinned)
+    absolute = request.build_absolute_uri
+    page = absolute(_page_path(study, version, pinned))
+    metadata = StudyMetadata.from_stored(version.metadata)
+    signposts = [Signpost(page, "cite-as"), Signpost(SCHEMA_DATASET, "type"), Signpost(SCHEMA_ABOUT_PAGE, "type")]
+    signposts += [Signpost(orcid_url(author.orcid), "author") for author in metadata.authors if author.orcid]
+    signposts.append(Signpost(study.licence.url, "license"))
+    signposts += [
+        Signpost(absolute(route("datacite")), "describedby", DATACITE_XML),
+        Signpost(page, "describedby", JSON_LD),
+        *(Signpost(absolute(route("citation", ext)), "describedby", kind) for ext, kind in _CITATIONS),
+    ]
+    files = list(
+        study_files(version=version).filter(status=FileStatus.ACTIVE).values_list("path", flat=True)[: ITEMS_MAX + 1]
+    )
+    if len(files) > ITEMS_MAX:
+        signposts.append(Signpost(absolute(route("manifest")), "item", "text/plain"))
+    else:
+        signposts += [Signpost(absolute(route("file", path)), "item", content_type_of(path)) for path in files]
+    signposts.append(Signpost(absolute(route("linkset")), "linkset", LINKSET))
+    return signposts
+
+
+_CITATIONS = (("bib", BIBTEX), ("ris", RIS), ("json", CSL_JSON))
+
+
+def file_signposts(request, *, study: Study, version: StudyVersion) -> list[Signpost]:
+    """A file's links to the dataset it belongs to (its version's page, which never changes) and to its licence."""
+    page = request.build_absolute_uri(_page_path(study, version, pinned=True))
+    return [Signpost(page, "collection", "text/html"), Signpost(study.licence.url, "license")]
+
+
+def link_header(signposts: list[Signpost]) -> str:
+    return ", ".join(signpost.header_value() for signpost in signposts)
+
+
+def linkset_document(signposts: list[Signpost]) -> dict:
+    """The RFC 9264 JSON linkset of a page's signposts, anchored at the page (the cite-as target)."""
+    anchor = next(signpost.href for signpost in signposts if signpost.rel == "cite-as")
+    context: dict[str, list] = {}
+    for signpost in signposts:
+        if signpost.rel == "linkset":
+            continue
+        target = {"href": signpost.href} | ({"type": signpost.type} if signpost.type else {})
+        context.setdefault(signpost.rel, []).append(target)
+    return {"linkset": [{"anchor": anchor, **context}]}
