@@ -19,7 +19,7 @@ from archive.models import ArchiveFile
 from core.errors import NotAllowed
 from core.models import CurationEvent
 from curation.models import FixityCheck, FixityReport, FixityResult
-from submissions.models import Submission
+from submissions.models import Submission, SubmissionFile
 from tests.curation.test_projects import proposal
 from tests.factories import make_study, study_metadata
 
@@ -162,6 +162,10 @@ WRONG_ACTOR_CALLS = {
     # Input a curator would be told to fix: the wrong actor must be refused before it is read.
     "submission_changes_request": lambda service, owner, stranger: service(
         submission=_draft(owner), actor=owner, message=""
+    ),
+    "review_file_thumbnail": lambda service, owner, stranger: service(
+        submission_file=SubmissionFile(submission=_draft(owner), path="cell.png", size=1, sha256="0" * 64),
+        actor=owner,
     ),
     "submission_refuse": lambda service, owner, stranger: service(
         submission=_draft(owner), actor=owner, reason="not-a-reason", message=""

@@ -1,6 +1,8 @@
 """Thumbnails of image contents, made by a scheduled job, one per distinct content."""
 
 import logging
+from collections.abc import Callable
+from typing import BinaryIO
 
 from django.core.files.base import ContentFile
 from django.db.models import Q
@@ -19,7 +21,7 @@ def thumbnail_key(sha256: str) -> str:
 
 
 def thumbnail_make(*, sha256: str) -> Thumbnail:
-    """Make (or return) the thumbnail of the image content `sha256`.
+    """Make (or return) the thumbnail of the image content `sha256`, read from archive storage.
 
     A content that cannot be made into a thumbnail gets a `failed` row, so later
     runs skip it; no error from the image leaves this function. Safe to run twice.
@@ -30,16 +32,33 @@ def thumbnail_make(*, sha256: str) -> Thumbnail:
     file = ArchiveFile.objects.filter(sha256=sha256).order_by("pk").first()
     if file is None:
         raise ArchiveFile.DoesNotExist(sha256)
-    storage = archive_storage()
+    return thumbnail_make_from(
+        sha256=sha256,
+        size=file.size,
+        path=file.path,
+        open_content=lambda: archive_storage().open(file.storage_key, "rb"),
+    )
+
+
+def thumbnail_make_from(*, sha256: str, size: int, path: str, open_content: Callable[[], BinaryIO]) -> Thumbnail:
+    """Make (or return) the thumbnail of content `sha256`, read through `open_content` wherever it lies.
+
+    For contents not archived yet (a submission's upload files under review): the
+    row is keyed by the content's SHA-256 like any other, so the archived file
+    finds it made once the content is moved. `path` names the file in the log only.
+    """
+    existing = Thumbnail.objects.filter(sha256=sha256).first()
+    if existing is not None:
+        return existing
     fields = {"status": ThumbnailStatus.FAILED}
     try:
         # Decoding runs outside any transaction: it can take seconds and holds no lock.
-        with storage.open(file.storage_key, "rb") as stream:
-            rendered = thumbnail_render(stream, size=file.size)
+        with open_content() as stream:
+            rendered = thumbnail_render(stream, size=size)
     except ThumbnailError as error:
         fields["error"] = str(error)[:1000]
     except Exception as error:  # a broken file must not stop the job; its row records why
-        logger.warning("Thumbnail of %s (%s) failed", sha256, file.path, exc_info=True)
+        logger.warning("Thumbnail of %s (%s) failed", sha256, path, exc_info=True)
         fields["error"] = f"{type(error).__name__}: {error}"[:1000]
     else:
         key = thumbnail_key(sha256)

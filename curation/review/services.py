@@ -8,20 +8,27 @@ row and e-mails the submitter once the transaction commits.
 """
 
 import logging
+from collections.abc import Callable
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from archive.models import Thumbnail, ThumbnailStatus
+from archive.services.thumbnails import thumbnail_make_from
+from archive.storage import archive_storage
+from archive.thumbnails import IMAGE_EXTENSIONS
 from core import audit
 from core.audit import AuditAction
 from core.errors import PolicyViolation
 from core.roles import curator_required
-from submissions.models import ReviewReason, Submission, SubmissionState
+from submissions.models import ReviewReason, Submission, SubmissionFile, SubmissionState
 from submissions.notify import submission_notify
 from submissions.scope import EGA_POINTER
 from submissions.services.submit import submission_move_queue
 from uploads.services.upload import upload_files_hold
+from uploads.storage import upload_storage_path
 
 logger = logging.getLogger(__name__)
 
@@ -208,3 +215,31 @@ def submission_refuse(*, submission: Submission, actor, reason: str, message: st
         )
     logger.info("submission %s refused by %s: %s", submission.pk, actor.pk, reason)
     return submission
+
+
+def review_file_thumbnail(*, submission_file: SubmissionFile, actor) -> Thumbnail | None:
+    """Return the thumbnail of an image file of a submission in review, made from its bytes the first time.
+
+    The curator decides seeing the data, before anything is archived: the bytes are
+    read where they are (the upload area, or archive storage for a file kept from
+    the study's previous version). Return None for a file that is no image, whose
+    bytes are gone, or that cannot be read as one (its `failed` row remembers that).
+    """
+    _check_curator(actor)
+    open_content = _content_opener(submission_file)
+    if open_content is None or not submission_file.path.lower().endswith(IMAGE_EXTENSIONS):
+        return None
+    thumbnail = thumbnail_make_from(
+        sha256=submission_file.sha256, size=submission_file.size, path=submission_file.path, open_content=open_content
+    )
+    return thumbnail if thumbnail.status == ThumbnailStatus.MADE else None
+
+
+def _content_opener(submission_file: SubmissionFile) -> Callable[[], BinaryIO] | None:
+    """Return how to open the bytes of a file in review, or None when they are gone."""
+    if submission_file.upload_file is not None:
+        location = upload_storage_path(submission_file.upload_file.storage_name)
+        return (lambda: location.open("rb")) if location.exists() else None
+    if submission_file.storage_key:
+        return lambda: archive_storage().open(submission_file.storage_key, "rb")
+    return None

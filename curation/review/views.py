@@ -6,17 +6,32 @@ rule comes back as a form error.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from archive.views.thumbnails import thumbnail_response
 from core.errors import PolicyViolation, policy_error
 from curation.pages import admin_context, curator_required
 from curation.review.forms import ReviewAcceptForm, ReviewChangesForm, ReviewRefuseForm
-from curation.review.selectors import review_entry_get, review_queue, review_reason_labels, scope_answers_shown
-from curation.review.services import submission_changes_request, submission_refuse, submission_review_accept
+from curation.review.selectors import (
+    review_entry_get,
+    review_file_get,
+    review_files_page,
+    review_queue,
+    review_reason_labels,
+    scope_answers_shown,
+)
+from curation.review.services import (
+    review_file_thumbnail,
+    submission_changes_request,
+    submission_refuse,
+    submission_review_accept,
+)
 
 QUEUE_PER_PAGE = 50
+FILES_PER_PAGE = 50
 
 
 @curator_required
@@ -62,6 +77,7 @@ def review_detail(request, pk: int):
                 )
                 return redirect("curation:review_queue")
         status = 400
+    files = review_files_page(submission=submission, page=_page_number(request), per_page=FILES_PER_PAGE)
     context = admin_context(
         request,
         f"Review submission {submission.pk}",
@@ -70,5 +86,24 @@ def review_detail(request, pk: int):
         scope_answers=scope_answers_shown(submission),
         forms=forms,
         today=timezone.localdate(),
+        files_page=Paginator(files, FILES_PER_PAGE).page(files.start // FILES_PER_PAGE + 1),
     )
     return render(request, "curation/review_detail.html", context, status=status)
+
+
+def _page_number(request) -> int:
+    """The page of files asked for; anything but a number is the first page, as Paginator.get_page reads it."""
+    try:
+        return int(request.GET.get("page", 1))
+    except ValueError:
+        return 1
+
+
+@curator_required
+@require_safe
+def review_file_thumbnail_view(request, pk: int, file_pk: int):
+    """Answer the PNG thumbnail of an image file of a submission in review; 404 when it has none."""
+    thumbnail = review_file_thumbnail(submission_file=review_file_get(pk=pk, file_pk=file_pk), actor=request.user)
+    if thumbnail is None:
+        raise Http404("This file has no thumbnail.")
+    return thumbnail_response(request, thumbnail, cache_control="private, no-cache")
