@@ -19,6 +19,7 @@ def route_values(submitter, other_user) -> dict:
         "path": "images/cell_01.tif",
         "link_id": link.pk,
         "username": other_user.username,
+        "extension": "bib",
         "token": token,
         "submission_id": draft.pk,
         "pk": draft.pk,
