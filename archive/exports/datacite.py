@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from datacite import schema45
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.urls import reverse
@@ -18,6 +19,7 @@ from archive.downloads import content_type_of
 from archive.metadata import NCBI_TAXONOMY_BROWSER, StudyMetadata
 from archive.models import FileStatus, Study, StudyVersion
 from archive.selectors.files import study_files
+from archive.selectors.visibility import studies_visible_to
 from core.links import portal_url
 
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
@@ -102,6 +104,11 @@ def _sizes(version: StudyVersion) -> list[str]:
     return [f"{files} file{'' if files == 1 else 's'}", f"{totals['bytes'] or 0} bytes"]
 
 
+def _study_page_relation(accession: str, relation: str) -> dict:
+    address = portal_url(reverse("study-detail", args=[accession]))
+    return {"relatedIdentifier": address, "relatedIdentifierType": "URL", "relationType": relation}
+
+
 def _related(study: Study, version: StudyVersion, metadata: StudyMetadata, addresses: VersionAddresses) -> list:
     related = [
         {"relatedIdentifier": addresses.study_page, "relatedIdentifierType": "URL", "relationType": "IsVersionOf"}
@@ -109,6 +116,13 @@ def _related(study: Study, version: StudyVersion, metadata: StudyMetadata, addre
     for number, address in sorted(addresses.others.items()):
         relation = "IsNewVersionOf" if number < version.number else "IsPreviousVersionOf"
         related.append({"relatedIdentifier": address, "relatedIdentifierType": "URL", "relationType": relation})
+    # Obsolete entries and the entries that replace them (P-OBSOLETE), as far as the public sees them: the record
+    # is public metadata, whoever asks for it.
+    public = studies_visible_to(AnonymousUser())
+    for newer in public.filter(pk=study.superseded_by_id).values_list("accession", flat=True):
+        related.append(_study_page_relation(newer, "IsObsoletedBy"))
+    for older in public.filter(superseded_by=study).order_by("number").values_list("accession", flat=True):
+        related.append(_study_page_relation(older, "Obsoletes"))
     if metadata.publication_doi:
         related.append(
             {

@@ -136,3 +136,25 @@ def test_datacite_of_a_confidential_study_is_served_to_its_owner_privately(submi
 
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-cache"
+
+
+def test_p_obsolete_datacite_relates_an_obsolete_entry_and_the_one_that_supersedes_it(
+    anonymous_client, datacite_schema
+):
+    from archive.services.status import study_make_obsolete
+
+    newer = make_study(title="Newer")
+    older = study_make_obsolete(
+        study=make_study(title="Older"),
+        actor=make_curator(),
+        reason_category="superseded",
+        superseded_by=newer.accession,
+    )
+
+    def relations(root):
+        return {(r.get("relationType"), r.text) for r in root.findall("d:relatedIdentifiers/d:relatedIdentifier", NS)}
+
+    old_root, new_root = _record(anonymous_client, older), _record(anonymous_client, newer)
+    assert ("IsObsoletedBy", f"http://testserver/studies/{newer.accession}/") in relations(old_root)
+    assert ("Obsoletes", f"http://testserver/studies/{older.accession}/") in relations(new_root)
+    assert datacite_schema.validate(old_root), datacite_schema.error_log
