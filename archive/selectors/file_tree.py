@@ -122,7 +122,7 @@ def files_window(
     if folder:
         files = files.filter(path__gte=folder, path__lt=prefix_upper_bound(folder))
     if q:
-        files = files.filter(path__icontains=q)  # PostgreSQL: served by the trigram index of migration 0010
+        files = files.filter(path__icontains=q)  # PostgreSQL: served by the trigram index of migration 0011
     page = _keyset_page(files, position=position, limit=limit)
     _mark_thumbnails(page.rows)
     return page
