@@ -1,10 +1,26 @@
 from django import forms
+from django.contrib.auth import get_user_model
 
 from accounts.models import Profile
 
 
 class ProfileForm(forms.Form):
     """Input for accounts.services.profile_update; the service checks the ORCID iD."""
+
+    # Django's user fields: the deposit wizard offers this name as a new study's first author.
+    given_name = forms.CharField(
+        label="Given name",
+        required=False,
+        max_length=get_user_model()._meta.get_field("first_name").max_length,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    family_name = forms.CharField(
+        label="Family name",
+        required=False,
+        max_length=get_user_model()._meta.get_field("last_name").max_length,
+        help_text="Optional. Your name as it should appear among a study's authors.",
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
 
     orcid = forms.CharField(
         label="ORCID iD",

@@ -15,8 +15,10 @@ def profile_get_or_create(*, user) -> Profile:
     return profile
 
 
-def profile_update(*, actor, orcid: str, affiliation: str) -> Profile:
-    """Set the actor's own ORCID iD (optional, stored bare) and affiliation.
+def profile_update(
+    *, actor, orcid: str, affiliation: str, given_name: str | None = None, family_name: str | None = None
+) -> Profile:
+    """Set the actor's own ORCID iD (optional, stored bare), affiliation and, when given, name.
 
     Raises ValidationError keyed by field when the ORCID iD is not valid, and NotAllowed when
     nobody is signed in; nothing changes then.
@@ -34,6 +36,9 @@ def profile_update(*, actor, orcid: str, affiliation: str) -> Profile:
         profile.orcid = orcid
         profile.affiliation = (affiliation or "").strip()
         profile.save(update_fields=["orcid", "affiliation", "updated_at"])
+        if given_name is not None or family_name is not None:
+            actor.first_name, actor.last_name = (given_name or "").strip(), (family_name or "").strip()
+            actor.save(update_fields=["first_name", "last_name"])
     return profile
 
 

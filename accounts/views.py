@@ -27,7 +27,14 @@ def profile(request):
                 messages.success(request, "Your profile has been saved.")
                 return redirect("accounts:profile")
     else:
-        form = ProfileForm(initial={"orcid": current.orcid, "affiliation": current.affiliation})
+        form = ProfileForm(
+            initial={
+                "given_name": request.user.first_name,
+                "family_name": request.user.last_name,
+                "orcid": current.orcid,
+                "affiliation": current.affiliation,
+            }
+        )
     return render(request, "accounts/profile.html", {"form": form, "profile": current})
 
 

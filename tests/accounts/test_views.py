@@ -210,3 +210,32 @@ def test_admin_profile_form_checks_and_normalises_the_orcid(client, typed, store
 
     assert response.status_code == status
     assert list(Profile.objects.values_list("orcid", flat=True)) == ([stored] if stored else [])
+
+
+@pytest.mark.django_db
+def test_profile_name_is_saved_and_offered_as_a_new_drafts_first_author(submitter, submitter_client):
+    from submissions.services.drafts import submission_create_draft
+
+    submitter_client.post(
+        PROFILE_URL,
+        {"given_name": " Ada ", "family_name": "Lovelace", "orcid": "0000-0002-1825-0097", "affiliation": "EMBL"},
+    )
+    draft = submission_create_draft(owner=submitter, metadata={"title": "Draft"})
+
+    submitter.refresh_from_db()
+    assert (submitter.first_name, submitter.last_name) == ("Ada", "Lovelace")
+    assert "Ada Lovelace" in submitter_client.get(PROFILE_URL).content.decode()
+    step = submitter_client.get(reverse("submissions:step", args=[draft.pk, "metadata"])).content.decode()
+    assert 'value="Ada Lovelace"' in step and 'value="0000-0002-1825-0097"' in step
+    assert "a new study starts with you as its first author" not in step
+
+
+@pytest.mark.django_db
+def test_the_metadata_step_says_where_to_give_your_name_when_the_profile_has_none(submitter, submitter_client):
+    from submissions.services.drafts import submission_create_draft
+
+    draft = submission_create_draft(owner=submitter, metadata={"title": "Draft"})
+
+    step = submitter_client.get(reverse("submissions:step", args=[draft.pk, "metadata"])).content.decode()
+
+    assert "a new study starts with you as its first author" in step and PROFILE_URL in step
