@@ -255,3 +255,80 @@ class Thumbnail(models.Model):
 
     def __str__(self) -> str:
         return f"Thumbnail of {self.sha256[:12]} ({self.status})"
+
+
+class UsageKind(models.TextChoices):
+    """COUNTER's two metrics for research data; every request is also counted as an investigation."""
+
+    INVESTIGATION = "investigation", "Investigation"  # the accession page or one of its metadata records
+    REQUEST = "request", "Request"  # a download of data: a file, the ZIP or the download list
+
+
+class UsageEvent(models.Model):
+    """One counted use of a public study (archive/services/usage.py): robots and double clicks are never stored.
+
+    `visitor` is a SHA-256 of the session key, or of the address and user agent, with the day's salt
+    (UsageSalt): it names one user-session on one day and cannot be turned back into an address.
+    `target` is a SHA-256 of the path used, the item of COUNTER's double-click rule.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="usage_events")
+    kind = models.CharField(max_length=16, choices=UsageKind.choices)
+    visitor = models.CharField(max_length=64)
+    target = models.CharField(max_length=64)
+    day = models.DateField()
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["study", "kind", "visitor"], name="usage_study_idx"),
+            models.Index(fields=["visitor", "target", "occurred_at"], name="usage_double_click_idx"),
+            models.Index(fields=["day"], name="usage_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.study_id} on {self.day}"
+
+
+class UsageSalt(models.Model):
+    """The random salt of one day's visitor hashes; older days' salts are deleted, so their hashes stay one-way."""
+
+    day = models.DateField(unique=True)
+    salt = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"Usage salt of {self.day}"
+
+
+class DoiState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    REGISTERED = "registered", "Registered"
+    FAILED = "failed", "Failed"
+
+
+class StudyDoi(models.Model):
+    """A DataCite DOI of a study: one per version, and the concept DOI (no version) for the study as a whole.
+
+    `state` is pending whenever DataCite must be told something (first registration or a change), registered once
+    it has been, failed while the last attempt failed; the retry schedule sends every row not registered.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="dois")
+    version = models.OneToOneField(StudyVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="doi")
+    doi = models.CharField(max_length=200, unique=True)
+    state = models.CharField(max_length=16, choices=DoiState.choices, default=DoiState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    registered_at = models.DateTimeField(null=True, blank=True, help_text="When DataCite first accepted it.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study"], condition=models.Q(version__isnull=True), name="one_concept_doi_per_study"
+            )
+        ]
+        indexes = [models.Index(fields=["state"], name="studydoi_state_idx")]
+
+    def __str__(self) -> str:
+        return self.doi
