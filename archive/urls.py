@@ -34,6 +34,18 @@ urlpatterns = [
         exports.study_datacite_xml,
         name="study-version-datacite",
     ),
+    path("studies/<str:accession>/ro-crate-metadata.json", exports.study_ro_crate, name="study-ro-crate"),
+    path(
+        "studies/<str:accession>/v<int:version>/ro-crate-metadata.json",
+        exports.study_ro_crate,
+        name="study-version-ro-crate",
+    ),
+    path("studies/<str:accession>/croissant.json", exports.study_croissant, name="study-croissant"),
+    path(
+        "studies/<str:accession>/v<int:version>/croissant.json", exports.study_croissant, name="study-version-croissant"
+    ),
+    path("studies/<str:accession>/files.csv", exports.study_files_csv, name="study-files-csv"),
+    path("studies/<str:accession>/v<int:version>/files.csv", exports.study_files_csv, name="study-version-files-csv"),
     path("studies/<str:accession>/citation.<str:extension>", exports.study_citation, name="study-citation"),
     path("studies/<str:accession>/linkset.json", exports.study_linkset, name="study-linkset"),
     path("studies/<str:accession>/v<int:version>/linkset.json", exports.study_linkset, name="study-version-linkset"),

@@ -5,11 +5,14 @@ The same records answer content negotiation on the accession page's own address 
 
 import json
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from archive.exports.citations import CITATION_FORMATS, citation_render, page_citation_item
+from archive.exports.croissant import CroissantAddresses, croissant_document, listing_lines
 from archive.exports.datacite import datacite_metadata, datacite_xml
+from archive.exports.rocrate import CrateAddresses, crate_chunks
 from archive.exports.signposting import LINKSET, linkset_document, page_signposts
 from archive.jsonld import study_dataset
 from archive.selectors.visibility import StudyGone, StudyNotFound, StudyPage, study_page_get
@@ -41,14 +44,23 @@ def _record(request, page: StudyPage, media_type: str, *, pinned: bool) -> str |
 
 def record_response(request, accession: str, version: int | None, media_type: str) -> HttpResponse:
     """Answer `media_type`'s record of a study version the caller may see (404, or 410 for a removed study)."""
+
+    def answer(page: StudyPage) -> HttpResponse:
+        body = _record(request, page, media_type, pinned=version is not None)
+        return HttpResponse(body, content_type=f"{media_type}; charset=utf-8")
+
+    return _page_answer(request, accession, version, answer)
+
+
+def _page_answer(request, accession: str, version: int | None, answer) -> HttpResponse:
+    """Call `answer(page)` for a version the caller may see (404, or 410 for a removed study), cached if public."""
     try:
         page = study_page_get(request.user, accession, version)
     except StudyGone as gone:
         return tombstone(request, gone.study)
     except StudyNotFound:
         raise Http404("No such study or version.") from None
-    body = _record(request, page, media_type, pinned=version is not None)
-    response = HttpResponse(body, content_type=f"{media_type}; charset=utf-8")
+    response = answer(page)
     response["Cache-Control"] = "public, max-age=300" if page.study.is_public else "private, no-cache"
     return response
 
@@ -62,16 +74,12 @@ def study_datacite_xml(request, accession: str, version: int | None = None):
 @require_safe
 def study_linkset(request, accession: str, version: int | None = None):
     """The page's signposts as an RFC 9264 linkset (FAIR Signposting level 2)."""
-    try:
-        page = study_page_get(request.user, accession, version)
-    except StudyGone as gone:
-        return tombstone(request, gone.study)
-    except StudyNotFound:
-        raise Http404("No such study or version.") from None
-    signposts = page_signposts(request, study=page.study, version=page.version, pinned=version is not None)
-    response = JsonResponse(linkset_document(signposts), content_type=LINKSET, json_dumps_params={"indent": 2})
-    response["Cache-Control"] = "public, max-age=300" if page.study.is_public else "private, no-cache"
-    return response
+
+    def answer(page: StudyPage) -> HttpResponse:
+        signposts = page_signposts(request, study=page.study, version=page.version, pinned=version is not None)
+        return JsonResponse(linkset_document(signposts), content_type=LINKSET, json_dumps_params={"indent": 2})
+
+    return _page_answer(request, accession, version, answer)
 
 
 @require_safe
@@ -85,3 +93,60 @@ def study_citation(request, accession: str, extension: str, version: int | None 
         name = accession if version is None else f"{accession}-v{version}"
         response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return response
+
+
+def _version_route(request, name: str, page: StudyPage, *extra) -> str:
+    """The absolute address of a pinned version's route: what it names never changes (P-PERMANENT)."""
+    return request.build_absolute_uri(reverse(name, args=[page.study.accession, page.version.number, *extra]))
+
+
+def _file_prefix(request, page: StudyPage) -> str:
+    """The address a file's quoted path completes, reversed once rather than once per file."""
+    return _version_route(request, "study-version-file", page, "_")[:-1]
+
+
+@require_safe
+def study_ro_crate(request, accession: str, version: int | None = None):
+    """The RO-Crate 1.2 metadata of a version: its files with sizes, checksums and File List attributes, streamed."""
+
+    def answer(page: StudyPage) -> HttpResponse:
+        addresses = CrateAddresses(
+            page=_version_route(request, "study-version", page), file_prefix=_file_prefix(request, page)
+        )
+        chunks = crate_chunks(study=page.study, version=page.version, user=request.user, addresses=addresses)
+        body = (chunk.encode() for chunk in chunks)
+        return StreamingHttpResponse(body, content_type="application/ld+json; charset=utf-8")
+
+    return _page_answer(request, accession, version, answer)
+
+
+@require_safe
+def study_croissant(request, accession: str, version: int | None = None):
+    """The ML Croissant 1.0 description of a version, its files a record set read from its files.csv."""
+
+    def answer(page: StudyPage) -> HttpResponse:
+        addresses = CroissantAddresses(
+            page=_version_route(request, "study-version", page),
+            listing=_version_route(request, "study-version-files-csv", page),
+            file_prefix=_file_prefix(request, page),
+        )
+        item = page_citation_item(request, study=page.study, version=page.version, pinned=True)
+        document = croissant_document(
+            study=page.study, version=page.version, user=request.user, addresses=addresses, citation_item=item
+        )
+        return JsonResponse(document, content_type="application/ld+json", json_dumps_params={"indent": 2})
+
+    return _page_answer(request, accession, version, answer)
+
+
+@require_safe
+def study_files_csv(request, accession: str, version: int | None = None):
+    """The listing of a version's downloadable files as CSV (path, url, size, sha256, content_type, attributes)."""
+
+    def answer(page: StudyPage) -> HttpResponse:
+        lines = listing_lines(version=page.version, user=request.user, file_prefix=_file_prefix(request, page))
+        response = StreamingHttpResponse((line.encode() for line in lines), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{accession}-v{page.version.number}-files.csv"'
+        return response
+
+    return _page_answer(request, accession, version, answer)

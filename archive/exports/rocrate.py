@@ -1,0 +1,132 @@
+"""RO-Crate 1.2 metadata (`ro-crate-metadata.json`) of a study version, streamed (issue 14, docs/design.md §8).
+
+The `rocrate` package builds the crate's head: the metadata descriptor, the root dataset, its authors, licence and
+publication. The files follow as File entities written one at a time from a chunked read, then the root's `hasPart`
+from a second one, so a version of millions of files never sits in memory as a graph. Each file's @id is its path
+relative to the version's root, so the document dropped at the root of the unzipped `download.zip` folder makes
+that folder an RO-Crate; `contentUrl` is the pinned version's file address, which serves those bytes forever.
+"""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from rocrate.model.contextentity import ContextEntity
+from rocrate.model.person import Person
+from rocrate.rocrate import ROCrate
+
+from archive.downloads import content_type_of
+from archive.metadata import StudyMetadata
+from archive.models import FileStatus, Study, StudyVersion
+from archive.selectors.manifest import downloadable_files
+from archive.templatetags.archive_tags import orcid_url
+
+CRATE_VERSION = "1.2"
+ROWS_PER_FETCH = 2000
+
+
+@dataclass(frozen=True)
+class CrateAddresses:
+    """The absolute addresses a crate names: the version's page and the prefix a file's quoted path completes."""
+
+    page: str
+    file_prefix: str
+
+
+def _head(*, study: Study, version: StudyVersion, addresses: CrateAddresses) -> dict:
+    """The crate without its files: descriptor, root dataset and contextual entities, as `rocrate` writes them."""
+    metadata = StudyMetadata.from_stored(version.metadata)
+    crate = ROCrate(version=CRATE_VERSION)
+    root = crate.root_dataset
+    root["name"] = metadata.title or study.title
+    root["description"] = metadata.description or metadata.title or study.title
+    root["datePublished"] = study.release_date.isoformat()
+    root["dateModified"] = version.created_at.date().isoformat()
+    root["identifier"] = study.accession
+    root["version"] = str(version.number)
+    root["url"] = addresses.page
+    root["keywords"] = list(metadata.keywords)
+    authors = []
+    for number, author in enumerate(metadata.authors, start=1):
+        person_id = orcid_url(author.orcid) if author.orcid else f"#author-{number}"
+        properties = {"name": author.name}
+        if author.affiliation:
+            properties["affiliation"] = author.affiliation
+        authors.append(crate.add(Person(crate, person_id, properties=properties)))
+    root["author"] = authors
+    licence = study.licence
+    crate.license = crate.add(
+        ContextEntity(
+            crate,
+            licence.url,
+            properties={"@type": "CreativeWork", "name": licence.name, "identifier": licence.spdx_id},
+        )
+    )
+    if metadata.publication_url:
+        root["citation"] = crate.add(
+            ContextEntity(
+                crate,
+                metadata.publication_url,
+                properties={"@type": "ScholarlyArticle", "identifier": metadata.publication_url},
+            )
+        )
+    return crate.metadata.generate()
+
+
+def file_entities(path: str, size: int, sha256: str, status: str, attributes: dict, *, file_prefix: str) -> list:
+    """A file's File entity and the PropertyValue entities of its File List attributes."""
+    file_id = quote(path)
+    entity = {
+        "@id": file_id,
+        "@type": "File",
+        "name": path,
+        "contentSize": str(size),
+        "encodingFormat": content_type_of(path),
+        "sha256": sha256,
+        "contentUrl": file_prefix + quote(path),
+    }
+    if status == FileStatus.OBSOLETE:  # still served (P-OBSOLETE), and said so
+        entity["creativeWorkStatus"] = "Obsolete"
+    values = [
+        {"@id": f"#{file_id}:{quote(name, safe='')}", "@type": "PropertyValue", "name": name, "value": value}
+        for name, value in sorted(attributes.items())
+    ]
+    if values:
+        entity["additionalProperty"] = [{"@id": value["@id"]} for value in values]
+    return [entity, *values]
+
+
+def crate_chunks(*, study: Study, version: StudyVersion, user, addresses: CrateAddresses) -> Iterator[str]:
+    """Yield `ro-crate-metadata.json` of the files of `version` that `user` may download (never removed ones)."""
+    head = _head(study=study, version=version, addresses=addresses)
+    root, *others = head["@graph"]
+    yield '{"@context": ' + json.dumps(head["@context"]) + ', "@graph": [\n'
+    for entity in others:
+        yield json.dumps(entity, ensure_ascii=False) + ",\n"
+    files = downloadable_files(version=version, user=user)
+    rows = files.values_list("path", "size", "sha256", "status", "attributes").iterator(chunk_size=ROWS_PER_FETCH)
+    for block in _row_blocks(rows):
+        yield "".join(
+            json.dumps(entity, ensure_ascii=False) + ",\n"
+            for row in block
+            for entity in file_entities(*row, file_prefix=addresses.file_prefix)
+        )
+    # The root dataset comes last: its hasPart names every file, read again rather than kept.
+    yield json.dumps(root, ensure_ascii=False)[:-1] + ', "hasPart": [\n'
+    paths = files.values_list("path", flat=True).iterator(chunk_size=ROWS_PER_FETCH)
+    for number, block in enumerate(_row_blocks(paths)):
+        yield ("" if number == 0 else ",\n") + ",\n".join(json.dumps({"@id": quote(path)}) for path in block)
+    yield "\n]}\n]}\n"
+
+
+def _row_blocks(rows: Iterator) -> Iterator[list]:
+    """Group rows ROWS_PER_FETCH at a time: one write per group, not per file."""
+    block = []
+    for row in rows:
+        block.append(row)
+        if len(block) == ROWS_PER_FETCH:
+            yield block
+            block = []
+    if block:
+        yield block
