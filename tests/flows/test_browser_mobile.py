@@ -119,3 +119,25 @@ def test_navigation_collapses_into_its_toggler_and_opens_from_it(phone, live_ser
     phone.shot("navigation")
     my_studies.click()
     phone.wait_for_url(re.compile(r"/my/studies/$"))
+
+
+def test_a_table_wider_than_the_phone_says_it_scrolls_and_takes_the_keyboard(phone, live_server, sign_in, submitter):
+    from uploads.services.upload import upload_file_put
+
+    upload_file_put(owner=submitter, relative_path=LONG_PATH, content=b"pixels")
+    sign_in(phone, submitter)
+
+    phone.goto(live_server.url + "/uploads/")
+    _assert_fits(phone)
+    overflowing = phone.evaluate(
+        "[...document.querySelectorAll('.table-responsive')].filter(b => b.scrollWidth > b.clientWidth + 1).length"
+    )
+    hints = phone.locator(".table-scroll-hint:not([hidden])")
+    assert overflowing >= 1, "the upload table no longer overflows a phone: give this test a wider table"
+    expect(hints).to_have_count(overflowing)
+    expect(hints.first).to_have_text(re.compile("Scroll sideways"))
+    expect(phone.locator(".table-responsive[tabindex='0'][role='region']")).to_have_count(overflowing)
+    phone.shot("uploads")
+
+    phone.set_viewport_size({"width": 1400, "height": 900})
+    expect(phone.locator(".table-scroll-hint:not([hidden])")).to_have_count(0)
