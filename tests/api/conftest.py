@@ -20,6 +20,7 @@ def route_values(submitter, other_user) -> dict:
         "link_id": link.pk,
         "username": other_user.username,
         "extension": "bib",
+        "file_pk": 1,
         "token": token,
         "submission_id": draft.pk,
         "pk": draft.pk,
