@@ -7,7 +7,8 @@ Run from the repository root with PostgreSQL on 127.0.0.1:5432 (see bench/README
     .venv/bin/python bench/large_study.py --files 1000 --files 100000 --files 1000000 --requests 200
 
 Each measurement is a function from the loaded study to the next URL to ask (MEASUREMENTS); add one there
-(a manifest, a ZIP, a new version) and it is timed and printed with the others.
+(a ZIP, a new version) and it is timed and printed with the others. The manifest is streamed whole and timed
+against PostgreSQL's own COPY of the same two columns (`measure_manifest`).
 """
 
 import argparse
@@ -18,14 +19,17 @@ import io
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+import psycopg
 import requests
 
 from bench.harness import django_setup, gunicorn, portal_env, recreate_database
@@ -172,6 +176,49 @@ def measure(base_url: str, study: Loaded, count: int) -> dict[str, tuple[float, 
     return results
 
 
+def _worker_rss_kb(master_pid: int) -> dict[int, int]:
+    """Resident memory (kB) of each gunicorn worker, by pid."""
+    sizes = {}
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    for child in children:
+        for line in Path(f"/proc/{child}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes[int(child)] = int(line.split()[1])
+    return sizes
+
+
+def measure_manifest(base_url: str, database_url: str, study: Loaded, master_pid: int, runs: int = 3) -> None:
+    """Stream the manifest against PostgreSQL's own COPY of the same two columns; report the best of `runs`."""
+    with psycopg.connect(database_url) as conn:
+        (version_id,) = conn.execute(
+            "SELECT v.id FROM archive_studyversion v JOIN archive_study s ON s.id = v.study_id WHERE s.accession = %s",
+            [study.accession],
+        ).fetchone()
+    copy_sql = (
+        f"\\copy (SELECT sha256, path FROM archive_archivefile WHERE version_id = {version_id} "
+        "AND status <> 'removed' ORDER BY path) TO '/dev/null'"
+    )
+    best_copy = best_manifest = float("inf")
+    size = growth = 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(["psql", database_url, "-qc", copy_sql], check=True)
+        best_copy = min(best_copy, time.perf_counter() - started)
+        before = _worker_rss_kb(master_pid)
+        started, size = time.perf_counter(), 0
+        with requests.get(f"{base_url}/studies/{study.accession}/manifest.sha256", stream=True) as response:
+            for chunk in response.iter_content(1 << 20):
+                size += len(chunk)
+        best_manifest = min(best_manifest, time.perf_counter() - started)
+        after = _worker_rss_kb(master_pid)
+        growth = max([growth] + [after[pid] - before.get(pid, after[pid]) for pid in after])
+    print(
+        f"manifest.sha256: {size / 1e6:.1f} MB in {best_manifest:.2f} s ({size / best_manifest / 1e6:.0f} MB/s); "
+        f"COPY of (sha256, path) {best_copy:.2f} s; speed ratio {best_copy / best_manifest:.2f} (target ≥ 0.5); "
+        f"worker memory growth {growth / 1024:.1f} MB"
+    )
+
+
 def report(files: int, results: dict) -> None:
     trivial = results["trivial (robots.txt)"][1]
     print(f"\n{files:,} files\n{'measurement':<26}{'p50 ms':>9}{'p95 ms':>9}{'p95 ×':>8}{'target':>8}")
@@ -198,8 +245,9 @@ def main() -> int:
         if pid == 0:
             study = load(database_url, files)
             env = portal_env(database_url, SECRET_KEY)
-            with gunicorn(env, name="large-study", ready_path="/robots.txt") as (base_url, _pid):
+            with gunicorn(env, name="large-study", ready_path="/robots.txt") as (base_url, master_pid):
                 report(files, measure(base_url, study, args.requests))
+                measure_manifest(base_url, database_url, study, master_pid)
             os._exit(0)
         _pid, status = os.waitpid(pid, 0)
         if status:
