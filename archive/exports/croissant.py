@@ -31,7 +31,7 @@ ROWS_PER_FETCH = 2000
 FILE_OBJECTS_MAX = 100
 LISTING_CACHE_SECONDS = 7 * 24 * 3600
 
-# The context every Croissant 1.0 document carries (the spec's, section "Dataset-level information").
+# The context of Croissant 1.0 documents, as mlcroissant checks it (the spec's, with its later additions).
 CONTEXT = {
     "@language": "en",
     "@vocab": "https://schema.org/",
@@ -43,6 +43,7 @@ CONTEXT = {
     "data": {"@id": "cr:data", "@type": "@json"},
     "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
     "dct": "http://purl.org/dc/terms/",
+    "equivalentProperty": "cr:equivalentProperty",
     "examples": {"@id": "cr:examples", "@type": "@json"},
     "extract": "cr:extract",
     "field": "cr:field",
@@ -62,6 +63,7 @@ CONTEXT = {
     "regex": "cr:regex",
     "repeated": "cr:repeated",
     "replace": "cr:replace",
+    "samplingRate": "cr:samplingRate",
     "sc": "https://schema.org/",
     "separator": "cr:separator",
     "source": "cr:source",

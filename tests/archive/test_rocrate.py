@@ -70,7 +70,11 @@ def test_the_crate_lists_each_file_by_its_relative_path_with_size_type_and_sha25
 def test_p_remove_removed_files_are_left_out_of_the_crate(anonymous_client, tmp_path):
     study = make_study(files=[stored_file("kept.tif", b"kept"), stored_file("gone.tif", b"gone!")])
     files_set_status(
-        version=study.versions.get(), paths=["gone.tif"], status="removed", actor=make_curator(), reason_category="other"
+        version=study.versions.get(),
+        paths=["gone.tif"],
+        status="removed",
+        actor=make_curator(),
+        reason_category="other",
     )
 
     document, crate = _crate(anonymous_client, study, tmp_path, version=1)
