@@ -1,7 +1,7 @@
 """FAIR Signposting (https://signposting.org/FAIR/), levels 1 and 2, for accession pages and their files.
 
-Level 1: `Link` headers on the accession page (cite-as, type, author, license, describedby, item, linkset) and on each
-file (collection, license). Level 2: the same links as an RFC 9264 linkset document. A study of more than
+Level 1: `Link` headers on the accession page (cite-as, type, author, license, describedby: DataCite, JSON-LD,
+RO-Crate and Croissant by profile, citations; item, linkset) and on each file (collection, license). Level 2: the same links as an RFC 9264 linkset document. A study of more than
 ITEMS_MAX files names only its manifest as an item: a header, or a linkset fetched by every crawler, cannot hold
 millions of files.
 """
@@ -21,6 +21,7 @@ ITEMS_MAX = 100
 LINKSET = "application/linkset+json"
 DATACITE_XML = "application/vnd.datacite.datacite+xml"
 JSON_LD = "application/ld+json"
+RO_CRATE_PROFILE, CROISSANT_PROFILE = "https://w3id.org/ro/crate/1.2", "http://mlcommons.org/croissant/1.0"
 SCHEMA_DATASET, SCHEMA_ABOUT_PAGE = "https://schema.org/Dataset", "https://schema.org/AboutPage"
 
 
@@ -29,10 +30,12 @@ class Signpost:
     href: str
     rel: str
     type: str = ""
+    profile: str = ""  # the profile a JSON-LD description conforms to (RO-Crate, Croissant)
 
     def header_value(self) -> str:
         value = f'<{self.href}>; rel="{self.rel}"'
-        return value + (f'; type="{self.type}"' if self.type else "")
+        value += f'; type="{self.type}"' if self.type else ""
+        return value + (f'; profile="{self.profile}"' if self.profile else "")
 
 
 def _routes(study: Study, version: StudyVersion, pinned: bool):
@@ -60,6 +63,8 @@ def page_signposts(request, *, study: Study, version: StudyVersion, pinned: bool
     signposts += [
         Signpost(absolute(route("datacite")), "describedby", DATACITE_XML),
         Signpost(page, "describedby", JSON_LD),
+        Signpost(absolute(route("ro-crate")), "describedby", JSON_LD, RO_CRATE_PROFILE),
+        Signpost(absolute(route("croissant")), "describedby", JSON_LD, CROISSANT_PROFILE),
         *(Signpost(absolute(route("citation", ext)), "describedby", kind) for ext, kind in _CITATIONS),
     ]
     files = list(
@@ -94,5 +99,6 @@ def linkset_document(signposts: list[Signpost]) -> dict:
         if signpost.rel == "linkset":
             continue
         target = {"href": signpost.href} | ({"type": signpost.type} if signpost.type else {})
+        target |= {"profile": signpost.profile} if signpost.profile else {}
         context.setdefault(signpost.rel, []).append(target)
     return {"linkset": [{"anchor": anchor, **context}]}

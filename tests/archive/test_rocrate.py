@@ -113,3 +113,25 @@ def test_the_crate_of_a_confidential_study_is_served_to_its_owner_privately(subm
 
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-cache"
+
+
+def test_the_accession_page_signposts_and_links_its_crate_and_croissant(anonymous_client):
+    from requests.utils import parse_header_links
+
+    study = make_study()
+    base = f"http://testserver/studies/{study.accession}"
+
+    response = anonymous_client.get(reverse("study-detail", args=[study.accession]))
+
+    profiles = {
+        link["profile"]: link["url"]
+        for link in parse_header_links(response["Link"])
+        if link["rel"] == "describedby" and "profile" in link
+    }
+    assert profiles == {
+        "https://w3id.org/ro/crate/1.2": f"{base}/ro-crate-metadata.json",
+        "http://mlcommons.org/croissant/1.0": f"{base}/croissant.json",
+    }
+    page = response.content.decode()
+    for name in ("study-version-ro-crate", "study-version-croissant", "study-version-files-csv"):
+        assert f'href="{reverse(name, args=[study.accession, 1])}"' in page
