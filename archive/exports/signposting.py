@@ -1,9 +1,9 @@
 """FAIR Signposting (https://signposting.org/FAIR/), levels 1 and 2, for accession pages and their files.
 
 Level 1: `Link` headers on the accession page (cite-as, type, author, license, describedby: DataCite, JSON-LD,
-RO-Crate and Croissant by profile, citations; item, linkset) and on each file (collection, license). Level 2: the same links as an RFC 9264 linkset document. A study of more than
-ITEMS_MAX files names only its manifest as an item: a header, or a linkset fetched by every crawler, cannot hold
-millions of files.
+RO-Crate and Croissant by profile, citations; item, linkset) and on each file (collection, license). Level 2:
+the same links as an RFC 9264 linkset document. A study of more than ITEMS_MAX files names only its manifest
+as an item: a header, or a linkset fetched by every crawler, cannot hold millions of files.
 """
 
 from dataclasses import dataclass
