@@ -7,8 +7,6 @@ trivial view (robots.txt), against the targets below. See bench/README.md.
 """
 
 import argparse
-import datetime
-import hashlib
 import os
 import random
 import signal
@@ -21,7 +19,6 @@ from harness import django_setup, gunicorn, portal_env, recreate_database
 
 DB_NAME = "bench_public_pages"
 SECRET_KEY = "bench-public-pages-not-a-secret-" + "x" * 32
-BATCH = 5000
 WARM_UP = 20
 # p95 of each page as a multiple of the trivial view's p95 (the lead's targets).
 TARGETS = {"accession page": 8, "API detail": 5, "search": 15}
@@ -90,134 +87,184 @@ def main() -> int:
         default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
         help="PostgreSQL server to create the benchmark database on",
     )
+    parser.add_argument(
+        "--fresh-queries",
+        action="store_true",
+        help="search for one to three words drawn from the corpus, never the same query twice",
+    )
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="reuse the database a previous run loaded (only the migrations run), e.g. to compare code changes",
+    )
     args = parser.parse_args()
-    database_url = recreate_database(args.server, DB_NAME)
-    accessions = load(database_url, args.studies)
+    if args.keep_data:
+        database_url = f"{args.server.rstrip('/')}/{DB_NAME}"
+        django_setup(portal_env(database_url, SECRET_KEY))
+        from django.db import connection
+
+        accessions = public_accessions(connection)
+        connection.close()
+    else:
+        database_url = recreate_database(args.server, DB_NAME)
+        accessions = load(database_url, args.studies)
     # SIGTERM (e.g. a CI timeout) must still stop gunicorn: turn it into an exception that unwinds.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with gunicorn(portal_env(database_url, SECRET_KEY), name="public-pages", ready_path="/robots.txt") as (url, _):
-        measure(url, accessions, args.requests)
+        measure(url, accessions, args.requests, fresh_queries=args.fresh_queries)
     return 0
 
 
 def load(database_url: str, count: int) -> list[str]:
-    """Migrate and bulk-load `count` studies; return the accessions the public may open."""
+    """Migrate and bulk-load `count` studies with set-based SQL; return the accessions the public may open.
+
+    Every value is a hash of the study's number (hashtextextended), so a load is the same every time and needs no
+    Python loop: one INSERT … SELECT generate_series per table. The table's non-unique indexes are dropped while
+    the rows go in and the search vectors are filled, then rebuilt (far faster than updating them row by row).
+    """
     django_setup(portal_env(database_url, SECRET_KEY))
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from archive.models import ArchiveFile, Study, StudyStatus, StudyVersion
+    from archive.models import Study
     from archive.services.accession import ACCESSION_SEQUENCE, study_search_vector
-    from archive.storage import content_key
     from licensing.models import Licence
 
     started = time.perf_counter()
     owner = get_user_model().objects.create_user("bench", "bench@example.org")
-    licences = {licence.spdx_id: licence for licence in Licence.objects.all()}
-    rng = random.Random(2026)
-    today = datetime.date.today()
-    public = []
-    for start in range(1, count + 1, BATCH):
-        studies, versions, files = [], [], []
-        for number in range(start, min(start + BATCH, count + 1)):
-            organism = rng.choice(list(ORGANISMS))
-            method = rng.choice(METHODS)
-            subject = rng.choice(SUBJECTS)
-            title = f"{subject} {rng.choice(ORGANISMS[organism])} by {method}"
-            authors = [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(rng.randint(1, 5))]
-            keywords = [*rng.sample([s.split()[0].lower() for s in SUBJECTS], 3), organism.split()[0].lower()]
-            release_date = today - datetime.timedelta(days=rng.randint(0, 10 * 365))
-            status, searchable = _status(rng)
-            brokered = rng.random() < 0.05
-            has_files = number % 4 == 0
-            study = Study(
-                accession=f"{settings.ACCESSION_PREFIX}{number}",
-                number=number,
-                owner=owner,
-                status=status,
-                searchable=searchable,
-                release_date=release_date if status != StudyStatus.CONFIDENTIAL else today + datetime.timedelta(90),
-                licence=licences["CC-BY-4.0" if brokered else "CC0-1.0"],
-                source="EMPIAR" if brokered else "",
-                source_id=f"EMPIAR-{10000 + number}" if brokered else "",
-                created_at=datetime.datetime.combine(release_date, datetime.time(9), tzinfo=datetime.UTC),
-                title=title,
-                description=f"{method.capitalize()} images: {subject.lower()} {rng.choice(ORGANISMS[organism])}. "
-                f"Acquired in {release_date.year} with matched controls; see the methods section for details.",
-                authors_text="; ".join(authors),
-                organism=organism,
-                imaging_method=method,
-                keywords_text=", ".join(keywords),
-                files_count=3 if has_files else 0,
-                total_size=3 * 1_048_576 if has_files else 0,
-            )
-            studies.append(study)
-            if status == StudyStatus.RELEASED and searchable:
-                public.append(study.accession)
-        with transaction.atomic():
-            Study.objects.bulk_create(studies)  # PostgreSQL returns the new primary keys
-            for study in studies:
-                versions.append(
-                    StudyVersion(
-                        study=study,
-                        number=1,
-                        created_at=study.created_at,
-                        note="Initial submission",
-                        metadata={
-                            "title": study.title,
-                            "description": study.description,
-                            "authors": [{"name": name} for name in study.authors_text.split("; ")],
-                            "organism": study.organism,
-                            "imaging_method": study.imaging_method,
-                            "keywords": study.keywords_text.split(", "),
-                        },
-                    )
-                )
-            StudyVersion.objects.bulk_create(versions)
-            for version in versions:
-                if version.study.files_count:
-                    for i in range(3):
-                        sha256 = hashlib.sha256(f"{version.study.number}/{i}".encode()).hexdigest()
-                        path = f"raw/plate1/A0{i + 1}_ch1.tif"
-                        files.append(
-                            ArchiveFile(
-                                version=version,
-                                path=path,
-                                size=1_048_576,
-                                sha256=sha256,
-                                storage_key=content_key(sha256),
-                            )
-                        )
-            ArchiveFile.objects.bulk_create(files)
-        print(f"\rLoaded {min(start + BATCH - 1, count):,} studies", end="", flush=True)
-    print()
-    Study.objects.update(search_vector=study_search_vector())
-    with connection.cursor() as cursor:
+    licences = dict(Licence.objects.filter(spdx_id__in=["CC0-1.0", "CC-BY-4.0"]).values_list("spdx_id", "pk"))
+    phrases = [(places * 3)[:3] for places in ORGANISMS.values()]  # a rectangular array: pad to three places
+    parameters = {
+        "count": count,
+        "prefix": settings.ACCESSION_PREFIX,
+        "owner": owner.pk,
+        "cc0": licences["CC0-1.0"],
+        "ccby": licences["CC-BY-4.0"],
+        "organisms": list(ORGANISMS),
+        "phrases": phrases,
+        "methods": METHODS,
+        "subjects": SUBJECTS,
+        "keywords": [subject.split()[0].lower() for subject in SUBJECTS],
+        "first": FIRST,
+        "last": LAST,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'archive_study' "
+            "AND indexdef NOT LIKE 'CREATE UNIQUE%%'"
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute(STUDIES_SQL, parameters)
+        cursor.execute(VERSIONS_SQL)
+        cursor.execute(FILES_SQL)
+        print(f"Inserted {count:,} studies in {time.perf_counter() - started:.0f} s", flush=True)
+        Study.objects.update(search_vector=study_search_vector())
+        # Deferred foreign-key checks still pending would forbid CREATE INDEX: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
         cursor.execute("SELECT setval(%s, %s)", [ACCESSION_SEQUENCE, count])
+    with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"Loaded and indexed {count:,} studies in {time.perf_counter() - started:.0f} s")
+    public = public_accessions(connection)
     connection.close()
     return public
 
 
-def _status(rng: random.Random) -> tuple[str, bool]:
-    """A realistic mix: mostly released, a little of everything a visibility filter must skip."""
-    roll = rng.random()
-    if roll < 0.01:
-        return "confidential", True
-    if roll < 0.02:
-        return "obsolete", True
-    if roll < 0.025:
-        return "removed", True
-    return "released", roll >= 0.03
+def public_accessions(connection) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT accession FROM archive_study WHERE status = 'released' AND searchable")
+        return [accession for (accession,) in cursor.fetchall()]
 
 
-def measure(base_url: str, accessions: list[str], count: int) -> None:
+# A hash of the study number and a salt, as a non-negative integer: the loader's dice.
+_DIE = "(hashtextextended(n::text, {salt}) & 2147483647)"
+# The status mix: mostly released, a little of everything a visibility filter must skip.
+STUDIES_SQL = f"""
+WITH dice AS (
+    SELECT n, {_DIE.format(salt=1)} %% cardinality(%(organisms)s::text[]) + 1 AS organism,
+        {_DIE.format(salt=2)} %% cardinality(%(methods)s::text[]) + 1 AS method,
+        {_DIE.format(salt=3)} %% cardinality(%(subjects)s::text[]) + 1 AS subject,
+        {_DIE.format(salt=4)} %% 3 + 1 AS place, {_DIE.format(salt=5)} %% 3 + 1 AS place2,
+        {_DIE.format(salt=6)} %% 1000 AS roll, {_DIE.format(salt=7)} %% 100 < 5 AS brokered,
+        current_date - ({_DIE.format(salt=8)} %% 3650)::int AS released,
+        {_DIE.format(salt=9)} %% 5 + 1 AS authors, {_DIE.format(salt=10)} %% 20 AS k1,
+        {_DIE.format(salt=11)} %% 19 AS k2, {_DIE.format(salt=12)} %% 18 AS k3
+    FROM generate_series(1, %(count)s) AS n
+), studies AS (
+    SELECT d.*, CASE WHEN roll < 10 THEN 'confidential' WHEN roll < 20 THEN 'obsolete'
+            WHEN roll < 25 THEN 'removed' ELSE 'released' END AS status,
+        (%(organisms)s::text[])[organism] AS organism_name, (%(methods)s::text[])[method] AS method_name,
+        (%(subjects)s::text[])[subject] AS subject_name
+    FROM dice AS d
+)
+INSERT INTO archive_study (
+    accession, number, owner_id, status, searchable, release_date, licence_id, source, source_id, created_at,
+    status_reason, status_note, title, description, authors_text, organism, imaging_method, keywords_text,
+    files_count, total_size
+)
+SELECT %(prefix)s || n, n, %(owner)s, status, status <> 'released' OR roll >= 30,
+    CASE WHEN status = 'confidential' THEN current_date + 90 ELSE released END,
+    CASE WHEN brokered THEN %(ccby)s ELSE %(cc0)s END,
+    CASE WHEN brokered THEN 'EMPIAR' ELSE '' END, CASE WHEN brokered THEN 'EMPIAR-' || (10000 + n) ELSE '' END,
+    released + time '09:00' AT TIME ZONE 'UTC', '', '',
+    subject_name || ' ' || (%(phrases)s::text[])[organism][place] || ' by ' || method_name,
+    upper(left(method_name, 1)) || substr(method_name, 2) || ' images: ' || lower(subject_name) || ' '
+        || (%(phrases)s::text[])[organism][place2] || '. Acquired in ' || extract(year FROM released)
+        || ' with matched controls; see the methods section for details.',
+    (SELECT string_agg((%(first)s::text[])[{_DIE.format(salt="100 + a")} %% cardinality(%(first)s::text[]) + 1]
+            || ' ' || (%(last)s::text[])[{_DIE.format(salt="200 + a")} %% cardinality(%(last)s::text[]) + 1], '; ')
+        FROM generate_series(1, authors) AS a),
+    organism_name, method_name,
+    (%(keywords)s::text[])[k1 + 1] || ', ' || (%(keywords)s::text[])[(k1 + 1 + k2) %% 20 + 1] || ', '
+        || (%(keywords)s::text[])[(k1 + 1 + k2 + 1 + k3) %% 20 + 1] || ', ' || lower(split_part(organism_name, ' ', 1)),
+    CASE WHEN n %% 4 = 0 THEN 3 ELSE 0 END, CASE WHEN n %% 4 = 0 THEN 3 * 1048576 ELSE 0 END
+FROM studies
+"""
+VERSIONS_SQL = """
+INSERT INTO archive_studyversion (study_id, number, created_at, note, metadata)
+SELECT id, 1, created_at, 'Initial submission', jsonb_build_object(
+    'title', title, 'description', description,
+    'authors', (SELECT jsonb_agg(jsonb_build_object('name', name))
+        FROM unnest(string_to_array(authors_text, '; ')) AS name),
+    'organism', organism, 'imaging_method', imaging_method, 'keywords', to_jsonb(string_to_array(keywords_text, ', ')))
+FROM archive_study
+"""
+FILES_SQL = """
+INSERT INTO archive_archivefile (version_id, path, size, sha256, storage_key, status, status_reason, attributes)
+SELECT id, 'raw/plate1/A0' || i || '_ch1.tif', 1048576, sha256,
+    'sha256/' || substr(sha256, 1, 2) || '/' || substr(sha256, 3, 2) || '/' || sha256, 'active', '', '{}'
+FROM (
+    SELECT v.id, i + 1 AS i, encode(sha256(convert_to(s.number || '/' || i, 'UTF8')), 'hex') AS sha256
+    FROM archive_studyversion AS v JOIN archive_study AS s ON s.id = v.study_id, generate_series(0, 2) AS i
+    WHERE s.files_count > 0
+) AS files
+"""
+
+
+def fresh_query_stream(rng: random.Random):
+    """Yield queries of one to three words drawn from the loaded corpus's vocabulary, none asked twice."""
+    text = " ".join([*ORGANISMS, *(p for places in ORGANISMS.values() for p in places), *METHODS, *SUBJECTS])
+    vocabulary = sorted({word.strip(".()").lower() for word in [*text.split(), *FIRST, *LAST]} - {"in", "the", "by"})
+    asked = set()
+    while True:
+        query = " ".join(rng.sample(vocabulary, rng.choice((1, 2, 2, 3))))
+        if query not in asked:
+            asked.add(query)
+            yield query
+
+
+def measure(base_url: str, accessions: list[str], count: int, *, fresh_queries: bool = False) -> None:
     rng = random.Random(7)
+    queries = fresh_query_stream(rng) if fresh_queries else iter(lambda: rng.choice(SEARCHES), None)
     pages = {
         "trivial (robots.txt)": lambda: "/robots.txt",
-        "search": lambda: f"/search/?q={requests.utils.quote(rng.choice(SEARCHES))}",
+        "search": lambda: f"/search/?q={requests.utils.quote(next(queries))}",
         "accession page": lambda: f"/studies/{rng.choice(accessions)}/",
         "API detail": lambda: f"/api/v1/studies/{rng.choice(accessions)}/",
     }
