@@ -1,11 +1,14 @@
 """Accessioning: new studies and new versions, each with its files and its full-text document."""
 
 import datetime
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
+from django.db.models import F, QuerySet, Value
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -15,6 +18,7 @@ from archive.services.changes import _audit_study, _study_locked
 from archive.services.file_tree import study_totals_mirror, version_folders_build
 from archive.services.release import _release
 from core.audit import AuditAction
+from core.insert_select import insert_select
 from licensing.selectors import licence_for_study
 
 ACCESSION_SEQUENCE = "archive_accession_seq"
@@ -76,13 +80,20 @@ def _marked_contents(study: Study) -> dict[str, dict]:
     }
 
 
-def _add_version(*, study: Study, metadata: StudyMetadata, files: list[FileEntry], note: str, now) -> StudyVersion:
-    number = (study.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    version = StudyVersion.objects.create(
-        study=study, number=number, metadata=metadata.as_dict(), created_at=now, note=note
-    )
-    # A content a curator removed or made obsolete stays so in the new version, whatever its path (P-REMOVE).
-    marked = _marked_contents(study)
+FileSource = Sequence[FileEntry] | QuerySet
+"""The files of a new version: entries, or a queryset of rows with FileEntry's fields (copied by the database)."""
+
+
+def _files_add(version: StudyVersion, files: FileSource) -> int:
+    if isinstance(files, QuerySet):  # a million rows are copied in one statement, never read into Python
+        return insert_select(
+            ArchiveFile,
+            files,
+            version=Value(version.pk),
+            **{name: F(name) for name in ("path", "size", "sha256", "storage_key", "attributes")},
+            status=Value(FileStatus.ACTIVE.value),
+            status_reason=Value(""),
+        )
     ArchiveFile.objects.bulk_create(
         [
             ArchiveFile(
@@ -92,25 +103,51 @@ def _add_version(*, study: Study, metadata: StudyMetadata, files: list[FileEntry
                 sha256=f.sha256,
                 storage_key=f.storage_key,
                 attributes=f.attributes,
-                **marked.get(f.sha256, {}),
             )
             for f in files
         ],
         batch_size=1000,
     )
+    return len(files)
+
+
+def _marked_keep(version: StudyVersion, marked: dict[str, dict]) -> None:
+    """A content a curator removed or made obsolete stays so in the new version, whatever its path (P-REMOVE)."""
+    by_status: dict[tuple, list[str]] = defaultdict(list)
+    for sha256, status in marked.items():
+        by_status[tuple(status.items())].append(sha256)
+    for status, sha256s in by_status.items():
+        for start in range(0, len(sha256s), MARKED_BATCH):
+            version.files.filter(sha256__in=sha256s[start : start + MARKED_BATCH]).update(**dict(status))
+
+
+MARKED_BATCH = 1000
+
+
+def _add_version(
+    *, study: Study, metadata: StudyMetadata, files: FileSource, note: str, now
+) -> tuple[StudyVersion, int]:
+    """Make version n+1 with its files and folder counts; return it and its number of files."""
+    number = (study.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    version = StudyVersion.objects.create(
+        study=study, number=number, metadata=metadata.as_dict(), created_at=now, note=note
+    )
+    marked = _marked_contents(study)
+    count = _files_add(version, files)
+    _marked_keep(version, marked)
     version_folders_build(version)
     _mirror_metadata(study, metadata)
     study.save()
     study_totals_mirror(study)
     _refresh_search(study)
-    return version
+    return version, count
 
 
 def study_create(
     *,
     owner,
     metadata: dict,
-    files: list[FileEntry],
+    files: FileSource,
     release_date: datetime.date,
     licence: str | None = None,
     source: str = "",
@@ -146,7 +183,7 @@ def study_create(
         )
         _mirror_metadata(study, metadata)
         study.save()
-        _add_version(study=study, metadata=metadata, files=files, note="Initial submission", now=now)
+        _, count = _add_version(study=study, metadata=metadata, files=files, note="Initial submission", now=now)
         assign_perm("archive.view_study", owner, study)
         _audit_study(
             study,
@@ -157,16 +194,14 @@ def study_create(
             licence=study.licence.spdx_id,
             source=source,
             source_id=source_id,
-            files=len(files),
+            files=count,
         )
         if release_date <= timezone.localdate(now):
             _release(study, now, actor=actor)
     return study
 
 
-def study_version_add(
-    *, study: Study, metadata: dict, files: list[FileEntry], note: str = "", actor=None
-) -> StudyVersion:
+def study_version_add(*, study: Study, metadata: dict, files: FileSource, note: str = "", actor=None) -> StudyVersion:
     """Add version n+1 of a study; earlier versions stay as they were (P-PERMANENT).
 
     `metadata` must hold the study-metadata contract, as for `study_create`.
@@ -174,13 +209,13 @@ def study_version_add(
     metadata = StudyMetadata.from_dict(metadata)
     with transaction.atomic():
         study = _study_locked(study)
-        version = _add_version(study=study, metadata=metadata, files=files, note=note, now=timezone.now())
+        version, count = _add_version(study=study, metadata=metadata, files=files, note=note, now=timezone.now())
         _audit_study(
             study,
             actor=actor,
             action=AuditAction.STUDY_VERSION_ADDED,
             note=note,
             version=version.number,
-            files=len(files),
+            files=count,
         )
     return version

@@ -1,15 +1,15 @@
 """The move of a submission's files from the upload area into archive storage (P-MOVE-ON-SUBMIT)."""
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 
 from archive.models import ArchiveFile
-from archive.services.accession import FileEntry, study_create, study_version_add
+from archive.services.accession import study_create, study_version_add
 from archive.storage import archive_storage, content_key, content_store_file, sha256_of
 from core.errors import PolicyViolation
 from submissions.models import (
@@ -107,6 +107,14 @@ def _in_threads(function: Callable, items: Sequence) -> list:
         return list(pool.map(function, items))
 
 
+def _keyset_batches(files: QuerySet, size: int) -> Iterator[list]:
+    """The rows of `files` by pk, `size` per query: no OFFSET, one batch held at a time (memory flat at 1M files)."""
+    last = 0
+    while batch := list(files.filter(pk__gt=last).order_by("pk")[:size]):
+        yield batch
+        last = batch[-1].pk
+
+
 MOVE_BATCH = 500  # files per transaction: queries per batch stay fixed, a crash redoes at most one batch
 
 
@@ -159,17 +167,16 @@ def submission_files_move(
     submission = Submission.objects.get(pk=submission_id)
     if submission.state != SubmissionState.SUBMITTED:
         return submission
-    pending = list(
-        submission.files.filter(state=SubmissionFileState.PENDING).select_related("upload_file").only(*MOVE_FIELDS)
-    )
-    found = _in_threads(_upload_problem, pending)
-    problems = {f.pk: {"path": f.path, "problem": p} for f, p in zip(pending, found, strict=True) if p}
+    pending = submission.files.filter(state=SubmissionFileState.PENDING).select_related("upload_file")
+    problems = {}
+    for batch in _keyset_batches(pending.only(*MOVE_FIELDS), batch_size):
+        found = _in_threads(_upload_problem, batch)
+        problems |= {f.pk: {"path": f.path, "problem": p} for f, p in zip(batch, found, strict=True) if p}
     if problems:
         return _stop(submission_id, problems)
     fault("verified")
-    remaining = list(submission.files.exclude(state=SubmissionFileState.DONE).values_list("pk", flat=True))
-    for start in range(0, len(remaining), batch_size):
-        pks = remaining[start : start + batch_size]
+    for batch in _keyset_batches(submission.files.exclude(state=SubmissionFileState.DONE).only("pk"), batch_size):
+        pks = [f.pk for f in batch]
         if problems := _files_store(submission_id, pks, fault):
             return _stop(submission_id, problems)
         _files_release(submission_id, pks, fault)
@@ -177,16 +184,12 @@ def submission_files_move(
         submission, _ = _locked(submission_id)
         if submission.state != SubmissionState.SUBMITTED:
             return submission
-        files = list(submission.files.all())
-        if any(f.state != SubmissionFileState.DONE for f in files):  # another run is still moving
+        if submission.files.exclude(state=SubmissionFileState.DONE).exists():  # another run is still moving
             return submission
-        entries = [
-            FileEntry(path=f.path, size=f.size, sha256=f.sha256, storage_key=f.storage_key, attributes=f.attributes)
-            for f in files
-        ]
+        files = submission.files.all()  # the study's rows are copied from these by the database
         if submission.kind == SubmissionKind.NEW_VERSION:
             version = study_version_add(
-                study=submission.study, metadata=submission.metadata, files=entries, note="New version"
+                study=submission.study, metadata=submission.metadata, files=files, note="New version"
             )
             study = version.study
             submission_notify(submission=submission, template="version_added", context={"version": version})
@@ -194,7 +197,7 @@ def submission_files_move(
             study = study_create(
                 owner=submission.owner,
                 metadata=submission.metadata,
-                files=entries,
+                files=files,
                 release_date=submission.release_date,
                 reserved=(submission.accession_number, submission.accession) if submission.accession else None,
             )

@@ -7,8 +7,8 @@ from archive.models import FileStatus, Study, StudyStatus
 from core import audit
 from core.audit import AuditAction
 from core.errors import NotAllowed, PolicyViolation
-from submissions.models import Submission, SubmissionFile, SubmissionKind
-from submissions.services.drafts import EDITABLE_STATES, kept_file
+from submissions.models import Submission, SubmissionKind
+from submissions.services.drafts import EDITABLE_STATES, kept_files_copy
 
 
 def submission_version_start(*, study: Study, actor) -> Submission:
@@ -39,11 +39,7 @@ def submission_version_start(*, study: Study, actor) -> Submission:
             release_date=study.release_date,
             created_at=timezone.now(),
         )
-        active = newest.files.filter(status=FileStatus.ACTIVE).order_by("path")
-        SubmissionFile.objects.bulk_create(
-            [kept_file(submission=submission, archive_file=f) for f in active.iterator(chunk_size=2000)],
-            batch_size=1000,
-        )
+        kept_files_copy(submission=submission, archive_files=newest.files.filter(status=FileStatus.ACTIVE))
         audit.record(
             actor=actor,
             action=AuditAction.SUBMISSION_VERSION_STARTED,

@@ -1,0 +1,30 @@
+"""`INSERT … SELECT`: copy rows from a queryset into a model's table in one statement, on PostgreSQL and SQLite.
+
+The ORM has no INSERT … SELECT; copying a million file rows through Python
+objects holds them all in memory and sends them back one batch at a time.
+"""
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Expression, Model, QuerySet
+
+
+def insert_select(model: type[Model], source: QuerySet, **columns: Expression) -> int:
+    """Insert one row into `model` for each row of `source`, each column computed by its expression; return the count.
+
+    `columns` maps `model`'s field names to expressions over `source` (`F("path")`,
+    `Value(42)`). Fields left out get NULL, so every NOT NULL field must be given:
+    Django's Python-side defaults do not apply. Runs in the caller's transaction.
+    """
+    aliases = {f"insert_{name}": expression for name, expression in columns.items()}
+    try:
+        select_sql, params = source.order_by().annotate(**aliases).values_list(*aliases).query.sql_with_params()
+    except EmptyResultSet:  # e.g. `path__in=[]`: Django knows no row matches and makes no SQL
+        return 0
+    quote = connection.ops.quote_name
+    targets = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    selected = ", ".join(quote(alias) for alias in aliases)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({targets}) SELECT {selected} FROM ({select_sql}) AS source"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
