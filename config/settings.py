@@ -231,6 +231,16 @@ PORTAL_URL = os.environ.get("PORTAL_URL", "")
 DIRECT_SUBMISSION_LICENCE = "CC0-1.0"  # P-LICENCE
 RELEASE_DATE_MAX_YEARS = 2  # P-RELEASE-DATE
 RELEASE_JOB_MINUTES = 15
+# DOIs through DataCite's REST API (archive/services/dois.py): on only when prefix, repository id and password
+# are all set. Test mode (the default) talks to DataCite's test API, whose DOIs resolve nowhere.
+DATACITE_PREFIX = os.environ.get("DATACITE_PREFIX", "")
+DATACITE_REPOSITORY_ID = os.environ.get("DATACITE_REPOSITORY_ID", "")
+DATACITE_PASSWORD = os.environ.get("DATACITE_PASSWORD", "")
+DATACITE_TEST_MODE = env_bool("DATACITE_TEST_MODE", True)
+DATACITE_URL = os.environ.get(
+    "DATACITE_URL", "https://api.test.datacite.org" if DATACITE_TEST_MODE else "https://api.datacite.org"
+)
+DATACITE_TIMEOUT_SECONDS = 20
 ARCHIVE_SUMMARY_CACHE_SECONDS = int(os.environ.get("ARCHIVE_SUMMARY_CACHE_SECONDS", "300"))  # facets, counts
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "60"))  # the public's ranked result lists
 SEARCH_CACHE_RESULTS = 1000

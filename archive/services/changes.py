@@ -1,4 +1,4 @@
-"""What every change to a study does: lock its row, and record the change, which expires cached search."""
+"""What every change to a study does: lock its row, record the change, expire cached search, mark its DOIs."""
 
 import uuid
 
@@ -7,6 +7,7 @@ from django.db import transaction
 
 from archive.models import Study
 from archive.selectors.search import SEARCH_GENERATION_KEY
+from archive.services.dois import study_dois_mark
 from core import audit
 from core.audit import AuditAction
 
@@ -22,8 +23,9 @@ def _search_cache_expire() -> None:
 def _audit_study(
     study: Study, *, actor, action: AuditAction, reason_category: str = "", note: str = "", **data
 ) -> None:
-    """Record a change to a study; every such change may alter what search lists, so it expires the cached results."""
+    """Record a change to a study; every such change may alter what search lists and what its DOIs' records say."""
     _search_cache_expire()
+    study_dois_mark(study)
     audit.record(
         actor=actor,
         action=action,

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_q.models import Schedule
 
-from archive.tasks import THUMBNAILS_EVERY_MINUTES
+from archive.tasks import DOIS_RETRY_EVERY_MINUTES, THUMBNAILS_EVERY_MINUTES
 from curation.tasks import FIXITY_EVERY_MINUTES
 from uploads.tasks import PURGE_EVERY_MINUTES, WARNINGS_EVERY_MINUTES
 
@@ -33,6 +33,11 @@ def schedule_specs() -> list[ScheduleSpec]:
             name="archive.thumbnails_make_missing",
             func="archive.tasks.thumbnails_make_missing",
             minutes=THUMBNAILS_EVERY_MINUTES,
+        ),
+        ScheduleSpec(
+            name="archive.dois_register_pending",
+            func="archive.tasks.dois_register_pending",
+            minutes=DOIS_RETRY_EVERY_MINUTES,
         ),
         ScheduleSpec(
             name="uploads.upload_warnings_send",
