@@ -2,11 +2,23 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from archive.sitemaps import SITEMAPS
-from archive.views import downloads, exports, my_studies, pages, review, seo, sharing, studies, thumbnails
+from archive.views import (
+    downloads,
+    exports,
+    my_studies,
+    pages,
+    review,
+    seo,
+    sharing,
+    statistics,
+    studies,
+    thumbnails,
+)
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("search/", pages.search, name="search"),
+    path("statistics/", statistics.statistics, name="statistics"),
     path("my/studies/", my_studies.my_studies, name="my-studies"),
     path("studies/<str:accession>/", studies.study_detail, name="study-detail"),
     path("studies/<str:accession>/v<int:version>/", studies.study_detail, name="study-version"),

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from archive.downloads import attachment_disposition
+from archive.models import UsageKind
 from archive.selectors.downloads import (
     Download,
     ZipTooLarge,
@@ -28,6 +29,7 @@ from archive.selectors.visibility import (
     study_get_visible,
     study_version_get,
 )
+from archive.services.usage import usage_record
 from archive.views.download_links import RouteSpace, download_offer, download_refused
 from archive.views.study_page import tombstone
 from core.errors import PolicyViolation
@@ -58,13 +60,16 @@ def _resolved(view):
         try:
             study, version, routes = lookup(request, **kwargs)
             download = download_get(version=version, user=routes.user, folder=request.GET.get("folder", ""))
-            return view(request, download=download, public=study.is_public, routes=routes)
+            response = view(request, download=download, public=study.is_public, routes=routes)
         except StudyGone as gone:
             return private.answer(tombstone(request, gone.study))
         except StudyNotFound:
             raise Http404("No such study, version or folder.") from None
         except PolicyViolation as error:
             return private.answer(download_refused(request, error))
+        if response.status_code == 200:  # the ZIP or the list counts as one request (COUNTER)
+            usage_record(request, study, UsageKind.REQUEST)
+        return response
 
     return resolved
 

@@ -15,7 +15,9 @@ from archive.exports.datacite import datacite_metadata, datacite_xml
 from archive.exports.rocrate import CrateAddresses, crate_chunks
 from archive.exports.signposting import LINKSET, linkset_document, page_signposts
 from archive.jsonld import study_dataset
+from archive.models import UsageKind
 from archive.selectors.visibility import StudyGone, StudyNotFound, StudyPage, study_page_get
+from archive.services.usage import usage_record
 from archive.views.study_page import tombstone
 
 DATACITE_XML = "application/vnd.datacite.datacite+xml"
@@ -61,6 +63,8 @@ def _page_answer(request, accession: str, version: int | None, answer) -> HttpRe
     except StudyNotFound:
         raise Http404("No such study or version.") from None
     response = answer(page)
+    if response.status_code == 200:  # every metadata record counts as a view of the study (COUNTER investigation)
+        usage_record(request, page.study, UsageKind.INVESTIGATION)
     response["Cache-Control"] = "public, max-age=300" if page.study.is_public else "private, no-cache"
     return response
 

@@ -9,15 +9,19 @@ from django.views.decorators.http import require_safe
 
 from archive.downloads import file_response
 from archive.exports.signposting import file_signposts, link_header
-from archive.models import Study, StudyVersion
+from archive.models import Study, StudyVersion, UsageKind
 from archive.selectors.downloads import folder_check
 from archive.selectors.files import FileGone, study_file_get_visible
 from archive.selectors.manifest import manifest_blocks
 from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible, study_version_get
+from archive.services.usage import usage_record
 from archive.views.download_links import download_refused
 from archive.views.exports import negotiated_record_type, record_response
 from archive.views.study_page import study_page_response, tombstone
 from core.errors import PolicyViolation
+
+# A file handed over whole or in part, or the redirect to the object store that hands it over.
+DELIVERED = (200, 206, 302)
 
 
 def _visible_version(request, accession: str, number: int | None) -> tuple[Study, StudyVersion]:
@@ -87,6 +91,8 @@ def with_visible_file(view):
 def study_file(request, *, study, file):
     """Download one file of a visible study, with its signposts (FAIR Signposting level 1)."""
     response = file_response(request, file, public=study.is_public)
+    if response.status_code in DELIVERED:
+        usage_record(request, study, UsageKind.REQUEST)
     response["Link"] = link_header(file_signposts(request, study=study, version=file.version))
     return response
 

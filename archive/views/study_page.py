@@ -17,11 +17,12 @@ from archive.exports.signposting import link_header, page_signposts
 from archive.forms import CollaboratorForm, ReleaseDateForm, ReleaseNowForm, ReviewerLinkForm
 from archive.jsonld import canonical_url, study_dataset
 from archive.metadata import StudyMetadata
-from archive.models import Study, StudyStatus, StudyVersion
+from archive.models import Study, StudyStatus, StudyVersion, UsageKind
 from archive.release_dates import release_date_bounds
 from archive.selectors.downloads import Download
 from archive.selectors.file_tree import FileListing
 from archive.selectors.files import file_attribute_columns
+from archive.selectors.statistics import study_usage
 from archive.selectors.visibility import (
     StudyGone,
     StudyNotFound,
@@ -30,6 +31,7 @@ from archive.selectors.visibility import (
     study_collaborators,
     study_page_get,
 )
+from archive.services.usage import usage_record
 from archive.views.download_links import RouteSpace, download_offer
 from archive.views.file_listing import file_listing_context, file_listing_get
 from core.roles import user_is_curator
@@ -109,6 +111,8 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
         raise Http404("No such study or version.") from None
     study, study_version = page.study, page.version
     listing, listing_form = file_listing_get(request, version=study_version, user=request.user)
+    if not listing_form.errors:
+        usage_record(request, study, UsageKind.INVESTIGATION)
     # A pinned version keeps its downloads and manifest pinned too.
     if version is None:
         routes, route_args = ("study-file", "study-manifest"), [study.accession]
@@ -137,6 +141,7 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
         "is_curator": curator,
         "show_hidden_banner": not study.searchable and (curator or owner),
         "indexable": indexable,
+        "usage": study_usage(study),
     }
     if indexable:
         context["jsonld"] = study_dataset(request=request, study=study, version=study_version, is_newest=page.is_newest)
