@@ -181,3 +181,15 @@ def test_counter_a_failure_to_count_is_logged_not_raised(caplog):
     assert usage_record(request, unsaved, UsageKind.INVESTIGATION) is False
     assert "The use of S-NEVER1 was not counted" in caplog.text
     assert UsageEvent.objects.count() == 0
+
+
+def test_counter_statistics_page_numbers_and_tables_public_only(submitter):
+    make_study(title="A", organism="Danio rerio", release_date=datetime.date(2026, 1, 5))
+    make_study(title="B", organism="Danio rerio", release_date=datetime.date(2026, 3, 9))
+    make_study(owner=submitter, status="confidential", title="C", organism="Secretus organismus")
+    page = _visitor().get(reverse("statistics"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<table" in html and 'id="data-released"' in html and "Secretus" not in html
+    assert re.search(r"March 2026</th><td[^>]*>1</td>.*?<td[^>]*>2</td>", html)
+    assert re.search(r"Danio rerio</th><td[^>]*>2</td>", html)
