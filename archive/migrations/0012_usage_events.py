@@ -5,33 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0011_archivefile_path_upper_trigram'),
+        ("archive", "0011_archivefile_path_upper_trigram"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UsageSalt',
+            name="UsageSalt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('salt', models.CharField(max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(unique=True)),
+                ("salt", models.CharField(max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='UsageEvent',
+            name="UsageEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('investigation', 'Investigation'), ('request', 'Request')], max_length=16)),
-                ('visitor', models.CharField(max_length=64)),
-                ('target', models.CharField(max_length=64)),
-                ('day', models.DateField()),
-                ('occurred_at', models.DateTimeField()),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='usage_events', to='archive.study')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("investigation", "Investigation"), ("request", "Request")], max_length=16
+                    ),
+                ),
+                ("visitor", models.CharField(max_length=64)),
+                ("target", models.CharField(max_length=64)),
+                ("day", models.DateField()),
+                ("occurred_at", models.DateTimeField()),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="usage_events", to="archive.study"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['study', 'kind', 'visitor'], name='usage_study_idx'), models.Index(fields=['visitor', 'target', 'occurred_at'], name='usage_double_click_idx'), models.Index(fields=['day'], name='usage_day_idx')],
+                "indexes": [
+                    models.Index(fields=["study", "kind", "visitor"], name="usage_study_idx"),
+                    models.Index(fields=["visitor", "target", "occurred_at"], name="usage_double_click_idx"),
+                    models.Index(fields=["day"], name="usage_day_idx"),
+                ],
             },
         ),
     ]

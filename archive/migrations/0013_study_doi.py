@@ -5,28 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0012_usage_events'),
+        ("archive", "0012_usage_events"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StudyDoi',
+            name="StudyDoi",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doi', models.CharField(max_length=200, unique=True)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('registered', 'Registered'), ('failed', 'Failed')], default='pending', max_length=16)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('registered_at', models.DateTimeField(blank=True, help_text='When DataCite first accepted it.', null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dois', to='archive.study')),
-                ('version', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='doi', to='archive.studyversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("doi", models.CharField(max_length=200, unique=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("registered", "Registered"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "registered_at",
+                    models.DateTimeField(blank=True, help_text="When DataCite first accepted it.", null=True),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="dois", to="archive.study"
+                    ),
+                ),
+                (
+                    "version",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="doi",
+                        to="archive.studyversion",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['state'], name='studydoi_state_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('version__isnull', True)), fields=('study',), name='one_concept_doi_per_study')],
+                "indexes": [models.Index(fields=["state"], name="studydoi_state_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("version__isnull", True)),
+                        fields=("study",),
+                        name="one_concept_doi_per_study",
+                    )
+                ],
             },
         ),
     ]
