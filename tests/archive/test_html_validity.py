@@ -72,6 +72,7 @@ def pages(anonymous_client, submitter, submitter_client, curator, curator_client
 
     rendered = {
         "home": _page(anonymous_client, reverse("home")),
+        "statistics": _page(anonymous_client, reverse("statistics")),
         "search": _page(anonymous_client, reverse("search") + "?q=mitochondria"),
         "search-filtered": _page(anonymous_client, reverse("search") + "?organism=Homo+sapiens&include_obsolete=1"),
         "search-empty": _page(anonymous_client, reverse("search") + "?q=nothing-matches-this"),
