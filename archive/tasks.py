@@ -2,6 +2,9 @@
 
 from archive.services import access, dois, release, thumbnails
 
+# How often DOIs that DataCite has not taken yet are sent again (portal/management/commands/setup_schedules.py).
+DOIS_RETRY_EVERY_MINUTES = 10
+
 
 def studies_release_due() -> list[str]:
     """Publish every confidential study whose release date has come (P-RELEASE-DATE).

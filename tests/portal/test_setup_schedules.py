@@ -25,6 +25,7 @@ def test_setup_schedules_creates_every_schedule_once(settings):
         "uploads.upload_warnings_send": ("uploads.tasks.upload_warnings_send", Schedule.MINUTES, 60, -1),
         "uploads.uploads_purge_due": ("uploads.tasks.uploads_purge_due", Schedule.MINUTES, 15, -1),
         "archive.thumbnails_make_missing": ("archive.tasks.thumbnails_make_missing", Schedule.MINUTES, 10, -1),
+        "archive.dois_register_pending": ("archive.tasks.dois_register_pending", Schedule.MINUTES, 10, -1),
         "curation.fixity_run": ("curation.tasks.fixity_run", Schedule.MINUTES, 60, -1),
     }
 
