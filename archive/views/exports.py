@@ -13,15 +13,13 @@ from archive.exports.citations import CITATION_FORMATS, citation_render, page_ci
 from archive.exports.croissant import CroissantAddresses, croissant_document, listing_lines
 from archive.exports.datacite import datacite_metadata, datacite_xml
 from archive.exports.rocrate import CrateAddresses, crate_chunks
-from archive.exports.signposting import LINKSET, linkset_document, page_signposts
+from archive.exports.signposting import DATACITE_XML, JSON_LD, LINKSET, linkset_document, page_signposts
 from archive.jsonld import study_dataset
 from archive.models import UsageKind
 from archive.selectors.visibility import StudyGone, StudyNotFound, StudyPage, study_page_get
 from archive.services.usage import usage_record
 from archive.views.study_page import tombstone
 
-DATACITE_XML = "application/vnd.datacite.datacite+xml"
-JSON_LD = "application/ld+json"
 RECORD_TYPES = (DATACITE_XML, JSON_LD, *(citation.media_type for citation in CITATION_FORMATS))
 CITATION_BY_EXTENSION = {citation.extension: citation for citation in CITATION_FORMATS}
 
