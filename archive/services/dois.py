@@ -21,6 +21,7 @@ from django_q.tasks import async_task
 
 from archive.exports.datacite import datacite_metadata
 from archive.models import DoiState, Study, StudyDoi, StudyStatus
+from archive.selectors.dois import doi_name, dois_enabled
 from core.links import portal_url
 
 logger = logging.getLogger(__name__)
@@ -29,16 +30,7 @@ PENDING_PER_RUN = 200
 RETRY_EVERY_MINUTES = 10
 ERROR_MAX_CHARS = 2000
 VERSION_RELATIONS = {"IsVersionOf", "IsNewVersionOf", "IsPreviousVersionOf"}
-
-
-def dois_enabled() -> bool:
-    return bool(settings.DATACITE_PREFIX and settings.DATACITE_REPOSITORY_ID and settings.DATACITE_PASSWORD)
-
-
-def doi_name(accession: str, number: int | None = None) -> str:
-    """The DOI of a study (concept, `number` None) or of one of its versions; DOIs ignore case, so lower case."""
-    suffix = accession.lower() if number is None else f"{accession.lower()}.v{number}"
-    return f"{settings.DATACITE_PREFIX}/{suffix}"
+ALREADY_TAKEN = "has already been taken"  # DataCite's 422 on a POST of a DOI it holds (the client keeps only the text)
 
 
 def study_dois_mark(study: Study) -> None:
@@ -94,7 +86,7 @@ def doi_attributes(row: StudyDoi) -> tuple[dict, str]:
     else:
         related = [*record["relatedIdentifiers"], _doi_relation(doi_name(study.accession), "IsVersionOf")]
         url = _version_page(study.accession, version.number)
-    return {**record, "relatedIdentifiers": related, "url": url, "event": "publish"}, url
+    return {**record, "doi": row.doi, "relatedIdentifiers": related, "url": url, "event": "publish"}, url
 
 
 def _send(client: DataCiteRESTClient, row: StudyDoi) -> None:
@@ -106,9 +98,14 @@ def _send(client: DataCiteRESTClient, row: StudyDoi) -> None:
         return
     attributes, url = doi_attributes(row)
     if row.registered_at is None:
-        client.public_doi(attributes, url=url, doi=row.doi)
-    else:
-        client.update_doi(row.doi, metadata=attributes, url=url)
+        try:
+            client.public_doi(attributes, url=url, doi=row.doi)
+            return
+        except DataCiteError as error:
+            # DataCite took it but we never recorded so (a crash before our commit): update what it holds.
+            if ALREADY_TAKEN not in str(error):
+                raise
+    client.update_doi(row.doi, metadata=attributes, url=url)
 
 
 def _register(client: DataCiteRESTClient, row: StudyDoi) -> bool:
@@ -147,7 +144,8 @@ def study_dois_register(*, study_pk: int) -> dict[str, int]:
     """Send a study's pending and failed DOIs to DataCite (queued by `study_dois_mark`)."""
     if not dois_enabled():
         return {"registered": 0, "failed": 0}
-    return _register_rows(_unsent().filter(study_id=study_pk).order_by("pk"))
+    # Version DOIs first: the concept DOI's record names them (HasVersion).
+    return _register_rows(_unsent().filter(study_id=study_pk).order_by(F("version").asc(nulls_last=True), "pk"))
 
 
 def dois_register_pending(limit: int = PENDING_PER_RUN) -> dict[str, int]:

@@ -1,0 +1,50 @@
+"""The DOIs a study may show (issue 14): the concept DOI and one per version, once DataCite has accepted them.
+
+A DOI is shown once it is registered, i.e. DataCite accepted it at least once (`registered_at` set), never while it
+is only allocated: a printed DOI must resolve. A later change waiting to be sent does not hide it, since the DOI
+still resolves meanwhile. With DOIs off (no DATACITE_* settings) nothing is shown.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from archive.models import Study, StudyDoi
+
+DOI_RESOLVER = "https://doi.org/"
+
+
+def dois_enabled() -> bool:
+    return bool(settings.DATACITE_PREFIX and settings.DATACITE_REPOSITORY_ID and settings.DATACITE_PASSWORD)
+
+
+def doi_name(accession: str, number: int | None = None) -> str:
+    """The DOI of a study (concept, `number` None) or of one of its versions; DOIs ignore case, so lower case."""
+    suffix = accession.lower() if number is None else f"{accession.lower()}.v{number}"
+    return f"{settings.DATACITE_PREFIX}/{suffix}"
+
+
+def doi_url(doi: str) -> str:
+    return f"{DOI_RESOLVER}{doi}"
+
+
+@dataclass(frozen=True)
+class StudyDois:
+    """A study's registered DOIs: `concept` for the study as a whole, `versions` by version number."""
+
+    concept: str | None = None
+    versions: dict[int, str] = field(default_factory=dict)
+
+    def of_version(self, number: int) -> str | None:
+        return self.versions.get(number)
+
+
+def study_dois(study: Study) -> StudyDois:
+    """The registered DOIs of `study` (one query; none without DOI settings). The caller has checked visibility."""
+    if not dois_enabled():
+        return StudyDois()
+    registered = StudyDoi.objects.filter(study=study, registered_at__isnull=False)
+    rows = list(registered.values_list("version__number", "doi"))
+    versions = {number: doi for number, doi in rows if number is not None}
+    concept = next((doi for number, doi in rows if number is None), None)
+    return StudyDois(concept=concept, versions=versions)
