@@ -60,6 +60,8 @@ class Study(models.Model):
     superseded_by = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
     )
+    # When anything a harvester sees last changed (release, version, status, metadata): the OAI-PMH datestamp.
+    record_changed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Copied from the newest version so that search and lists need no join.
     title = models.CharField(max_length=500)
     description = models.TextField(blank=True)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "uploads",
     "submissions",
     "curation",
+    "harvest",  # OAI-PMH (docs/design.md §8)
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,10 @@ DATACITE_TIMEOUT_SECONDS = 20
 ARCHIVE_SUMMARY_CACHE_SECONDS = int(os.environ.get("ARCHIVE_SUMMARY_CACHE_SECONDS", "300"))  # facets, counts
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "60"))  # the public's ranked result lists
 SEARCH_CACHE_RESULTS = 1000
+OAI_PAGE_SIZE = int(os.environ.get("OAI_PAGE_SIZE", "100"))  # records per ListRecords answer
+OAI_IDENTIFIERS_PAGE_SIZE = int(os.environ.get("OAI_IDENTIFIERS_PAGE_SIZE", "500"))  # headers per ListIdentifiers
+# Who answers for the OAI-PMH repository (Identify's adminEmail: the protocol wants a dotted domain).
+OAI_ADMIN_EMAIL = os.environ.get("OAI_ADMIN_EMAIL", "archive@example.org")
 UPLOAD_RETENTION_MONTHS = 3  # P-UPLOAD-RETENTION
 UPLOAD_WARNING_DAYS = (14, 2)  # P-UPLOAD-RETENTION: e-mails this many days before deletion
 UPLOAD_QUOTA_BYTES = int(os.environ.get("UPLOAD_QUOTA_BYTES", str(1024**4)))  # 1 TiB per area by default

@@ -27,6 +27,7 @@ urlpatterns = [
     path("projects/", include("curation.projects.urls")),
     path("curation/", include("curation.urls")),
     path("favicon.ico", seo.favicon, name="favicon"),
+    path("", include("harvest.urls")),
     path("", include("archive.urls")),
 ]
 

@@ -13,6 +13,7 @@ FLOORS = {
     "archive": 1,
     "uploads": 1,
     "submissions": 2,
+    "harvest": 2,
     "curation": 3,
     "portal": 4,
 }

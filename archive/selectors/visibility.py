@@ -50,6 +50,22 @@ def studies_visible_to(user) -> QuerySet[Study]:
     return studies.filter(public | Q(status=StudyStatus.CONFIDENTIAL, pk__in=study_ids_granted_to(user)))
 
 
+def studies_harvestable() -> QuerySet[Study]:
+    """Return the studies harvesters (OAI-PMH) hear of: what the public may open, and the removed ones it once could.
+
+    Of these, `study_record_is_live` ones are records; the others are announced as deleted, with no metadata:
+    a hidden study leaves listings (P-HIDE), a removed one the public record (P-REMOVE). A study removed
+    before it was ever released is never mentioned.
+    """
+    once_public = Study.objects.defer("search_vector").filter(status=StudyStatus.REMOVED, released_at__isnull=False)
+    return studies_visible_to(None) | once_public
+
+
+def study_record_is_live(study: Study) -> bool:
+    """True when a harvestable study is a record the public may list; False for a tombstone (deleted record)."""
+    return study.is_public and study.searchable
+
+
 def study_ids_granted_to(user) -> QuerySet:
     """Return the ids of the studies on which `user` holds `view_study` (as owner or invited collaborator)."""
     granted = StudyUserObjectPermission.objects.filter(user=user, permission__codename="view_study")

@@ -1,9 +1,11 @@
-"""What every change to a study does: lock its row, record the change, expire cached search, mark its DOIs."""
+"""What every change to a study does: lock its row, record the change, expire cached search, mark its DOIs, date
+its harvested record."""
 
 import uuid
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from archive.models import Study
 from archive.selectors.search import SEARCH_GENERATION_KEY
@@ -20,12 +22,22 @@ def _search_cache_expire() -> None:
     transaction.on_commit(lambda: cache.set(SEARCH_GENERATION_KEY, uuid.uuid4().hex, None))
 
 
+def _record_changed_stamp(study: Study) -> None:
+    """Move the OAI-PMH datestamp of the study, and of the study superseding it, whose record names this one."""
+    now = timezone.now()
+    study.record_changed_at = now
+    changed = [study.pk, study.superseded_by_id] if study.superseded_by_id else [study.pk]
+    Study.objects.filter(pk__in=changed).update(record_changed_at=now)
+
+
 def _audit_study(
     study: Study, *, actor, action: AuditAction, reason_category: str = "", note: str = "", **data
 ) -> None:
-    """Record a change to a study; every such change may alter what search lists and what its DOIs' records say."""
+    """Record a change to a study; every such change may alter what search lists, what its DOIs' records say and
+    what harvesters must fetch again."""
     _search_cache_expire()
     study_dois_mark(study)
+    _record_changed_stamp(study)
     audit.record(
         actor=actor,
         action=action,

@@ -1,0 +1,107 @@
+"""Which studies OAI-PMH harvesters see, one keyset page at a time (docs/design.md §8).
+
+Everything starts from `archive.selectors.visibility.studies_harvestable`: the public's studies, and the removed
+ones it once had as tombstones. Pages are ordered by primary key and resumed after the last key sent, so a page
+costs the same at the end of a million studies as at the start, and a study changed during a harvest is sent
+once, as it is when the harvest reaches it.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Min, QuerySet
+
+from archive.models import Study, StudyDoi, StudyVersion
+from archive.selectors.search import facet_counts
+from archive.selectors.visibility import studies_harvestable
+from harvest.protocol import SET_KINDS, OaiError, OaiRequest, SetFilter, set_spec_encode
+
+# The columns a header needs: its identifier, datestamp, status and sets.
+HEADER_FIELDS = (
+    "accession",
+    "status",
+    "searchable",
+    "record_changed_at",
+    "created_at",
+    "organism",
+    "imaging_method",
+    "licence__spdx_id",
+)
+SET_COLUMNS = {"organism": "organism", "imaging_method": "imaging_method", "licence": "licence__spdx_id"}
+
+
+@dataclass(frozen=True)
+class HarvestPage:
+    studies: list[Study]
+    more: bool  # whether studies follow the last one of this page
+
+
+def _in_set(studies: QuerySet[Study], wanted: SetFilter) -> QuerySet[Study]:
+    column = SET_COLUMNS[wanted.kind]
+    return studies.filter(**{column: wanted.value}) if wanted.value is not None else studies.exclude(**{column: ""})
+
+
+def _requested(request: OaiRequest) -> QuerySet[Study]:
+    studies = studies_harvestable().select_related("licence")
+    if request.changed_since is not None:
+        studies = studies.filter(record_changed_at__gte=request.changed_since)
+    if request.changed_before is not None:
+        studies = studies.filter(record_changed_at__lt=request.changed_before)
+    if request.set_filter is not None:
+        studies = _in_set(studies, request.set_filter)
+    return studies
+
+
+def harvest_page(request: OaiRequest, *, size: int, headers_only: bool) -> HarvestPage:
+    """The next `size` harvestable studies the request selects, after the last one its token names."""
+    studies = _requested(request).filter(pk__gt=request.after_pk).order_by("pk")
+    studies = studies.only(*HEADER_FIELDS) if headers_only else studies.select_related("owner").defer("description")
+    rows = list(studies[: size + 1])
+    return HarvestPage(studies=rows[:size], more=len(rows) > size)
+
+
+def harvestable_get(accession: str) -> Study:
+    """One harvestable study; OaiError(idDoesNotExist) for any other, confidential ones included, alike."""
+    study = studies_harvestable().select_related("licence", "owner").filter(accession=accession).first()
+    if study is None:
+        raise OaiError("idDoesNotExist", "No record has this identifier.")
+    return study
+
+
+@dataclass(frozen=True)
+class StudyRecordParts:
+    """What a study's metadata record is made of besides the study row: its newest version and the DOI."""
+
+    version: StudyVersion
+    numbers: list[int]  # every version's number, newest first
+    doi: str  # the concept DOI once DataCite has accepted it, else ""
+
+
+def record_parts(studies: list[Study]) -> dict[int, StudyRecordParts]:
+    """The newest version, version numbers and registered concept DOI of each study, in two queries."""
+    versions: dict[int, list[StudyVersion]] = {}
+    for version in StudyVersion.objects.filter(study__in=studies).order_by("study_id", "-number"):
+        versions.setdefault(version.study_id, []).append(version)
+    dois = dict(
+        StudyDoi.objects.filter(study__in=studies, version__isnull=True, registered_at__isnull=False).values_list(
+            "study_id", "doi"
+        )
+    )
+    return {
+        pk: StudyRecordParts(version=listed[0], numbers=[v.number for v in listed], doi=dois.get(pk, ""))
+        for pk, listed in versions.items()
+    }
+
+
+def earliest_datestamp() -> datetime.datetime | None:
+    return studies_harvestable().aggregate(earliest=Min("record_changed_at"))["earliest"]
+
+
+def harvest_sets() -> list[tuple[str, str]]:
+    """(setSpec, setName) of every set: each kind, then each value live records carry (search's cached facets)."""
+    facets = facet_counts().of(include_obsolete=True)
+    sets = []
+    for kind in SET_KINDS:
+        sets.append((kind, kind.replace("_", " ").capitalize()))
+        sets += [(set_spec_encode(kind, value), value) for value, _count in facets[kind]]
+    return sets
