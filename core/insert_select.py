@@ -4,17 +4,20 @@ The ORM has no INSERT … SELECT; copying a million file rows through Python
 objects holds them all in memory and sends them back one batch at a time.
 """
 
+from collections.abc import Sequence
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Expression, Model, QuerySet
 
 
-def insert_select(model: type[Model], source: QuerySet, **columns: Expression) -> int:
+def insert_select(model: type[Model], source: QuerySet, *, order_by: Sequence[str] = (), **columns: Expression) -> int:
     """Insert one row into `model` for each row of `source`, each column computed by its expression; return the count.
 
     `columns` maps `model`'s field names to expressions over `source` (`F("path")`,
     `Value(42)`). Fields left out get NULL, so every NOT NULL field must be given:
-    Django's Python-side defaults do not apply. Runs in the caller's transaction.
+    Django's Python-side defaults do not apply. `order_by` names columns whose
+    order the new rows' ids follow. Runs in the caller's transaction.
     """
     aliases = {f"insert_{name}": expression for name, expression in columns.items()}
     try:
@@ -25,6 +28,8 @@ def insert_select(model: type[Model], source: QuerySet, **columns: Expression) -
     targets = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
     selected = ", ".join(quote(alias) for alias in aliases)
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({targets}) SELECT {selected} FROM ({select_sql}) AS source"
+    if order_by:
+        sql += " ORDER BY " + ", ".join(quote(f"insert_{name}") for name in order_by)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

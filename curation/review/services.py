@@ -100,9 +100,7 @@ def _hand_back(
     submission.state = state
     submission.curator_message = message
     submission.save(update_fields=["state", "curator_message", "updated_at"])
-    upload_files_hold(
-        pks=[pk for pk in submission.files.values_list("upload_file_id", flat=True) if pk is not None], held=False
-    )
+    upload_files_hold(pks=submission.files.values("upload_file_id"), held=False)
     audit.record(
         actor=actor,
         action=action,

@@ -1,11 +1,13 @@
 """Drafts: starting one, its metadata, files, scope certification, acknowledgements and release date."""
 
 import datetime
+import functools
 import logging
+import operator
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models import F, QuerySet, Value
+from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from archive.metadata import METADATA_RULE, metadata_clean
@@ -240,60 +242,68 @@ def submission_files_set(
     upload_file_ids: Sequence[int] = (),
     folders: Sequence[str] = (),
     keep_paths: Sequence[str] | None = None,
-) -> list[SubmissionFile]:
+) -> int:
     """Choose the draft's files: complete files of the owner's upload area, by id or by whole folder.
 
     The choice replaces the files chosen from the upload area before. For a
     new version, `keep_paths` says which files of the study's current version
     stay (kept files are not uploaded again); None leaves them as they are. A
     file chosen from the upload area replaces a kept file of the same path.
-    The File List's attributes are matched again.
+    The File List's attributes are matched again. The chosen rows are copied
+    by the database (one INSERT … SELECT), never read into Python; return how
+    many were chosen from the upload area.
     """
     ids = set(upload_file_ids)
     folder_prefixes = [folder.strip("/") + "/" for folder in folders if folder.strip("/")]
     with transaction.atomic():
         submission = _editable(submission=submission, actor=actor, rule="P-MOVE-ON-SUBMIT")
         complete = UploadFile.objects.filter(area__owner=actor, state=UploadState.COMPLETE)
-        by_id = list(complete.filter(pk__in=ids))
-        if len(by_id) != len(ids):
+        if ids and complete.filter(pk__in=ids).count() != len(ids):
             raise PolicyViolation(
                 rule="P-UPLOAD-PRIVATE",
                 field="files",
                 message="Choose files from your own upload area whose upload has finished.",
             )
-        chosen = {u.relative_path: u for u in by_id}
         for prefix in folder_prefixes:
-            in_folder = list(complete.filter(relative_path__startswith=prefix))
-            if not in_folder:
+            if not complete.filter(relative_path__startswith=prefix).exists():
                 raise PolicyViolation(
                     rule="P-UPLOAD-PRIVATE", field="folders", message=f"No finished uploads in the folder {prefix}."
                 )
-            chosen.update((u.relative_path, u) for u in in_folder)
+        chosen = _uploads_chosen(complete, ids, folder_prefixes)
         kept = submission.files.filter(upload_file__isnull=True, state=SubmissionFileState.DONE)
         if keep_paths is not None:
             _kept_files_set(submission, set(keep_paths))
-        kept.filter(path__in=list(chosen)).delete()
+        kept.filter(path__in=chosen.values("relative_path")).delete()
         # Every earlier choice from the upload area goes, also one whose upload was deleted or purged since.
         submission.files.exclude(upload_file__isnull=True, state=SubmissionFileState.DONE).delete()
-        attributes = (submission.file_list or {}).get("rows", {})
-        SubmissionFile.objects.bulk_create(
-            [
-                SubmissionFile(
-                    submission=submission,
-                    upload_file=u,
-                    path=path,
-                    size=u.size,
-                    sha256=u.sha256,
-                    attributes=attributes.get(path, {}),
-                )
-                for path, u in sorted(chosen.items())
-            ],
-            batch_size=1000,
+        added = insert_select(
+            SubmissionFile,
+            chosen,
+            order_by=("path",),  # files are numbered in path order, as the move and the pages walk them
+            submission=Value(submission.pk),
+            upload_file=F("pk"),
+            path=F("relative_path"),
+            size=F("size"),
+            sha256=F("sha256"),
+            storage_key=Value(""),
+            state=Value(SubmissionFileState.PENDING.value),
+            attributes=Value({}, output_field=JSONField()),  # a File List's rows are matched just below
         )
         if submission.file_list:
             _file_list_compare(submission)
         submission.save(update_fields=["file_list", "updated_at"])
-    return list(submission.files.all())
+    return added
+
+
+def _uploads_chosen(complete: QuerySet[UploadFile], ids: set[int], folder_prefixes: list[str]) -> QuerySet:
+    """The finished uploads chosen by id or folder, one per path (the newest, where a held file's replacement waits)."""
+    conditions = [Q(pk__in=ids)] if ids else []
+    conditions += [Q(relative_path__startswith=prefix) for prefix in folder_prefixes]
+    if not conditions:
+        return complete.none()
+    chosen_by = functools.reduce(operator.or_, conditions)
+    newer = complete.filter(chosen_by, relative_path=OuterRef("relative_path"), pk__gt=OuterRef("pk"))
+    return complete.filter(chosen_by).exclude(Exists(newer))
 
 
 def submission_files_upload_replaced(*, replaced: UploadFile, upload: UploadFile) -> int:

@@ -116,6 +116,7 @@ def _keyset_batches(files: QuerySet, size: int) -> Iterator[list]:
 
 
 MOVE_BATCH = 500  # files per transaction: queries per batch stay fixed, a crash redoes at most one batch
+MOVE_PROBLEMS_LISTED = 1000  # failed files listed in `move_error`: a million changed files are not all kept
 
 
 def submission_files_move(
@@ -125,8 +126,8 @@ def submission_files_move(
 
     P-INTEGRITY: every file still in the upload area is first re-hashed
     (streamed); any mismatch or missing file stops the submission in
-    `changes_requested` with the files listed in `move_error`, and nothing is
-    moved. P-MOVE-ON-SUBMIT then moves the files, a batch at a time, in two
+    `changes_requested` with the files listed in `move_error` (the first
+    MOVE_PROBLEMS_LISTED found), and nothing is moved. P-MOVE-ON-SUBMIT then moves the files, a batch at a time, in two
     steps, each one transaction with the submission row locked:
 
     1. pending → stored: the upload bytes go into archive storage under their
@@ -172,6 +173,8 @@ def submission_files_move(
     for batch in _keyset_batches(pending.only(*MOVE_FIELDS), batch_size):
         found = _in_threads(_upload_problem, batch)
         problems |= {f.pk: {"path": f.path, "problem": p} for f, p in zip(batch, found, strict=True) if p}
+        if len(problems) >= MOVE_PROBLEMS_LISTED:  # the submission stops anyway: enough to tell the owner
+            break
     if problems:
         return _stop(submission_id, problems)
     fault("verified")
@@ -224,7 +227,7 @@ def _stop(submission_id: int, problems: dict[int, dict]) -> Submission:
             submission.save(update_fields=["state", "move_error", "updated_at"])
             # Nothing moved: the files are the owner's again, under the usual retention.
             pending = submission.files.filter(state=SubmissionFileState.PENDING)
-            upload_files_hold(pks=list(pending.values_list("upload_file_id", flat=True)), held=False)
+            upload_files_hold(pks=pending.values("upload_file_id"), held=False)
             logger.warning("submission %s stopped: %d files fail their checksum", submission_id, len(failed))
     return submission
 

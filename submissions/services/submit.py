@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -30,7 +31,7 @@ from submissions.models import (
 from submissions.notify import submission_notify
 from submissions.review_rules import dicom_screening, release_beyond_bound, review_reasons
 from submissions.services.drafts import _editable
-from uploads.models import UploadFile, UploadState
+from uploads.models import UploadState
 from uploads.services.upload import upload_files_hold
 
 logger = logging.getLogger(__name__)
@@ -100,14 +101,12 @@ def _release_on(submission: Submission, now: datetime.datetime) -> datetime.date
     return timezone.localdate(now) if submission.release_on_submission else submission.release_date
 
 
-def submission_problems(
-    *, submission: Submission, now: datetime.datetime | None = None, lock_uploads: bool = False
-) -> list[SubmitProblem]:
+def submission_problems(*, submission: Submission, now: datetime.datetime | None = None) -> list[SubmitProblem]:
     """List every rule the draft does not meet yet, in the order submitting checks them ([] when it may be submitted).
 
     The review step shows this list and `submission_submit` refuses with it, so
-    they never disagree. It reads only; `lock_uploads` (submitting) locks the
-    upload rows of the files still to move.
+    they never disagree. It reads only, in a fixed number of queries whatever
+    the number of files.
     """
     now = now or timezone.now()
     problems: list[SubmitProblem] = []
@@ -159,15 +158,14 @@ def submission_problems(
                 rule=FILE_LIST_RULE, field="file_list", message=" ".join([f"{named}.", *hints]) if hints else named
             )
         )
-    files = list(submission.files.all())
-    if not files:
+    if not submission.files.exists():
         problems.append(SubmitProblem(rule="P-MOVE-ON-SUBMIT", field="files", message="Choose at least one file."))
-    elif gone := _uploads_gone(submission=submission, files=files, lock=lock_uploads):
+    elif gone := _uploads_gone(submission=submission):
         problems.append(
             SubmitProblem(
                 rule="P-MOVE-ON-SUBMIT",
                 field="files",
-                message="These files are no longer in your upload area: " + ", ".join(gone[:20]),
+                message="These files are no longer in your upload area: " + ", ".join(gone),
             )
         )
     return problems
@@ -175,7 +173,7 @@ def submission_problems(
 
 def _submit_check(*, submission: Submission, now: datetime.datetime) -> list[str]:
     """Check every rule a submission must meet; return why it must wait for a curator ([] when it need not)."""
-    if problems := submission_problems(submission=submission, now=now, lock_uploads=True):
+    if problems := submission_problems(submission=submission, now=now):
         raise SubmissionNotReady(problems=problems)
     if submission.kind == SubmissionKind.NEW_STUDY:
         submission.release_date = _release_on(submission, now)
@@ -189,29 +187,24 @@ def _submit_check(*, submission: Submission, now: datetime.datetime) -> list[str
     return [str(reason) for reason in reasons]
 
 
-def _uploads_gone(*, submission: Submission, files: list[SubmissionFile], lock: bool) -> list[str]:
-    """The paths of the files still to move whose upload is gone or taken by another submission.
+GONE_LISTED = 20  # the paths a refusal names: enough to find the problem, never the whole submission
 
-    Submitting locks the upload rows (`lock`): that serialises submissions that share a file, so only one may take it.
+
+def _uploads_gone(*, submission: Submission) -> list[str]:
+    """The first paths of the files still to move whose upload is gone or taken by another submission.
+
+    One query, never the submission's files in Python. Submitting holds the
+    uploads before it checks (the hold's UPDATE locks their rows): that
+    serialises submissions that share a file, so only one may take it.
     """
-    upload_ids = [f.upload_file_id for f in files if f.state == SubmissionFileState.PENDING]
-    uploads = UploadFile.objects.select_for_update() if lock else UploadFile.objects
-    present = set(
-        uploads.filter(pk__in=[pk for pk in upload_ids if pk is not None], state=UploadState.COMPLETE).values_list(
-            "pk", flat=True
-        )
+    taken = SubmissionFile.objects.filter(
+        upload_file_id=OuterRef("upload_file_id"),
+        submission__state__in=[SubmissionState.SUBMITTED, SubmissionState.IN_REVIEW],
+    ).exclude(submission=submission)
+    gone = submission.files.filter(state=SubmissionFileState.PENDING).filter(
+        Q(upload_file__isnull=True) | ~Q(upload_file__state=UploadState.COMPLETE) | Exists(taken)
     )
-    taken = set(
-        SubmissionFile.objects.filter(upload_file_id__in=present)
-        .exclude(submission=submission)
-        .filter(submission__state__in=[SubmissionState.SUBMITTED, SubmissionState.IN_REVIEW])
-        .values_list("upload_file_id", flat=True)
-    )
-    return [
-        f.path
-        for f in files
-        if f.state == SubmissionFileState.PENDING and (f.upload_file_id not in present or f.upload_file_id in taken)
-    ]
+    return list(gone.order_by("pk").values_list("path", flat=True)[:GONE_LISTED])
 
 
 def submission_screen(*, submission: Submission, actor) -> list[dict]:
@@ -242,9 +235,10 @@ def submission_submit(*, submission: Submission, actor) -> Submission:
     now = timezone.now()
     with transaction.atomic():
         submission = _editable(submission=submission, actor=actor, rule="P-MOVE-ON-SUBMIT")
+        # From here until they are moved, these bytes are the only copy: keep them. The one UPDATE also locks the
+        # upload rows before the check reads them; a refusal rolls it back.
+        upload_files_hold(pks=submission.files.values("upload_file_id"), held=True)
         reasons = _submit_check(submission=submission, now=now)
-        # From here until they are moved, these bytes are the only copy: keep them.
-        upload_files_hold(pks=list(submission.files.values_list("upload_file_id", flat=True)), held=True)
         submission.submitted_at = now
         submission.review_reasons = reasons
         submission.state = SubmissionState.IN_REVIEW if reasons else SubmissionState.SUBMITTED
