@@ -160,6 +160,7 @@ def load(database_url: str, count: int) -> list[str]:
         cursor.execute(STUDIES_SQL, parameters)
         cursor.execute(VERSIONS_SQL)
         cursor.execute(FILES_SQL)
+        cursor.execute(FOLDERS_SQL)
         print(f"Inserted {count:,} studies in {time.perf_counter() - started:.0f} s", flush=True)
         Study.objects.update(search_vector=study_search_vector())
         # Deferred foreign-key checks still pending would forbid CREATE INDEX: run them now.
@@ -244,6 +245,15 @@ FROM (
     FROM archive_studyversion AS v JOIN archive_study AS s ON s.id = v.study_id, generate_series(0, 2) AS i
     WHERE s.files_count > 0
 ) AS files
+"""
+# The folders the page lists, counted as archive/services/file_tree.py counts them: every version has its root
+# (the accession page answers 404 without it), a version with files also the folders above them.
+FOLDERS_SQL = """
+INSERT INTO archive_studyfolder (version_id, path, parent, files_count, total_size, removed_count, removed_size)
+SELECT v.id, folder.path, folder.parent, s.files_count, s.total_size, 0, 0
+FROM archive_studyversion AS v JOIN archive_study AS s ON s.id = v.study_id,
+    LATERAL (VALUES ('', NULL), ('raw/', ''), ('raw/plate1/', 'raw/')) AS folder (path, parent)
+WHERE folder.path = '' OR s.files_count > 0
 """
 
 
