@@ -7,6 +7,7 @@ from django.urls import reverse
 from archive.downloads import content_type_of
 from archive.metadata import StudyMetadata
 from archive.models import FileStatus, Study, StudyVersion
+from archive.selectors.dois import StudyDois, doi_url
 from archive.selectors.files import study_files
 from archive.templatetags.archive_tags import orcid_url
 
@@ -69,17 +70,33 @@ def _distribution(request: HttpRequest, *, study: Study, version: StudyVersion) 
     return downloads
 
 
-def study_dataset(*, request: HttpRequest, study: Study, version: StudyVersion, is_newest: bool) -> dict:
-    """Describe one version of a public study as a schema.org Dataset, under its page's canonical address."""
+def _identifiers(study: Study, doi: str | None) -> str | list:
+    """The accession, and before it the DOI as schema.org's PropertyValue once registered (Google's Dataset guide)."""
+    if not doi:
+        return study.accession
+    return [
+        {"@type": "PropertyValue", "propertyID": "DOI", "value": doi, "url": doi_url(doi)},
+        study.accession,
+    ]
+
+
+def study_dataset(
+    *, request: HttpRequest, study: Study, version: StudyVersion, is_newest: bool, dois: StudyDois
+) -> dict:
+    """Describe one version of a public study as a schema.org Dataset, under its page's canonical address.
+
+    The DOI is the one of that address: the concept DOI for the study page, else the version's.
+    """
     metadata = version.metadata
     url = canonical_url(request, study=study, version=version, is_newest=is_newest)
+    doi = dois.for_page(version.number, pinned=not is_newest)
     dataset = {
         "@context": "https://schema.org",
         "@type": "Dataset",
         "@id": url,
         "name": metadata.get("title", study.title),
         "description": metadata.get("description") or metadata.get("title", study.title),
-        "identifier": study.accession,
+        "identifier": _identifiers(study, doi),
         "url": url,
         "license": study.licence.url,
         "creator": [_creator(author) for author in metadata.get("authors") or []],
@@ -91,6 +108,8 @@ def study_dataset(*, request: HttpRequest, study: Study, version: StudyVersion, 
         "includedInDataCatalog": {"@type": "DataCatalog", "name": settings.PORTAL_NAME},
         "distribution": _distribution(request, study=study, version=version),
     }
+    if doi:
+        dataset["sameAs"] = doi_url(doi)
     if publication_url := StudyMetadata.from_stored(metadata).publication_url:
         # schema.org's `citation`: the article to cite besides the dataset, as Google's Dataset guide reads it.
         dataset["citation"] = {

@@ -98,11 +98,23 @@ class AuthorSerializer(serializers.Serializer):
     affiliation = serializers.CharField(required=False)
 
 
+VERSION_DOI_HELP = "This version's DOI once DataCite has registered it; null before, and without DataCite settings."
+
+
+def _version_doi(context: dict, version: StudyVersion) -> str | None:
+    return context["dois"].of_version(version.number)
+
+
 class VersionSummarySerializer(serializers.Serializer):
     number = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     note = serializers.CharField()
     url = serializers.SerializerMethodField()
+    doi = serializers.SerializerMethodField(help_text=VERSION_DOI_HELP)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_doi(self, version: StudyVersion) -> str | None:
+        return _version_doi(self.context, version)
 
     def get_url(self, version: StudyVersion) -> str:
         return absolute_url(
@@ -114,9 +126,15 @@ class VersionSummarySerializer(serializers.Serializer):
 
 
 class StudyDetailSerializer(StudyListSerializer):
-    """A study with its newest version's metadata; context: request, curator, `version` and `versions`."""
+    """A study with its newest version's metadata; context: request, curator, `version`, `versions` and `dois`."""
 
     description = serializers.CharField()
+    doi = serializers.SerializerMethodField(
+        help_text=(
+            "The DOI of the study as a whole (the concept DOI, resolving to its newest version) once DataCite has "
+            "registered it; null before, and always null on a portal without DataCite settings."
+        )
+    )
     licence_url = serializers.URLField(source="licence.url")
     source = serializers.CharField(help_text="Resource a brokered dataset came from; empty for direct submissions.")
     source_id = serializers.CharField()
@@ -138,6 +156,10 @@ class StudyDetailSerializer(StudyListSerializer):
         read_only=True,
         help_text="The accession of the entry that supersedes this obsolete one, if a curator named it (P-OBSOLETE).",
     )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_doi(self, study: Study) -> str | None:
+        return self.context["dois"].concept
 
     @extend_schema_field(AuthorSerializer(many=True))
     def get_authors(self, study: Study) -> list:
@@ -175,7 +197,9 @@ class StudyDetailSerializer(StudyListSerializer):
 
 
 class VersionDetailSerializer(serializers.ModelSerializer):
-    """One version's metadata as it was submitted; context: request, accession."""
+    """One version's metadata as it was submitted; context: request, accession, dois."""
+
+    doi = serializers.SerializerMethodField(help_text=VERSION_DOI_HELP)
 
     title = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
@@ -196,6 +220,7 @@ class VersionDetailSerializer(serializers.ModelSerializer):
             "number",
             "created_at",
             "note",
+            "doi",
             "title",
             "description",
             "organism",
@@ -209,6 +234,10 @@ class VersionDetailSerializer(serializers.ModelSerializer):
             "download_zip_url",
             "download_list_url",
         ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_doi(self, version: StudyVersion) -> str | None:
+        return _version_doi(self.context, version)
 
     def get_title(self, version: StudyVersion) -> str:
         return version.metadata.get("title", "")

@@ -29,6 +29,7 @@ from archive.api.serializers import (
     TombstoneSerializer,
     VersionDetailSerializer,
 )
+from archive.selectors.dois import study_dois
 from archive.selectors.file_tree import files_window, folder_get, subfolders_page
 from archive.selectors.search import studies_listed_for
 from archive.selectors.visibility import StudyNotFound, study_get_visible, study_page_get, study_version_get
@@ -92,6 +93,7 @@ class StudyDetailView(APIView):
             "curator": user_is_curator(request.user),
             "version": page.version,
             "versions": page.versions,
+            "dois": study_dois(page.study),
         }
         return Response(StudyDetailSerializer(page.study, context=context).data)
 
@@ -133,7 +135,7 @@ class StudyVersionView(APIView):
         study = study_get_visible(request.user, accession)
         if version > MAX_VERSION:
             raise StudyNotFound(f"{accession} v{version}")
-        context = {"request": request, "accession": study.accession}
+        context = {"request": request, "accession": study.accession, "dois": study_dois(study)}
         return Response(VersionDetailSerializer(study_version_get(study=study, number=version), context=context).data)
 
 

@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from archive.metadata import StudyMetadata
 from archive.models import Study, StudyVersion
+from archive.selectors.dois import StudyDois, doi_url
 
 # apa.csl: "APA Style 7th edition" from https://github.com/citation-style-language/styles, CC BY-SA 3.0.
 APA_STYLE = Path(__file__).with_name("apa.csl")
@@ -81,12 +82,14 @@ def citation_item(*, study: Study, version: StudyVersion, url: str, doi: str = "
     return item
 
 
-def page_citation_item(request, *, study: Study, version: StudyVersion, pinned: bool) -> dict:
-    """The item of a version cited at the address its page was opened by: the version's own (pinned) or the study's."""
+def page_citation_item(request, *, study: Study, version: StudyVersion, pinned: bool, dois: StudyDois) -> dict:
+    """The item of a version cited at the address its page was opened by: the version's own (pinned) or the study's,
+    with the DOI of the same (the version's or the concept DOI) once registered."""
     route, args = (
         ("study-version", [study.accession, version.number]) if pinned else ("study-detail", [study.accession])
     )
-    return citation_item(study=study, version=version, url=request.build_absolute_uri(reverse(route, args=args)))
+    url = request.build_absolute_uri(reverse(route, args=args))
+    return citation_item(study=study, version=version, url=url, doi=dois.for_page(version.number, pinned=pinned) or "")
 
 
 @functools.cache
@@ -122,7 +125,7 @@ def citation_apa_html(item: dict) -> SafeString:
     citeproc-py's HTML formatter adds its markup to the text as given, so every value is escaped first.
     """
     escaped = _escaped(item)
-    address = escaped["URL"]
+    address = doi_url(escaped["DOI"]) if "DOI" in escaped else escaped["URL"]  # APA cites the DOI when there is one
     return mark_safe(_apa(escaped, formatter.html).replace(address, f'<a href="{address}">{address}</a>', 1))
 
 

@@ -21,6 +21,7 @@ from archive.downloads import content_type_of
 from archive.exports.citations import BIBTEX, citation_render
 from archive.metadata import StudyMetadata
 from archive.models import Study, StudyFolder, StudyVersion
+from archive.selectors.dois import doi_url
 from archive.selectors.manifest import downloadable_files
 from archive.templatetags.archive_tags import orcid_url
 
@@ -190,7 +191,8 @@ def croissant_document(
         "alternateName": metadata.title or study.title,
         "description": metadata.description or metadata.title or study.title,
         "url": addresses.page,
-        "identifier": study.accession,
+        # The DOI the citation carries (the version's, once registered), else the accession.
+        "identifier": doi_url(citation_item["DOI"]) if "DOI" in citation_item else study.accession,
         "version": f"{version.number}.0.0",
         "license": study.licence.url,
         "datePublished": study.release_date.isoformat(),

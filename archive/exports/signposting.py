@@ -14,6 +14,7 @@ from archive.downloads import content_type_of
 from archive.exports.citations import BIBTEX, CSL_JSON, RIS
 from archive.metadata import StudyMetadata
 from archive.models import FileStatus, Study, StudyVersion
+from archive.selectors.dois import StudyDois, doi_url
 from archive.selectors.files import study_files
 from archive.templatetags.archive_tags import orcid_url
 
@@ -51,13 +52,24 @@ def _page_path(study: Study, version: StudyVersion, pinned: bool) -> str:
     return reverse("study-detail", args=[study.accession])
 
 
-def page_signposts(request, *, study: Study, version: StudyVersion, pinned: bool) -> list[Signpost]:
-    """The typed links of an accession page, absolute, in the order FAIR Signposting lists them."""
+def page_address(request, *, study: Study, version: StudyVersion, pinned: bool) -> str:
+    """The absolute address of the accession page the signposts are of (the linkset's anchor)."""
+    return request.build_absolute_uri(_page_path(study, version, pinned))
+
+
+def page_signposts(request, *, study: Study, version: StudyVersion, pinned: bool, dois: StudyDois) -> list[Signpost]:
+    """The typed links of an accession page, absolute, in the order FAIR Signposting lists them.
+
+    `cite-as` is the DOI of what the page shows once registered (FAIR Signposting prefers the persistent
+    identifier), else the page's own address.
+    """
     route = _routes(study, version, pinned)
     absolute = request.build_absolute_uri
-    page = absolute(_page_path(study, version, pinned))
+    page = page_address(request, study=study, version=version, pinned=pinned)
+    doi = dois.for_page(version.number, pinned=pinned)
     metadata = StudyMetadata.from_stored(version.metadata)
-    signposts = [Signpost(page, "cite-as"), Signpost(SCHEMA_DATASET, "type"), Signpost(SCHEMA_ABOUT_PAGE, "type")]
+    cite_as = Signpost(doi_url(doi) if doi else page, "cite-as")
+    signposts = [cite_as, Signpost(SCHEMA_DATASET, "type"), Signpost(SCHEMA_ABOUT_PAGE, "type")]
     signposts += [Signpost(orcid_url(author.orcid), "author") for author in metadata.authors if author.orcid]
     signposts.append(Signpost(study.licence.url, "license"))
     signposts += [
@@ -91,9 +103,8 @@ def link_header(signposts: list[Signpost]) -> str:
     return ", ".join(signpost.header_value() for signpost in signposts)
 
 
-def linkset_document(signposts: list[Signpost]) -> dict:
-    """The RFC 9264 JSON linkset of a page's signposts, anchored at the page (the cite-as target)."""
-    anchor = next(signpost.href for signpost in signposts if signpost.rel == "cite-as")
+def linkset_document(signposts: list[Signpost], *, anchor: str) -> dict:
+    """The RFC 9264 JSON linkset of a page's signposts, anchored at the page (`page_address`)."""
     context: dict[str, list] = {}
     for signpost in signposts:
         if signpost.rel == "linkset":

@@ -38,6 +38,10 @@ class StudyDois:
     def of_version(self, number: int) -> str | None:
         return self.versions.get(number)
 
+    def for_page(self, number: int, *, pinned: bool) -> str | None:
+        """The DOI of what a page shows: a pinned /v<n>/ page its version's, the study's page the concept DOI."""
+        return self.of_version(number) if pinned else self.concept
+
 
 def study_dois(study: Study) -> StudyDois:
     """The registered DOIs of `study` (one query; none without DOI settings). The caller has checked visibility."""

@@ -284,4 +284,4 @@ def test_without_datacite_settings_dois_are_off(django_capture_on_commit_callbac
     page = anonymous_client.get(reverse("study-detail", args=[study.accession]))
     assert b"DOI" not in page.content
     assert "doi.org" not in page["Link"]
-    assert "doi" not in anonymous_client.get(f"/api/v1/studies/{study.accession}/").json()
+    assert anonymous_client.get(f"/api/v1/studies/{study.accession}/").json()["doi"] is None
