@@ -7,6 +7,7 @@ Not a test: it prints throughputs and their ratio against the target of issue #6
 """
 
 import argparse
+import contextlib
 import os
 import resource
 import signal
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from harness import children_cpu, django_setup, recreate_database, temp_folder, write_random_file
@@ -24,37 +26,52 @@ MIB = 1024 * 1024
 TARGET_RATIO = 0.8
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def archive_arguments(doc: str, *, db_name: str, files: int) -> argparse.ArgumentParser:
+    """The options of a benchmark over a local archive of random files; the caller may add its own."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mib", type=int, default=2048, help="bytes in the archive (default 2048 = 2 GiB)")
-    parser.add_argument("--files", type=int, default=16, help="number of files they are split into (default 16)")
+    parser.add_argument(
+        "--files", type=int, default=files, help=f"number of files they are split into (default {files})"
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement; the best counts (default 3)")
+    parser.add_argument("--sqlite", action="store_true", help="use SQLite in the temp folder instead of PostgreSQL")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
+        help=f"PostgreSQL server URL; database {db_name} is dropped and recreated",
+    )
+    parser.add_argument("--dir", default=tempfile.gettempdir(), help="parent of the temp folder (its disk is read)")
+    return parser
+
+
+@contextlib.contextmanager
+def archive_folders(args, *, db_name: str, prefix: str) -> Iterator[tuple[Path, Path, str]]:
+    """Yield (var dir, archive root, database URL) in a new temp folder, removed on exit, Ctrl-C or SIGTERM."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind (remove the 2 GiB) as on Ctrl-C
+    with temp_folder(args.dir, prefix=prefix) as folder:
+        var_dir = folder / "var"
+        archive_root = var_dir / "archive"
+        archive_root.mkdir(parents=True)
+        database_url = (
+            f"sqlite:///{var_dir / 'db.sqlite3'}" if args.sqlite else recreate_database(args.postgres, db_name)
+        )
+        yield var_dir, archive_root, database_url
+
+
+def main() -> int:
+    parser = archive_arguments(__doc__, db_name=DB_NAME, files=16)
     parser.add_argument(
         "--buffers-mib",
         default="8,32",
         help="other read buffers (MiB) to time for comparison, comma-separated; '' for none (default 8,32)",
     )
-    parser.add_argument("--sqlite", action="store_true", help="use SQLite in the temp folder instead of PostgreSQL")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
-        help="PostgreSQL server URL; database bench_fixity is dropped and recreated",
-    )
-    parser.add_argument("--dir", default=tempfile.gettempdir(), help="parent of the temp folder (its disk is read)")
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind (remove the 2 GiB) as on Ctrl-C
 
-    with temp_folder(args.dir, prefix="bench-fixity-") as folder:
-        var_dir = folder / "var"
-        archive_root = var_dir / "archive"
-        archive_root.mkdir(parents=True)
-        database_url = (
-            f"sqlite:///{var_dir / 'db.sqlite3'}" if args.sqlite else recreate_database(args.postgres, DB_NAME)
-        )
+    with archive_folders(args, db_name=DB_NAME, prefix="bench-fixity-") as (var_dir, archive_root, database_url):
         setup_django(database_url, var_dir, archive_root)
         print(f"Writing {args.size_mib} MiB of random bytes in {args.files} files to {archive_root} ...", flush=True)
         paths, digests = archive_make(archive_root, args.size_mib * MIB, args.files)
-        disk = subprocess.run(["df", "--output=source,fstype", str(folder)], capture_output=True, text=True)
+        disk = subprocess.run(["df", "--output=source,fstype", str(var_dir)], capture_output=True, text=True)
         print(f"Disk: {disk.stdout.splitlines()[-1].split()} · CPUs: {os.cpu_count()}")
         # Both sides read from the page cache (2 GiB fits); dropping it needs root and slows everyone else down.
         subprocess.run(["cat", *map(str, paths)], stdout=subprocess.DEVNULL, check=True)

@@ -6,18 +6,14 @@ serving worker's memory growth. See bench/README.md.
     .venv/bin/python bench/zip_download.py [--size-mib 2048] [--files 20] [--runs 3] [--sqlite] [--dir /tmp]
 """
 
-import argparse
-import os
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from fixity import archive_make
-from harness import django_setup, free_port, gunicorn, portal_env, recreate_database, temp_folder
+from fixity import archive_arguments, archive_folders, archive_make
+from harness import django_setup, free_port, gunicorn, portal_env
 
 DB_NAME = "bench_zip_download"
 SECRET_KEY = "bench-zip-download-not-a-secret-" + "x" * 40
@@ -26,27 +22,9 @@ TARGET_RATIO = 0.8
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size-mib", type=int, default=2048, help="bytes in the study (default 2048 = 2 GiB)")
-    parser.add_argument("--files", type=int, default=20, help="number of files they are split into (default 20)")
-    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement; the best counts (default 3)")
-    parser.add_argument("--sqlite", action="store_true", help="use SQLite in the temp folder instead of PostgreSQL")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
-        help=f"PostgreSQL server URL; database {DB_NAME} is dropped and recreated",
-    )
-    parser.add_argument("--dir", default=tempfile.gettempdir(), help="parent of the temp folder (its disk is read)")
-    args = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind (remove the 2 GiB) as on Ctrl-C
+    args = archive_arguments(__doc__, db_name=DB_NAME, files=20).parse_args()
 
-    with temp_folder(args.dir, prefix="bench-zip-") as folder:
-        var_dir = folder / "var"
-        archive_root = var_dir / "archive"
-        archive_root.mkdir(parents=True)
-        database_url = (
-            f"sqlite:///{var_dir / 'db.sqlite3'}" if args.sqlite else recreate_database(args.postgres, DB_NAME)
-        )
+    with archive_folders(args, db_name=DB_NAME, prefix="bench-zip-") as (var_dir, archive_root, database_url):
         env = portal_env(
             database_url, SECRET_KEY, VAR_DIR=str(var_dir), ARCHIVE_STORAGE="local", ARCHIVE_ROOT=str(archive_root)
         )
