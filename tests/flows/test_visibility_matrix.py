@@ -285,3 +285,45 @@ def test_p_hide_listings_show_only_what_the_caller_may_list(world, caller):
                 if status not in may_list and _mentions(body, study):
                     failures.append(f"{caller} GET {url} lists the {status} study")
     assert not failures, "\n".join(failures)
+
+
+# OAI-PMH (harvest/) answers every caller as the public: live records for released and obsolete studies, a
+# deleted header (no metadata) for hidden and removed ones, and nothing at all about a confidential one.
+OAI_RECORD = {
+    "confidential": "idDoesNotExist",
+    "released": "live",
+    "hidden": "deleted",
+    "obsolete": "live",
+    "removed": "deleted",
+}
+
+
+def _oai_state(body: str) -> str:
+    if 'code="idDoesNotExist"' in body:
+        return "idDoesNotExist"
+    return "deleted" if 'status="deleted"' in body else "live"
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_p_remove_p_hide_oai_pmh_tells_every_caller_only_what_the_public_may_harvest(world, caller):
+    studies, clients = world
+    client = clients[caller]
+    failures = []
+    for status, study in studies.items():
+        identifier = f"oai:testserver:{study.accession}"
+        body = _body(
+            client.get(reverse("oai"), {"verb": "GetRecord", "identifier": identifier, "metadataPrefix": "oai_dc"})
+        )
+        if _oai_state(body) != OAI_RECORD[status]:
+            failures.append(f"{caller} GetRecord {status}: {_oai_state(body)}, expected {OAI_RECORD[status]}")
+        if OAI_RECORD[status] != "live" and (study.title in body or "Secret description" in body):
+            failures.append(f"{caller} GetRecord {status}: title or description leaked")
+    for prefix in ("oai_dc", "oai_datacite"):
+        body = _body(client.get(reverse("oai"), {"verb": "ListRecords", "metadataPrefix": prefix}))
+        for status, study in studies.items():
+            expected = OAI_RECORD[status]
+            if (expected == "idDoesNotExist") == _mentions(body, study):
+                failures.append(f"{caller} ListRecords {prefix}: the {status} study is (not) mentioned wrongly")
+            if (expected == "live") != (study.title in body):
+                failures.append(f"{caller} ListRecords {prefix}: the {status} study's title (not) shown wrongly")
+    assert not failures, "\n".join(failures)
