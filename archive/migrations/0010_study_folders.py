@@ -2,10 +2,12 @@
 bytewise order of paths on PostgreSQL (so a folder's files are one range of the (version, path) index).
 """
 
+from collections import defaultdict
+
 import django.db.models.deletion
 from django.db import migrations, models
-
-from archive.services.file_tree import folders_create_from
+from django.db.models import BooleanField, Case, CharField, Count, F, Func, Q, Sum, Value, When
+from django.db.models.functions import Replace
 
 POSTGRESQL_FORWARD = [
     # Folders are path prefixes; under a language collation "raw/x" and "rawx" interleave in the index.
@@ -28,14 +30,78 @@ def postgresql_only(statements):
     return apply
 
 
+# Migrations must not follow app code that may change later: what archive.services.file_tree and archive.file_tree
+# did when this migration was written is inlined here, to the same rows.
+FOLDERS_BATCH = 5000
+
+
+def _ancestors(folder: str) -> list[str]:
+    """A folder ("raw/day 1/") and each one above it, the root ("") last."""
+    chain = [folder]
+    while chain[-1]:
+        chain.append(chain[-1][: chain[-1][:-1].rfind("/") + 1])
+    return chain
+
+
+def _parent(folder: str) -> str | None:
+    return None if folder == "" else _ancestors(folder)[1]
+
+
 def count_folders(apps, schema_editor):
-    """Count the folders of every version made before folders were counted."""
+    """Count the folders of every version made before folders were counted.
+
+    One grouped query over all files gives each version's (folder, removed) file counts and sizes, in version
+    order; each version's are rolled up into the folders above them and written before the next is read.
+    """
     ArchiveFile = apps.get_model("archive", "ArchiveFile")
     StudyFolder = apps.get_model("archive", "StudyFolder")
     StudyVersion = apps.get_model("archive", "StudyVersion")
-    for version_id in StudyVersion.objects.values_list("pk", flat=True).iterator():
-        files = ArchiveFile.objects.filter(version_id=version_id)
-        folders_create_from(files, version_id=version_id, folder_model=StudyFolder)
+    # RTRIM(path, every character of path but "/") strips the file name: the same on PostgreSQL and SQLite.
+    folder = Func(F("path"), Replace(F("path"), Value("/"), Value("")), function="RTRIM", output_field=CharField())
+    removed = Case(When(status="removed", then=True), default=False, output_field=BooleanField())
+    direct = (
+        ArchiveFile.objects.order_by()
+        .annotate(folder=folder, removed=removed)
+        .values_list("version_id", "folder", "removed")
+        .annotate(count=Count("pk"), size=Sum("size"))
+        .order_by("version_id")
+    )
+    pending = []
+
+    def write(version_id: int, totals: dict) -> None:
+        for path, (files_count, total_size, removed_count, removed_size) in totals.items():
+            pending.append(
+                StudyFolder(
+                    version_id=version_id,
+                    path=path,
+                    parent=_parent(path),
+                    files_count=files_count,
+                    total_size=total_size,
+                    removed_count=removed_count,
+                    removed_size=removed_size,
+                )
+            )
+        if len(pending) >= FOLDERS_BATCH:
+            StudyFolder.objects.bulk_create(pending)
+            pending.clear()
+
+    current, totals = None, {}
+    for version_id, path, is_removed, count, size in direct.iterator(chunk_size=FOLDERS_BATCH):
+        if version_id != current:
+            if current is not None:
+                write(current, totals)
+            current, totals = version_id, defaultdict(lambda: [0, 0, 0, 0])
+        for ancestor in _ancestors(path):
+            counted = totals[ancestor]
+            counted[2 * is_removed] += count
+            counted[2 * is_removed + 1] += size or 0
+    if current is not None:
+        write(current, totals)
+    # A version without files still has its root, with nothing under it.
+    bare = StudyVersion.objects.filter(~Q(pk__in=ArchiveFile.objects.values("version_id"))).values_list("pk", flat=True)
+    for version_id in bare.iterator(chunk_size=FOLDERS_BATCH):
+        write(version_id, {"": [0, 0, 0, 0]})
+    StudyFolder.objects.bulk_create(pending)
 
 
 class Migration(migrations.Migration):
