@@ -6,6 +6,7 @@ expire and any web process can resume any harvest.
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
@@ -160,6 +161,8 @@ def datestamp_parse(value: str) -> tuple[datetime.datetime, datetime.timedelta]:
         raise _bad(f"“{value}” is not a date that exists.") from None
 
 
+# Every record of a page names its sets, and the values repeat: encode each once per process.
+@functools.lru_cache(maxsize=4096)
 def set_spec_encode(kind: str, value: str | None = None) -> str:
     """The setSpec of a set: space as "_", every other character setSpec lacks as ".XX" per UTF-8 byte."""
     if value is None:

@@ -55,14 +55,14 @@ def _requested(request: OaiRequest) -> QuerySet[Study]:
 def harvest_page(request: OaiRequest, *, size: int, headers_only: bool) -> HarvestPage:
     """The next `size` harvestable studies the request selects, after the last one its token names."""
     studies = _requested(request).filter(pk__gt=request.after_pk).order_by("pk")
-    studies = studies.only(*HEADER_FIELDS) if headers_only else studies.select_related("owner").defer("description")
+    studies = studies.only(*HEADER_FIELDS) if headers_only else studies.defer("description")
     rows = list(studies[: size + 1])
     return HarvestPage(studies=rows[:size], more=len(rows) > size)
 
 
 def harvestable_get(accession: str) -> Study:
     """One harvestable study; OaiError(idDoesNotExist) for any other, confidential ones included, alike."""
-    study = studies_harvestable().select_related("licence", "owner").filter(accession=accession).first()
+    study = studies_harvestable().select_related("licence").filter(accession=accession).first()
     if study is None:
         raise OaiError("idDoesNotExist", "No record has this identifier.")
     return study
