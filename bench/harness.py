@@ -102,7 +102,8 @@ def gunicorn(
     The server is stopped on exit, whatever happens; its log goes to a file named after `name`.
     """
     url = f"http://127.0.0.1:{free_port()}"
-    log_path = Path(tempfile.gettempdir()) / f"bench-{name}-gunicorn.log"
+    # One log per process: runs on the same machine at once (CI beside a benchmark) must not share one.
+    log_path = Path(tempfile.gettempdir()) / f"bench-{name}-{os.getpid()}-gunicorn.log"
     command = [str(ROOT / ".venv/bin/gunicorn"), "-c", "config/gunicorn.py", "config.wsgi", "-w", "2", *options]
     command += ["-b", url.removeprefix("http://")]
     with open(log_path, "wb") as log:
@@ -120,8 +121,12 @@ def gunicorn(
                 process.wait()
 
 
+# Two workers importing the portal on a machine loaded by other jobs were seen to need more than 30 s.
+START_SECONDS = 120
+
+
 def _wait_until_up(ready_url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"gunicorn exited; see {log_path}")
@@ -131,4 +136,4 @@ def _wait_until_up(ready_url: str, process: subprocess.Popen, log_path: Path) ->
         # A worker importing the portal on a busy machine may accept the connection and answer late.
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer within 30 s; see {log_path}")
+    raise SystemExit(f"gunicorn did not answer within {START_SECONDS} s; see {log_path}")

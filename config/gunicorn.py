@@ -13,3 +13,7 @@ limit_request_field_size = 32768
 
 # Uploads arrive in chunks of up to 50 MB, and a File List may be checked against thousands of files.
 timeout = 600
+
+# gunicorn's control socket sits at one path per user ($HOME/.gunicorn/gunicorn.ctl): a second server on the host
+# (another site, a benchmark, a test) would take it over. The portal needs none of its commands.
+control_socket_disable = True
