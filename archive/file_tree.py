@@ -1,4 +1,4 @@
-"""Pure folder arithmetic on file paths, shared by the folder-count service and the migration that fills them.
+"""Pure folder arithmetic on file paths, for the folder-count service and the folder listings.
 
 A folder's path ends with "/" ("raw/day 1/"); the root is "". Paths are compared as the database
 orders them for file paths (bytewise, PostgreSQL's "C" collation and SQLite's BINARY alike).

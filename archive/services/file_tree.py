@@ -21,10 +21,10 @@ def _folder_of_path() -> Func:
     return Func(F("path"), Replace(F("path"), Value("/"), Value("")), function="RTRIM", output_field=CharField())
 
 
-def folders_create_from(files: QuerySet, *, version_id: int, folder_model=StudyFolder) -> None:
+def folders_create_from(files: QuerySet, *, version_id: int) -> None:
     """Create the folders of one version from its files: one grouped query, then one row per folder in batches.
 
-    `folder_model` lets migration 0010 fill the versions made before folders were counted.
+    Migration 0010 keeps its own copy of this counting (migrations must not follow app code that changes).
     """
     removed = Case(When(status=FileStatus.REMOVED, then=True), default=False, output_field=BooleanField())
     direct = (
@@ -34,9 +34,9 @@ def folders_create_from(files: QuerySet, *, version_id: int, folder_model=StudyF
         .annotate(count=Count("pk"), size=Sum("size"))
     )
     totals = folder_totals(direct)
-    folder_model.objects.bulk_create(
+    StudyFolder.objects.bulk_create(
         [
-            folder_model(version_id=version_id, path=path, parent=parent_of(path), **asdict(counted))
+            StudyFolder(version_id=version_id, path=path, parent=parent_of(path), **asdict(counted))
             for path, counted in totals.items()
         ],
         batch_size=FOLDERS_BATCH,
