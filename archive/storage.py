@@ -85,6 +85,11 @@ def store_once(key: str, content: File) -> None:
 NO_LINK_ERRORS = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP}
 
 
+def content_store_links() -> bool:
+    """Whether `content_store_file` hard-links (local archive storage, ARCHIVE_HARDLINK_UPLOADS) rather than copies."""
+    return isinstance(archive_storage(), FileSystemStorage) and settings.ARCHIVE_HARDLINK_UPLOADS
+
+
 def content_store_file(path: Path) -> tuple[str, str, int]:
     """Store the file at `path` under its content key, as `content_store` does; return (key, sha256, size).
 
@@ -96,7 +101,7 @@ def content_store_file(path: Path) -> tuple[str, str, int]:
     the ones hashed. Elsewhere (S3, another filesystem) `content_store` copies.
     """
     storage = archive_storage()
-    if isinstance(storage, FileSystemStorage) and settings.ARCHIVE_HARDLINK_UPLOADS:
+    if content_store_links():
         with path.open("rb") as handle:
             sha256, size = sha256_of(handle)
         key = content_key(sha256)

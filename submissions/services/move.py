@@ -1,5 +1,6 @@
 """The move of a submission's files from the upload area into archive storage (P-MOVE-ON-SUBMIT)."""
 
+import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +11,7 @@ from django.db.models.functions import Concat, Substr
 
 from archive.models import ArchiveFile
 from archive.services.accession import study_create, study_version_add
-from archive.storage import archive_storage, content_key, content_store_file, sha256_of
+from archive.storage import archive_storage, content_key, content_store_file, content_store_links, sha256_of
 from core.errors import PolicyViolation
 from submissions.models import (
     Submission,
@@ -96,14 +97,14 @@ def _content_key_of_sha256():
 MOVE_THREADS = 8
 
 
-def _in_threads(function: Callable, items: Sequence) -> list:
+def _in_threads(function: Callable, items: Sequence, *, threads: int = MOVE_THREADS) -> list:
     """Return `function` of each item, in order, computed by threads; re-raise the first failure.
 
     Checks of many files mostly wait for the disk or the object store, and
     hashing releases the GIL, so threads overlap them. `function` must not use
     the database.
     """
-    with ThreadPoolExecutor(max_workers=MOVE_THREADS, thread_name_prefix="submission-move") as pool:
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="submission-move") as pool:
         return list(pool.map(function, items))
 
 
@@ -178,7 +179,9 @@ def submission_files_move(
     if problems:
         return _stop(submission_id, problems)
     fault("verified")
-    for batch in _keyset_batches(submission.files.exclude(state=SubmissionFileState.DONE).only("pk"), batch_size):
+    # The related manager sets each row's submission, so its id is read too (deferred it costs a query a row).
+    to_move = submission.files.exclude(state=SubmissionFileState.DONE).only("pk", "submission_id")
+    for batch in _keyset_batches(to_move, batch_size):
         pks = [f.pk for f in batch]
         if problems := _files_store(submission_id, pks, fault):
             return _stop(submission_id, problems)
@@ -235,31 +238,68 @@ def _stop(submission_id: int, problems: dict[int, dict]) -> Submission:
 def _files_store(submission_id: int, pks: list[int], fault: Callable[[str], None]) -> dict[int, dict]:
     """Step 1 for a batch: store pending files in archive storage (a hard link on local storage, a copy on S3).
 
-    Return the problem of a file that changed since it was verified.
+    Links are made by threads: a tiny file's link is a few system calls, each
+    a wait. Copies (S3, another filesystem) are bound by bandwidth and go one
+    at a time. Two files of one content go in different rounds, so that one
+    never sees the other's object half-written. The batch stops at the first
+    file (in order) that changed since it was verified or went missing: the
+    files after it are not marked, and the objects made for them and from
+    the changed bytes are deleted unless something lists them. Return that
+    file's problem.
     """
-    stored, problems = [], {}
     with transaction.atomic():
         submission, files = _locked(submission_id, pks, SubmissionFileState.PENDING)
         if submission.state != SubmissionState.SUBMITTED:
             return {}
-        for f in files:
-            if problem := _upload_problem_quick(f):
+        store = functools.partial(_file_store, fault=fault)
+        threads = MOVE_THREADS if content_store_links() else 1
+        results = []
+        for round_files in _rounds_of_distinct_content(files):
+            results += zip(round_files, _in_threads(store, round_files, threads=threads), strict=True)
+        stored, unlisted, problems = [], [], {}
+        for f, (key, problem) in sorted(results, key=lambda result: result[0].pk):
+            if problem and not problems:
                 problems[f.pk] = {"path": f.path, "problem": problem}
-                break
-            _partial_remove(f)
-            key, sha256, size = content_store_file(upload_storage_path(f.upload_file.storage_name))
-            if (sha256, size) != (f.sha256, f.size):
-                _orphan_remove(key)
-                problems[f.pk] = {"path": f.path, "problem": "changed in the upload area while moving"}
-                break
-            fault("archive_written")
-            stored.append(f.pk)
-        # The key is the content's hash, checked equal to the file's just above: one UPDATE marks the batch.
+            if problems:
+                unlisted += [key] if key else []
+            else:
+                stored.append(f.pk)
+        # The key is the content's hash, checked equal to the file's in `_file_store`: one UPDATE marks the batch.
         SubmissionFile.objects.filter(pk__in=stored).update(
             storage_key=_content_key_of_sha256(), state=SubmissionFileState.STORED
         )
+        for key in unlisted:
+            _orphan_remove(key)
     fault("stored")
     return problems
+
+
+def _rounds_of_distinct_content(files: list[SubmissionFile]) -> list[list[SubmissionFile]]:
+    """Split `files` into rounds in which no two files have the same SHA-256 (the first copy of each goes first)."""
+    rounds: list[list[SubmissionFile]] = []
+    seen: dict[str, int] = {}
+    for f in files:
+        index = seen[f.sha256] = seen.get(f.sha256, -1) + 1
+        if index == len(rounds):
+            rounds.append([])
+        rounds[index].append(f)
+    return rounds
+
+
+def _file_store(f: SubmissionFile, *, fault: Callable[[str], None]) -> tuple[str, str]:
+    """Store one file's upload bytes under their content key; return (key, problem), problem "" when stored.
+
+    A key comes back with a problem when bytes that changed were stored: the caller deletes that object.
+    Uses no database, so threads may run it.
+    """
+    if problem := _upload_problem_quick(f):
+        return "", problem
+    _partial_remove(f)
+    key, sha256, size = content_store_file(upload_storage_path(f.upload_file.storage_name))
+    if (sha256, size) != (f.sha256, f.size):
+        return key, "changed in the upload area while moving"
+    fault("archive_written")
+    return key, ""
 
 
 def _files_release(submission_id: int, pks: list[int], fault: Callable[[str], None]) -> None:
