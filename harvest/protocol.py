@@ -108,7 +108,10 @@ class OaiRequest:
         if not self.until_date:
             return None
         moment, step = datestamp_parse(self.until_date)
-        return moment + step
+        try:
+            return moment + step
+        except OverflowError:  # until the last day there is: no bound at all
+            return None
 
     def next_token(self, *, last_pk: int, count: int) -> str:
         """The token for the page after this one, which sent `count` records ending with study `last_pk`."""

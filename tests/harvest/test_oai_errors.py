@@ -29,6 +29,8 @@ BAD_REQUESTS = {
         "verb=ListRecords&metadataPrefix=oai_dc&colour=blue",
         "verb=ListRecords&metadataPrefix=oai_dc&from=2026-13-01",
         "verb=ListRecords&metadataPrefix=oai_dc&from=yesterday",
+        "verb=ListRecords&metadataPrefix=oai_dc&from=0000-01-01",
+        "verb=ListRecords&metadataPrefix=oai_dc&until=2026-03-01T25:00:00Z",
         "verb=ListRecords&metadataPrefix=oai_dc&until=2026-03-01T10:00:00",
         "verb=ListRecords&metadataPrefix=oai_dc&from=2026-03-01&until=2026-03-02T10:00:00Z",
         "verb=ListRecords&metadataPrefix=oai_dc&from=2026-03-02&until=2026-03-01",

@@ -201,6 +201,7 @@ def test_from_and_until_select_by_datestamp_inclusively_at_both_granularities(cl
     assert listed(**{"from": "2026-03-02T12:00:05Z", "until": "2026-03-02T12:00:05Z"}) == [days[2]]
     assert listed(**{"from": "2026-03-02T12:00:06Z"}) == [days[3]]
     assert listed(until="2026-03-01T12:00:04Z") == ["noRecordsMatch"]
+    assert listed(until="9999-12-31T23:59:59Z") == list(days.values())
 
 
 def test_a_set_selects_records_by_organism_imaging_method_or_licence(client):
