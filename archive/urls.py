@@ -15,65 +15,39 @@ from archive.views import (
     thumbnails,
 )
 
+
+def _newest_and_pinned(route: str, view, name: str, *, pinned_name: str = "") -> list:
+    """`studies/<acc>/<route>` (the newest version) and `studies/<acc>/v<n>/<route>` (a pinned one), one view.
+
+    The pinned route's name is `pinned_name`, by default `name` with "study-" made "study-version-".
+    """
+    return [
+        path(f"studies/<str:accession>/{route}", view, name=name),
+        path(
+            f"studies/<str:accession>/v<int:version>/{route}",
+            view,
+            name=pinned_name or name.replace("study-", "study-version-", 1),
+        ),
+    ]
+
+
 urlpatterns = [
     path("", pages.home, name="home"),
     path("search/", pages.search, name="search"),
     path("statistics/", statistics.statistics, name="statistics"),
     path("my/studies/", my_studies.my_studies, name="my-studies"),
-    path("studies/<str:accession>/", studies.study_detail, name="study-detail"),
-    path("studies/<str:accession>/v<int:version>/", studies.study_detail, name="study-version"),
-    path("studies/<str:accession>/manifest.sha256", studies.study_manifest, name="study-manifest"),
-    path(
-        "studies/<str:accession>/v<int:version>/manifest.sha256",
-        studies.study_manifest,
-        name="study-version-manifest",
-    ),
-    path("studies/<str:accession>/download.zip", downloads.study_download_zip, name="study-download-zip"),
-    path(
-        "studies/<str:accession>/v<int:version>/download.zip",
-        downloads.study_download_zip,
-        name="study-version-download-zip",
-    ),
-    path("studies/<str:accession>/download-list.txt", downloads.study_download_list, name="study-download-list"),
-    path(
-        "studies/<str:accession>/v<int:version>/download-list.txt",
-        downloads.study_download_list,
-        name="study-version-download-list",
-    ),
-    path("studies/<str:accession>/datacite.xml", exports.study_datacite_xml, name="study-datacite"),
-    path(
-        "studies/<str:accession>/v<int:version>/datacite.xml",
-        exports.study_datacite_xml,
-        name="study-version-datacite",
-    ),
-    path("studies/<str:accession>/ro-crate-metadata.json", exports.study_ro_crate, name="study-ro-crate"),
-    path(
-        "studies/<str:accession>/v<int:version>/ro-crate-metadata.json",
-        exports.study_ro_crate,
-        name="study-version-ro-crate",
-    ),
-    path("studies/<str:accession>/croissant.json", exports.study_croissant, name="study-croissant"),
-    path(
-        "studies/<str:accession>/v<int:version>/croissant.json", exports.study_croissant, name="study-version-croissant"
-    ),
-    path("studies/<str:accession>/files.csv", exports.study_files_csv, name="study-files-csv"),
-    path("studies/<str:accession>/v<int:version>/files.csv", exports.study_files_csv, name="study-version-files-csv"),
-    path("studies/<str:accession>/citation.<str:extension>", exports.study_citation, name="study-citation"),
-    path("studies/<str:accession>/linkset.json", exports.study_linkset, name="study-linkset"),
-    path("studies/<str:accession>/v<int:version>/linkset.json", exports.study_linkset, name="study-version-linkset"),
-    path(
-        "studies/<str:accession>/v<int:version>/citation.<str:extension>",
-        exports.study_citation,
-        name="study-version-citation",
-    ),
-    path("studies/<str:accession>/files/<path:path>", studies.study_file, name="study-file"),
-    path("studies/<str:accession>/v<int:version>/files/<path:path>", studies.study_file, name="study-version-file"),
-    path("studies/<str:accession>/thumbnails/<path:path>", thumbnails.study_thumbnail, name="study-thumbnail"),
-    path(
-        "studies/<str:accession>/v<int:version>/thumbnails/<path:path>",
-        thumbnails.study_thumbnail,
-        name="study-version-thumbnail",
-    ),
+    *_newest_and_pinned("", studies.study_detail, "study-detail", pinned_name="study-version"),
+    *_newest_and_pinned("manifest.sha256", studies.study_manifest, "study-manifest"),
+    *_newest_and_pinned("download.zip", downloads.study_download_zip, "study-download-zip"),
+    *_newest_and_pinned("download-list.txt", downloads.study_download_list, "study-download-list"),
+    *_newest_and_pinned("datacite.xml", exports.study_datacite_xml, "study-datacite"),
+    *_newest_and_pinned("ro-crate-metadata.json", exports.study_ro_crate, "study-ro-crate"),
+    *_newest_and_pinned("croissant.json", exports.study_croissant, "study-croissant"),
+    *_newest_and_pinned("files.csv", exports.study_files_csv, "study-files-csv"),
+    *_newest_and_pinned("citation.<str:extension>", exports.study_citation, "study-citation"),
+    *_newest_and_pinned("linkset.json", exports.study_linkset, "study-linkset"),
+    *_newest_and_pinned("files/<path:path>", studies.study_file, "study-file"),
+    *_newest_and_pinned("thumbnails/<path:path>", thumbnails.study_thumbnail, "study-thumbnail"),
     path("studies/<str:accession>/reviewer-links/", sharing.reviewer_link_create, name="study-reviewer-links"),
     path(
         "studies/<str:accession>/reviewer-links/<int:link_id>/revoke/",

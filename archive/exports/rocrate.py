@@ -3,8 +3,10 @@
 The `rocrate` package builds the crate's head: the metadata descriptor, the root dataset, its authors, licence and
 publication. The files follow as File entities written one at a time from a chunked read, then the root's `hasPart`
 from a second one, so a version of millions of files never sits in memory as a graph. Each file's @id is its path
-relative to the version's root, so the document dropped at the root of the unzipped `download.zip` folder makes
-that folder an RO-Crate; `contentUrl` is the pinned version's file address, which serves those bytes forever.
+relative to the version's root, which is also its path under the top folder of `download.zip`: the ZIP carries the
+same document there (archive.selectors.downloads), so the unzipped folder is an RO-Crate; a folder's ZIP carries the
+crate of that folder's files, under the same ids. `contentUrl` is the pinned version's file address, which serves
+those bytes forever.
 """
 
 import json
@@ -19,7 +21,6 @@ from rocrate.rocrate import ROCrate
 from archive.downloads import content_type_of
 from archive.metadata import StudyMetadata
 from archive.models import FileStatus, Study, StudyVersion
-from archive.selectors.dois import doi_url
 from archive.selectors.manifest import downloadable_files
 from archive.templatetags.archive_tags import orcid_url
 
@@ -29,12 +30,10 @@ ROWS_PER_FETCH = 2000
 
 @dataclass(frozen=True)
 class CrateAddresses:
-    """The absolute addresses a crate names: the version's page, the prefix a file's quoted path completes, and the
-    version's DOI once registered (the root's identifier, as RO-Crate asks for a persistent one; else the accession)."""
+    """The absolute addresses a crate names: the version's page and the prefix a file's quoted path completes."""
 
     page: str
     file_prefix: str
-    doi: str = ""
 
 
 def _head(*, study: Study, version: StudyVersion, addresses: CrateAddresses) -> dict:
@@ -46,7 +45,7 @@ def _head(*, study: Study, version: StudyVersion, addresses: CrateAddresses) -> 
     root["description"] = metadata.description or metadata.title or study.title
     root["datePublished"] = study.release_date.isoformat()
     root["dateModified"] = version.created_at.date().isoformat()
-    root["identifier"] = doi_url(addresses.doi) if addresses.doi else study.accession
+    root["identifier"] = study.accession
     root["version"] = str(version.number)
     root["url"] = addresses.page
     root["keywords"] = list(metadata.keywords)
@@ -100,27 +99,62 @@ def file_entities(path: str, size: int, sha256: str, status: str, attributes: di
     return [entity, *values]
 
 
+CRATE_NAME = "ro-crate-metadata.json"
+# The columns of a file row that its entities are written from, in file_entities' order.
+CRATE_COLUMNS = ("path", "size", "sha256", "status", "attributes")
+_PART_SEPARATOR = ",\n"
+_CLOSING = "\n]}\n]}\n"
+
+
+class VersionCrate:
+    """`ro-crate-metadata.json` of the files of a version (under `folder`) that `user` may download.
+
+    Its bytes are known before it is written (`size`) from the same file rows another reader goes through,
+    so download.zip sizes its entry without reading the files twice before the first byte.
+    """
+
+    def __init__(self, *, study: Study, version: StudyVersion, user, addresses: CrateAddresses, folder: str = ""):
+        head = _head(study=study, version=version, addresses=addresses)
+        root, *others = head["@graph"]
+        self._opening = '{"@context": ' + json.dumps(head["@context"]) + ', "@graph": [\n'
+        self._opening += "".join(json.dumps(entity, ensure_ascii=False) + ",\n" for entity in others)
+        # The root dataset comes last: its hasPart names every file, read again rather than kept.
+        self._root_opening = json.dumps(root, ensure_ascii=False)[:-1] + ', "hasPart": [\n'
+        self._files = downloadable_files(version=version, user=user, folder=folder)
+        self._file_prefix = addresses.file_prefix
+
+    def _file_text(self, row: tuple) -> str:
+        entities = file_entities(*row, file_prefix=self._file_prefix)
+        return "".join(json.dumps(entity, ensure_ascii=False) + ",\n" for entity in entities)
+
+    @staticmethod
+    def _part_text(path: str) -> str:
+        return json.dumps({"@id": quote(path)})
+
+    def row_bytes(self, row: tuple) -> int:
+        """The bytes one file row (CRATE_COLUMNS) adds: its entities, its hasPart entry and a separator."""
+        return len(self._file_text(row).encode()) + len(self._part_text(row[0]).encode()) + len(_PART_SEPARATOR)
+
+    def size(self, *, files: int, rows_bytes: int) -> int:
+        """The crate's bytes, given its number of files and the sum of their `row_bytes`."""
+        frame = len(self._opening.encode()) + len(self._root_opening.encode()) + len(_CLOSING)
+        return frame + rows_bytes - (len(_PART_SEPARATOR) if files else 0)
+
+    def chunks(self) -> Iterator[str]:
+        yield self._opening
+        rows = self._files.values_list(*CRATE_COLUMNS).iterator(chunk_size=ROWS_PER_FETCH)
+        for block in _row_blocks(rows):
+            yield "".join(self._file_text(row) for row in block)
+        yield self._root_opening
+        paths = self._files.values_list("path", flat=True).iterator(chunk_size=ROWS_PER_FETCH)
+        for number, block in enumerate(_row_blocks(paths)):
+            yield ("" if number == 0 else _PART_SEPARATOR) + _PART_SEPARATOR.join(map(self._part_text, block))
+        yield _CLOSING
+
+
 def crate_chunks(*, study: Study, version: StudyVersion, user, addresses: CrateAddresses) -> Iterator[str]:
     """Yield `ro-crate-metadata.json` of the files of `version` that `user` may download (never removed ones)."""
-    head = _head(study=study, version=version, addresses=addresses)
-    root, *others = head["@graph"]
-    yield '{"@context": ' + json.dumps(head["@context"]) + ', "@graph": [\n'
-    for entity in others:
-        yield json.dumps(entity, ensure_ascii=False) + ",\n"
-    files = downloadable_files(version=version, user=user)
-    rows = files.values_list("path", "size", "sha256", "status", "attributes").iterator(chunk_size=ROWS_PER_FETCH)
-    for block in _row_blocks(rows):
-        yield "".join(
-            json.dumps(entity, ensure_ascii=False) + ",\n"
-            for row in block
-            for entity in file_entities(*row, file_prefix=addresses.file_prefix)
-        )
-    # The root dataset comes last: its hasPart names every file, read again rather than kept.
-    yield json.dumps(root, ensure_ascii=False)[:-1] + ', "hasPart": [\n'
-    paths = files.values_list("path", flat=True).iterator(chunk_size=ROWS_PER_FETCH)
-    for number, block in enumerate(_row_blocks(paths)):
-        yield ("" if number == 0 else ",\n") + ",\n".join(json.dumps({"@id": quote(path)}) for path in block)
-    yield "\n]}\n]}\n"
+    return VersionCrate(study=study, version=version, user=user, addresses=addresses).chunks()
 
 
 def _row_blocks(rows: Iterator) -> Iterator[list]:

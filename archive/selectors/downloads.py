@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from isal import isal_zlib
 from zipstream import ZipStream
 
+from archive.exports.rocrate import CRATE_COLUMNS, CRATE_NAME, VersionCrate
 from archive.models import ArchiveFile, StudyVersion
 from archive.selectors.manifest import downloadable_files, manifest_blocks, manifest_line
 from archive.selectors.visibility import StudyNotFound
@@ -123,26 +124,40 @@ class _Manifest:
         return manifest_blocks(version=download.version, user=download.user, folder=download.folder)
 
 
-def download_zip(download: Download) -> ZipStream:
+def download_zip(download: Download, *, crate: VersionCrate | None = None) -> ZipStream:
     """Return the ZIP of a download, ready to stream: stored (no compression), ZIP64 where needed, sized.
 
     Every entry lies under the download's name, so `unzip X.zip && cd X && sha256sum -c manifest.sha256`
-    checks it; the manifest is left out when the study has a file of that name at its root.
-    Raise ZipTooLarge past DOWNLOAD_ZIP_MAX_FILES files or DOWNLOAD_ZIP_MAX_BYTES bytes (counted
-    while the entries are queued, so refusing reads at most that many rows).
+    checks it; with `crate` (the download's files' RO-Crate), `ro-crate-metadata.json` beside the manifest
+    makes that folder an RO-Crate. Either is left out when the study has a file of its name at its root.
+    Raise ZipTooLarge past DOWNLOAD_ZIP_MAX_FILES files or DOWNLOAD_ZIP_MAX_BYTES bytes of entries (the files'
+    counted while they are queued, so refusing reads at most that many rows; then the manifest's and crate's).
     """
     stream = ZipStream(sized=True)
-    files = total = manifest_size = 0
-    own_manifest = False
-    for path, size, sha256, key in download.rows("path", "size", "sha256", "storage_key"):
+    files = total = manifest_size = crate_rows_bytes = 0
+    own_names = set()
+    columns = ("storage_key", *CRATE_COLUMNS)  # path, size, sha256, status, attributes
+    for key, *row in download.rows(*columns):
+        path, size, sha256 = row[:3]
         files, total = files + 1, total + size
         if files > settings.DOWNLOAD_ZIP_MAX_FILES or total > settings.DOWNLOAD_ZIP_MAX_BYTES:
             raise ZipTooLarge(zip_limit_message())
         stream.add(_StoredContent(key), f"{download.name}/{path}", size=size)
         manifest_size += len(manifest_line(sha256, path).encode())
-        own_manifest = own_manifest or path == MANIFEST_NAME
-    if not own_manifest:
+        if crate is not None:
+            crate_rows_bytes += crate.row_bytes(tuple(row))
+        if path in (MANIFEST_NAME, CRATE_NAME):
+            own_names.add(path)
+    if MANIFEST_NAME not in own_names:
         stream.add(_Manifest(download), f"{download.name}/{MANIFEST_NAME}", size=manifest_size)
+        total += manifest_size
+    if crate is not None and CRATE_NAME not in own_names:
+        crate_size = crate.size(files=files, rows_bytes=crate_rows_bytes)
+        # Written from a read of its own, like the manifest: a removal meanwhile stops the sized stream.
+        stream.add((chunk.encode() for chunk in crate.chunks()), f"{download.name}/{CRATE_NAME}", size=crate_size)
+        total += crate_size
+    if total > settings.DOWNLOAD_ZIP_MAX_BYTES:
+        raise ZipTooLarge(zip_limit_message())
     return stream
 
 

@@ -52,13 +52,6 @@ class RouteSpace:
         manifest_url = request.build_absolute_uri(self.url(self.manifest_route, folder=folder))
         return ListAddresses(file_prefix=file_url.removesuffix("x"), manifest_url=manifest_url)
 
-    def answer(self, response):
-        """Keep a reviewer link's token out of search engines and Referer headers (archive/views/review.py)."""
-        if self.private:
-            response["X-Robots-Tag"] = "noindex"
-            response["Referrer-Policy"] = "no-referrer"
-        return response
-
 
 def download_offer(request, *, download: Download, routes: RouteSpace, files_count=None, files_size=None) -> dict:
     """What a page offers to download `download` (templates/archive/includes/study_downloads.html).

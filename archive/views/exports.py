@@ -13,20 +13,12 @@ from archive.exports.citations import CITATION_FORMATS, citation_render, page_ci
 from archive.exports.croissant import CroissantAddresses, croissant_document, listing_lines
 from archive.exports.datacite import datacite_metadata, datacite_xml
 from archive.exports.rocrate import CrateAddresses, crate_chunks
-from archive.exports.signposting import (
-    DATACITE_XML,
-    JSON_LD,
-    LINKSET,
-    linkset_document,
-    page_address,
-    page_signposts,
-)
+from archive.exports.signposting import DATACITE_XML, JSON_LD, LINKSET, linkset_document, page_signposts
 from archive.jsonld import study_dataset
-from archive.models import UsageKind
-from archive.selectors.dois import study_dois
-from archive.selectors.visibility import StudyGone, StudyNotFound, StudyPage, study_page_get
+from archive.models import Study, StudyVersion, UsageKind
+from archive.selectors.visibility import StudyPage, study_page_get
 from archive.services.usage import usage_record
-from archive.views.study_page import tombstone
+from archive.views.visible import answers_unreachable
 
 RECORD_TYPES = (DATACITE_XML, JSON_LD, *(citation.media_type for citation in CITATION_FORMATS))
 CITATION_BY_EXTENSION = {citation.extension: citation for citation in CITATION_FORMATS}
@@ -39,18 +31,15 @@ def negotiated_record_type(request) -> str | None:
 
 
 def _record(request, page: StudyPage, media_type: str, *, pinned: bool) -> str | bytes:
-    dois = study_dois(page.study)
     if media_type == DATACITE_XML:
         numbers = [version.number for version in page.versions]
-        record = datacite_metadata(study=page.study, version=page.version, numbers=numbers)
-        return datacite_xml(record, doi=dois.of_version(page.version.number) or "")
+        return datacite_xml(datacite_metadata(study=page.study, version=page.version, numbers=numbers))
     if media_type == JSON_LD:
-        dataset = study_dataset(
-            request=request, study=page.study, version=page.version, is_newest=page.is_newest, dois=dois
-        )
+        dataset = study_dataset(request=request, study=page.study, version=page.version, is_newest=page.is_newest)
         return json.dumps(dataset, ensure_ascii=False, indent=2)
-    item = page_citation_item(request, study=page.study, version=page.version, pinned=pinned, dois=dois)
-    return citation_render(item, media_type)
+    return citation_render(
+        page_citation_item(request, study=page.study, version=page.version, pinned=pinned), media_type
+    )
 
 
 def record_response(request, accession: str, version: int | None, media_type: str) -> HttpResponse:
@@ -63,14 +52,10 @@ def record_response(request, accession: str, version: int | None, media_type: st
     return _page_answer(request, accession, version, answer)
 
 
+@answers_unreachable
 def _page_answer(request, accession: str, version: int | None, answer) -> HttpResponse:
     """Call `answer(page)` for a version the caller may see (404, or 410 for a removed study), cached if public."""
-    try:
-        page = study_page_get(request.user, accession, version)
-    except StudyGone as gone:
-        return tombstone(request, gone.study)
-    except StudyNotFound:
-        raise Http404("No such study or version.") from None
+    page = study_page_get(request.user, accession, version)
     response = answer(page)
     if response.status_code == 200:  # every metadata record counts as a view of the study (COUNTER investigation)
         usage_record(request, page.study, UsageKind.INVESTIGATION)
@@ -89,10 +74,8 @@ def study_linkset(request, accession: str, version: int | None = None):
     """The page's signposts as an RFC 9264 linkset (FAIR Signposting level 2)."""
 
     def answer(page: StudyPage) -> HttpResponse:
-        where = {"study": page.study, "version": page.version, "pinned": version is not None}
-        signposts = page_signposts(request, **where, dois=study_dois(page.study))
-        document = linkset_document(signposts, anchor=page_address(request, **where))
-        return JsonResponse(document, content_type=LINKSET, json_dumps_params={"indent": 2})
+        signposts = page_signposts(request, study=page.study, version=page.version, pinned=version is not None)
+        return JsonResponse(linkset_document(signposts), content_type=LINKSET, json_dumps_params={"indent": 2})
 
     return _page_answer(request, accession, version, answer)
 
@@ -110,14 +93,21 @@ def study_citation(request, accession: str, extension: str, version: int | None 
     return response
 
 
-def _version_route(request, name: str, page: StudyPage, *extra) -> str:
+def _version_route(request, name: str, version: StudyVersion, *extra) -> str:
     """The absolute address of a pinned version's route: what it names never changes (P-PERMANENT)."""
-    return request.build_absolute_uri(reverse(name, args=[page.study.accession, page.version.number, *extra]))
+    return request.build_absolute_uri(reverse(name, args=[version.study.accession, version.number, *extra]))
 
 
-def _file_prefix(request, page: StudyPage) -> str:
+def _file_prefix(request, version: StudyVersion) -> str:
     """The address a file's quoted path completes, reversed once rather than once per file."""
-    return _version_route(request, "study-version-file", page, "_")[:-1]
+    return _version_route(request, "study-version-file", version, "_")[:-1]
+
+
+def crate_addresses(request, *, study: Study, version: StudyVersion) -> CrateAddresses:
+    """What a version's crate names: the same in its ro-crate-metadata.json and inside its download.zip."""
+    return CrateAddresses(
+        page=_version_route(request, "study-version", version), file_prefix=_file_prefix(request, version)
+    )
 
 
 @require_safe
@@ -125,11 +115,7 @@ def study_ro_crate(request, accession: str, version: int | None = None):
     """The RO-Crate 1.2 metadata of a version: its files with sizes, checksums and File List attributes, streamed."""
 
     def answer(page: StudyPage) -> HttpResponse:
-        addresses = CrateAddresses(
-            page=_version_route(request, "study-version", page),
-            file_prefix=_file_prefix(request, page),
-            doi=study_dois(page.study).of_version(page.version.number) or "",
-        )
+        addresses = crate_addresses(request, study=page.study, version=page.version)
         chunks = crate_chunks(study=page.study, version=page.version, user=request.user, addresses=addresses)
         body = (chunk.encode() for chunk in chunks)
         return StreamingHttpResponse(body, content_type="application/ld+json; charset=utf-8")
@@ -143,13 +129,11 @@ def study_croissant(request, accession: str, version: int | None = None):
 
     def answer(page: StudyPage) -> HttpResponse:
         addresses = CroissantAddresses(
-            page=_version_route(request, "study-version", page),
-            listing=_version_route(request, "study-version-files-csv", page),
-            file_prefix=_file_prefix(request, page),
+            page=_version_route(request, "study-version", page.version),
+            listing=_version_route(request, "study-version-files-csv", page.version),
+            file_prefix=_file_prefix(request, page.version),
         )
-        item = page_citation_item(
-            request, study=page.study, version=page.version, pinned=True, dois=study_dois(page.study)
-        )
+        item = page_citation_item(request, study=page.study, version=page.version, pinned=True)
         document = croissant_document(
             study=page.study, version=page.version, user=request.user, addresses=addresses, citation_item=item
         )
@@ -163,7 +147,7 @@ def study_files_csv(request, accession: str, version: int | None = None):
     """The listing of a version's downloadable files as CSV (path, url, size, sha256, content_type, attributes)."""
 
     def answer(page: StudyPage) -> HttpResponse:
-        lines = listing_lines(version=page.version, user=request.user, file_prefix=_file_prefix(request, page))
+        lines = listing_lines(version=page.version, user=request.user, file_prefix=_file_prefix(request, page.version))
         response = StreamingHttpResponse((line.encode() for line in lines), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="{accession}-v{page.version.number}-files.csv"'
         return response

@@ -13,36 +13,21 @@ from django.views.decorators.http import require_safe
 from archive.downloads import file_response
 from archive.selectors.downloads import folder_check
 from archive.selectors.files import FileGone, study_file_get_visible
-from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_by_reviewer_token, study_version_get
+from archive.selectors.visibility import study_get_by_reviewer_token, study_version_get
 from archive.services.access import reviewer_link_record_access
 from archive.views.download_links import RouteSpace, download_refused
 from archive.views.file_listing import file_listing_get
 from archive.views.studies import clean_path, file_gone, manifest_response
-from archive.views.study_page import study_page_context, tombstone
+from archive.views.study_page import study_page_context
+from archive.views.visible import answers_unreachable
 from core.errors import PolicyViolation
-
-
-def _private(response):
-    response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-def _opened(token: str):
-    """Return the study and link a token opens; Http404 hides whether it is unknown, revoked or expired."""
-    try:
-        return study_get_by_reviewer_token(token)
-    except StudyNotFound:
-        raise Http404("No such reviewer link.") from None
 
 
 @never_cache
 @require_safe
+@answers_unreachable(private=True)
 def review(request, token: str):
-    try:
-        study, link = _opened(token)
-    except StudyGone as gone:
-        return _private(tombstone(request, gone.study))
+    study, link = study_get_by_reviewer_token(token)
     reviewer_link_record_access(link=link)
     version = study_version_get(study=study)
     # Reviewers are never curators here: removed files stay out of the list, as for the public.
@@ -60,40 +45,32 @@ def review(request, token: str):
     )
     context["expires_at"] = link.expires_at
     status = 400 if listing_form.errors else 200
-    return _private(render(request, "archive/review_detail.html", context, status=status))
+    return render(request, "archive/review_detail.html", context, status=status)
 
 
 @never_cache
 @require_safe
+@answers_unreachable(private=True)
 def review_file(request, token: str, path: str):
     """Download one file of the newest version of the study the link opens, and of no other study."""
     if not clean_path(path):
         raise Http404("Not a valid file path.")
+    study, _link = study_get_by_reviewer_token(token)
     try:
-        study, _link = _opened(token)
         file = study_file_get_visible(user=None, version=study_version_get(study=study), path=path)
-    except StudyGone as gone:
-        return _private(tombstone(request, gone.study))
-    except StudyNotFound:
-        raise Http404("No such file.") from None
     except FileGone:
-        return _private(file_gone(request))
-    response = file_response(request, file, public=False)
-    response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+        return file_gone(request)
+    return file_response(request, file, public=False)
 
 
 @never_cache
 @require_safe
+@answers_unreachable(private=True)
 def review_manifest(request, token: str):
     """The `sha256sum -c` manifest of the newest version of the study the link opens."""
+    study, _link = study_get_by_reviewer_token(token)
     try:
-        study, _link = _opened(token)
         folder = folder_check(request.GET.get("folder", ""))
-    except StudyGone as gone:
-        return _private(tombstone(request, gone.study))
     except PolicyViolation as error:
-        return _private(download_refused(request, error))
-    response = manifest_response(version=study_version_get(study=study), user=None, folder=folder)
-    return _private(response)
+        return download_refused(request, error)
+    return manifest_response(version=study_version_get(study=study), user=None, folder=folder)

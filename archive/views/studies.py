@@ -9,31 +9,19 @@ from django.views.decorators.http import require_safe
 
 from archive.downloads import file_response
 from archive.exports.signposting import file_signposts, link_header
-from archive.models import Study, StudyVersion, UsageKind
+from archive.models import UsageKind
 from archive.selectors.downloads import folder_check
 from archive.selectors.files import FileGone, study_file_get_visible
 from archive.selectors.manifest import manifest_blocks
-from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible, study_version_get
 from archive.services.usage import usage_record
 from archive.views.download_links import download_refused
 from archive.views.exports import negotiated_record_type, record_response
-from archive.views.study_page import study_page_response, tombstone
+from archive.views.study_page import study_page_response
+from archive.views.visible import answers_unreachable, visible_version
 from core.errors import PolicyViolation
 
 # A file handed over whole or in part, or the redirect to the object store that hands it over.
 DELIVERED = (200, 206, 302)
-
-
-def _visible_version(request, accession: str, number: int | None) -> tuple[Study, StudyVersion]:
-    """Return a study the caller sees and its version `number`, raising Http404 or the StudyGone of a removed entry.
-
-    Downloads and manifests need that one version, not the page's list of every version with its metadata.
-    """
-    try:
-        study = study_get_visible(request.user, accession)
-        return study, study_version_get(study=study, number=number)
-    except StudyNotFound:
-        raise Http404("No such study or version.") from None
 
 
 @require_safe
@@ -69,16 +57,13 @@ def with_visible_file(view):
     """
 
     @functools.wraps(view)
+    @answers_unreachable
     def resolved(request, accession: str, path: str, version: int | None = None):
         if not clean_path(path):
             raise Http404("Not a valid file path.")
+        study, study_version = visible_version(request, accession, version)
         try:
-            study, study_version = _visible_version(request, accession, version)
             file = study_file_get_visible(user=request.user, version=study_version, path=path)
-        except StudyGone as gone:
-            return tombstone(request, gone.study)
-        except StudyNotFound:
-            raise Http404("No such file.") from None
         except FileGone:
             return file_gone(request)
         return view(request, study=study, file=file)
@@ -107,13 +92,12 @@ def manifest_response(*, version, user, folder: str = "") -> StreamingHttpRespon
 
 
 @require_safe
+@answers_unreachable
 def study_manifest(request, accession: str, version: int | None = None):
     """List `<sha256>  <path>` for the downloadable files of a version, for `sha256sum -c`."""
+    study, study_version = visible_version(request, accession, version)
     try:
-        study, study_version = _visible_version(request, accession, version)
         folder = folder_check(request.GET.get("folder", ""))
-    except StudyGone as gone:
-        return tombstone(request, gone.study)
     except PolicyViolation as error:
         return download_refused(request, error)
     response = manifest_response(version=study_version, user=request.user, folder=folder)

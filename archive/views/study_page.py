@@ -6,7 +6,6 @@
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,14 +18,11 @@ from archive.jsonld import canonical_url, study_dataset
 from archive.metadata import StudyMetadata
 from archive.models import Study, StudyStatus, StudyVersion, UsageKind
 from archive.release_dates import release_date_bounds
-from archive.selectors.dois import StudyDois, doi_url, study_dois
 from archive.selectors.downloads import Download
 from archive.selectors.file_tree import FileListing
 from archive.selectors.files import file_attribute_columns
 from archive.selectors.statistics import study_usage
 from archive.selectors.visibility import (
-    StudyGone,
-    StudyNotFound,
     reviewer_links_for,
     study_access_manageable_by,
     study_collaborators,
@@ -35,17 +31,8 @@ from archive.selectors.visibility import (
 from archive.services.usage import usage_record
 from archive.views.download_links import RouteSpace, download_offer
 from archive.views.file_listing import file_listing_context, file_listing_get
+from archive.views.visible import answers_unreachable
 from core.roles import user_is_curator
-
-
-def tombstone(request, study: Study):
-    """Answer 410 for a removed entry: accession, date and reason category only (P-REMOVE)."""
-    context = {
-        "accession": study.accession,
-        "removed_at": study.status_changed_at,
-        "reason": study.get_status_reason_display() if study.status_reason else "",
-    }
-    return render(request, "archive/tombstone.html", context, status=410)
 
 
 def study_page_context(
@@ -97,28 +84,15 @@ def study_page_context(
     }
 
 
-def _doi_context(dois: StudyDois, *, number: int, pinned: bool) -> dict:
-    """The page's DOI (templates/archive/includes/study_header.html); the study's page names its version's too."""
-    page_doi, version_doi = dois.for_page(number, pinned=pinned), dois.of_version(number)
-    return {
-        "doi_url": doi_url(page_doi) if page_doi else "",
-        "version_doi_url": doi_url(version_doi) if version_doi and not pinned else "",
-    }
-
-
 def requested_page(request) -> int:
     requested = request.GET.get("page", "")
     return int(requested) if requested.isdigit() else 1
 
 
+@answers_unreachable
 def study_page_response(request, accession: str, version: int | None = None, *, owner_forms: dict | None = None):
     """Render the accession page; `owner_forms` shows the owner's refused forms again (archive/views/sharing.py)."""
-    try:
-        page = study_page_get(request.user, accession, version)
-    except StudyGone as gone:
-        return tombstone(request, gone.study)
-    except StudyNotFound:
-        raise Http404("No such study or version.") from None
+    page = study_page_get(request.user, accession, version)
     study, study_version = page.study, page.version
     listing, listing_form = file_listing_get(request, version=study_version, user=request.user)
     if not listing_form.errors:
@@ -139,7 +113,6 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
         download_routes=RouteSpace.for_version(study_version, user=request.user),
     )
     curator = user_is_curator(request.user)
-    dois = study_dois(study)  # one query, shared by the header, the citation, the JSON-LD and the signposts
     owner = request.user.is_authenticated and study.owner_id == request.user.pk
     # Search engines may index only entries that are public and not hidden (P-HIDE).
     indexable = study.is_public and study.searchable
@@ -153,21 +126,18 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
         "show_hidden_banner": not study.searchable and (curator or owner),
         "indexable": indexable,
         "usage": study_usage(study),
-        **_doi_context(dois, number=study_version.number, pinned=version is not None),
     }
     if indexable:
-        context["jsonld"] = study_dataset(
-            request=request, study=study, version=study_version, is_newest=page.is_newest, dois=dois
-        )
+        context["jsonld"] = study_dataset(request=request, study=study, version=study_version, is_newest=page.is_newest)
         if version is not None:  # a /v<n>/ page names the one address to index for what it shows
             context["canonical_url"] = canonical_url(
                 request, study=study, version=study_version, is_newest=page.is_newest
             )
-    cited = page_citation_item(request, study=study, version=study_version, pinned=version is not None, dois=dois)
+    cited = page_citation_item(request, study=study, version=study_version, pinned=version is not None)
     context["citation_html"] = citation_apa_html(cited)
     context |= owner_tools_context(request, study=study, forms=owner_forms)
     response = render(request, "archive/study_detail.html", context, status=400 if listing_form.errors else 200)
-    signposts = page_signposts(request, study=study, version=study_version, pinned=version is not None, dois=dois)
+    signposts = page_signposts(request, study=study, version=study_version, pinned=version is not None)
     response["Link"] = link_header(signposts)
     if context["owner_tools"] and context["owner_tools"]["created_link"]:
         add_never_cache_headers(response)  # it shows a new reviewer link's secret URL, once

@@ -74,7 +74,9 @@ def test_zip_keeps_the_folders_stored_with_manifest_and_exact_length(anonymous_c
     archive = zipfile.ZipFile(io.BytesIO(body))
     assert archive.testzip() is None  # every CRC matches
     assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_STORED}
-    assert {name.removeprefix(f"{study.accession}-v1/"): archive.read(name) for name in archive.namelist()} == {
+    entries = {name.removeprefix(f"{study.accession}-v1/"): archive.read(name) for name in archive.namelist()}
+    assert entries.pop("ro-crate-metadata.json")  # tests/archive/test_zip_rocrate.py loads it back
+    assert entries == {
         **FILES,
         "manifest.sha256": "".join(f"{_sha256(FILES[p])}  {p}\n" for p in sorted(FILES)).encode(),
     }
@@ -100,6 +102,7 @@ def test_zip_of_a_folder_holds_only_its_files_under_their_full_paths(anonymous_c
         f"{study.accession}-v1-raw-plate 1/raw/plate 1/cell_01.tif",
         f"{study.accession}-v1-raw-plate 1/raw/plate 1/cell_02.tif",
         f"{study.accession}-v1-raw-plate 1/manifest.sha256",
+        f"{study.accession}-v1-raw-plate 1/ro-crate-metadata.json",
     ]
     manifest = archive.read(f"{study.accession}-v1-raw-plate 1/manifest.sha256").decode()
     assert manifest.splitlines() == [
@@ -207,7 +210,11 @@ def test_a_pinned_version_downloads_that_version(anonymous_client, study):
     new = zipfile.ZipFile(io.BytesIO(_body(anonymous_client.get(_zip_url(study)))))
 
     assert f"{study.accession}-v1/README.txt" in old.namelist()
-    assert new.namelist() == [f"{study.accession}-v2/new.txt", f"{study.accession}-v2/manifest.sha256"]
+    assert new.namelist() == [
+        f"{study.accession}-v2/new.txt",
+        f"{study.accession}-v2/manifest.sha256",
+        f"{study.accession}-v2/ro-crate-metadata.json",
+    ]
 
 
 # --- The download list, run by the real clients -----------------------------------------------
