@@ -21,6 +21,7 @@ from rocrate.rocrate import ROCrate
 from archive.downloads import content_type_of
 from archive.metadata import StudyMetadata
 from archive.models import FileStatus, Study, StudyVersion
+from archive.selectors.dois import doi_url
 from archive.selectors.manifest import downloadable_files
 from archive.templatetags.archive_tags import orcid_url
 
@@ -30,10 +31,12 @@ ROWS_PER_FETCH = 2000
 
 @dataclass(frozen=True)
 class CrateAddresses:
-    """The absolute addresses a crate names: the version's page and the prefix a file's quoted path completes."""
+    """The absolute addresses a crate names: the version's page, the prefix a file's quoted path completes, and the
+    version's DOI once registered (the root's identifier, as RO-Crate asks for a persistent one; else the accession)."""
 
     page: str
     file_prefix: str
+    doi: str = ""
 
 
 def _head(*, study: Study, version: StudyVersion, addresses: CrateAddresses) -> dict:
@@ -45,7 +48,7 @@ def _head(*, study: Study, version: StudyVersion, addresses: CrateAddresses) -> 
     root["description"] = metadata.description or metadata.title or study.title
     root["datePublished"] = study.release_date.isoformat()
     root["dateModified"] = version.created_at.date().isoformat()
-    root["identifier"] = study.accession
+    root["identifier"] = doi_url(addresses.doi) if addresses.doi else study.accession
     root["version"] = str(version.number)
     root["url"] = addresses.page
     root["keywords"] = list(metadata.keywords)

@@ -13,9 +13,17 @@ from archive.exports.citations import CITATION_FORMATS, citation_render, page_ci
 from archive.exports.croissant import CroissantAddresses, croissant_document, listing_lines
 from archive.exports.datacite import datacite_metadata, datacite_xml
 from archive.exports.rocrate import CrateAddresses, crate_chunks
-from archive.exports.signposting import DATACITE_XML, JSON_LD, LINKSET, linkset_document, page_signposts
+from archive.exports.signposting import (
+    DATACITE_XML,
+    JSON_LD,
+    LINKSET,
+    linkset_document,
+    page_address,
+    page_signposts,
+)
 from archive.jsonld import study_dataset
 from archive.models import Study, StudyVersion, UsageKind
+from archive.selectors.dois import study_dois
 from archive.selectors.visibility import StudyPage, study_page_get
 from archive.services.usage import usage_record
 from archive.views.visible import answers_unreachable
@@ -31,15 +39,18 @@ def negotiated_record_type(request) -> str | None:
 
 
 def _record(request, page: StudyPage, media_type: str, *, pinned: bool) -> str | bytes:
+    dois = study_dois(page.study)
     if media_type == DATACITE_XML:
         numbers = [version.number for version in page.versions]
-        return datacite_xml(datacite_metadata(study=page.study, version=page.version, numbers=numbers))
+        record = datacite_metadata(study=page.study, version=page.version, numbers=numbers)
+        return datacite_xml(record, doi=dois.of_version(page.version.number) or "")
     if media_type == JSON_LD:
-        dataset = study_dataset(request=request, study=page.study, version=page.version, is_newest=page.is_newest)
+        dataset = study_dataset(
+            request=request, study=page.study, version=page.version, is_newest=page.is_newest, dois=dois
+        )
         return json.dumps(dataset, ensure_ascii=False, indent=2)
-    return citation_render(
-        page_citation_item(request, study=page.study, version=page.version, pinned=pinned), media_type
-    )
+    item = page_citation_item(request, study=page.study, version=page.version, pinned=pinned, dois=dois)
+    return citation_render(item, media_type)
 
 
 def record_response(request, accession: str, version: int | None, media_type: str) -> HttpResponse:
@@ -74,8 +85,10 @@ def study_linkset(request, accession: str, version: int | None = None):
     """The page's signposts as an RFC 9264 linkset (FAIR Signposting level 2)."""
 
     def answer(page: StudyPage) -> HttpResponse:
-        signposts = page_signposts(request, study=page.study, version=page.version, pinned=version is not None)
-        return JsonResponse(linkset_document(signposts), content_type=LINKSET, json_dumps_params={"indent": 2})
+        where = {"study": page.study, "version": page.version, "pinned": version is not None}
+        signposts = page_signposts(request, **where, dois=study_dois(page.study))
+        document = linkset_document(signposts, anchor=page_address(request, **where))
+        return JsonResponse(document, content_type=LINKSET, json_dumps_params={"indent": 2})
 
     return _page_answer(request, accession, version, answer)
 
@@ -106,7 +119,9 @@ def _file_prefix(request, version: StudyVersion) -> str:
 def crate_addresses(request, *, study: Study, version: StudyVersion) -> CrateAddresses:
     """What a version's crate names: the same in its ro-crate-metadata.json and inside its download.zip."""
     return CrateAddresses(
-        page=_version_route(request, "study-version", version), file_prefix=_file_prefix(request, version)
+        page=_version_route(request, "study-version", version),
+        file_prefix=_file_prefix(request, version),
+        doi=study_dois(study).of_version(version.number) or "",
     )
 
 
@@ -133,7 +148,9 @@ def study_croissant(request, accession: str, version: int | None = None):
             listing=_version_route(request, "study-version-files-csv", page.version),
             file_prefix=_file_prefix(request, page.version),
         )
-        item = page_citation_item(request, study=page.study, version=page.version, pinned=True)
+        item = page_citation_item(
+            request, study=page.study, version=page.version, pinned=True, dois=study_dois(page.study)
+        )
         document = croissant_document(
             study=page.study, version=page.version, user=request.user, addresses=addresses, citation_item=item
         )

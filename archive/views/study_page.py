@@ -18,6 +18,7 @@ from archive.jsonld import canonical_url, study_dataset
 from archive.metadata import StudyMetadata
 from archive.models import Study, StudyStatus, StudyVersion, UsageKind
 from archive.release_dates import release_date_bounds
+from archive.selectors.dois import StudyDois, doi_url, study_dois
 from archive.selectors.downloads import Download
 from archive.selectors.file_tree import FileListing
 from archive.selectors.files import file_attribute_columns
@@ -84,6 +85,15 @@ def study_page_context(
     }
 
 
+def _doi_context(dois: StudyDois, *, number: int, pinned: bool) -> dict:
+    """The page's DOI (templates/archive/includes/study_header.html); the study's page names its version's too."""
+    page_doi, version_doi = dois.for_page(number, pinned=pinned), dois.of_version(number)
+    return {
+        "doi_url": doi_url(page_doi) if page_doi else "",
+        "version_doi_url": doi_url(version_doi) if version_doi and not pinned else "",
+    }
+
+
 def requested_page(request) -> int:
     requested = request.GET.get("page", "")
     return int(requested) if requested.isdigit() else 1
@@ -113,6 +123,7 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
         download_routes=RouteSpace.for_version(study_version, user=request.user),
     )
     curator = user_is_curator(request.user)
+    dois = study_dois(study)  # one query, shared by the header, the citation, the JSON-LD and the signposts
     owner = request.user.is_authenticated and study.owner_id == request.user.pk
     # Search engines may index only entries that are public and not hidden (P-HIDE).
     indexable = study.is_public and study.searchable
@@ -126,18 +137,21 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
         "show_hidden_banner": not study.searchable and (curator or owner),
         "indexable": indexable,
         "usage": study_usage(study),
+        **_doi_context(dois, number=study_version.number, pinned=version is not None),
     }
     if indexable:
-        context["jsonld"] = study_dataset(request=request, study=study, version=study_version, is_newest=page.is_newest)
+        context["jsonld"] = study_dataset(
+            request=request, study=study, version=study_version, is_newest=page.is_newest, dois=dois
+        )
         if version is not None:  # a /v<n>/ page names the one address to index for what it shows
             context["canonical_url"] = canonical_url(
                 request, study=study, version=study_version, is_newest=page.is_newest
             )
-    cited = page_citation_item(request, study=study, version=study_version, pinned=version is not None)
+    cited = page_citation_item(request, study=study, version=study_version, pinned=version is not None, dois=dois)
     context["citation_html"] = citation_apa_html(cited)
     context |= owner_tools_context(request, study=study, forms=owner_forms)
     response = render(request, "archive/study_detail.html", context, status=400 if listing_form.errors else 200)
-    signposts = page_signposts(request, study=study, version=study_version, pinned=version is not None)
+    signposts = page_signposts(request, study=study, version=study_version, pinned=version is not None, dois=dois)
     response["Link"] = link_header(signposts)
     if context["owner_tools"] and context["owner_tools"]["created_link"]:
         add_never_cache_headers(response)  # it shows a new reviewer link's secret URL, once
