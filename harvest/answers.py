@@ -56,8 +56,6 @@ def _metadata_formats(parent, request: OaiRequest) -> None:
 
 
 def _sets(parent, request: OaiRequest) -> None:
-    if request.resumed:
-        raise OaiError("badResumptionToken", "ListSets answers in one list: it issues no resumption tokens.")
     sets = oai_element(parent, "ListSets")
     for spec, name in harvest_sets():
         entry = oai_element(sets, "set")

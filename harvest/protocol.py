@@ -8,7 +8,7 @@ expire and any web process can resume any harvest.
 import datetime
 import functools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core import signing
@@ -43,14 +43,15 @@ VERB_ARGUMENTS = {
     "ListIdentifiers": (("metadataPrefix",), ("from", "until", "set")),
     "ListRecords": (("metadataPrefix",), ("from", "until", "set")),
 }
+# ListSets answers in one list and issues no tokens, so any token it is given is a bad one.
 RESUMABLE_VERBS = (*LIST_VERBS, "ListSets")
 TOKEN_SALT = "harvest.resumption"
 ARGUMENT_MAX_CHARS = 2000
 MISSING_VERB = "The verb is missing (a POST sends its arguments as application/x-www-form-urlencoded)."
 # Anything an XML attribute may carry back in the answer's <request> element; the rest is a bad argument.
 PRINTABLE = re.compile(r"[^\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]*")
-DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-SECOND = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z")
+DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+SECOND = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
 DATESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # Any URI (RFC 3986's scheme, then anything printable): an identifier of another shape is a bad argument.
 URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
@@ -262,12 +263,13 @@ def _resumed(verb: str, token: str) -> OaiRequest:
         raise OaiError("badResumptionToken", "This resumption token was not issued by this repository.") from None
     if not isinstance(state, dict) or state.get("verb") != verb:
         raise OaiError("badResumptionToken", f"This resumption token does not continue a {verb} list.")
-    request = OaiRequest(
+    return OaiRequest(
         verb=verb,
         resumed=True,
         metadata_prefix=state["metadataPrefix"],
         set_spec=state["set"],
         from_date=state["from"],
         until_date=state["until"],
+        after_pk=state["after"],
+        cursor=state["cursor"],
     )
-    return replace(request, after_pk=state["after"], cursor=state["cursor"])
