@@ -2,8 +2,10 @@
 
 import functools
 import logging
+import math
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, QuerySet, Value
@@ -28,11 +30,31 @@ from uploads.storage import upload_storage_path
 logger = logging.getLogger(__name__)
 
 
-def _upload_problem(f: SubmissionFile) -> str:
+@dataclass(frozen=True, slots=True)
+class MovingFile:
+    """What the move reads of a file, from one row of values (model instances cost more than the batch's queries)."""
+
+    pk: int
+    path: str
+    size: int
+    sha256: str
+    storage_key: str
+    upload_file_id: int | None
+    storage_name: str | None  # of the upload; None once the upload row is gone
+
+
+MOVE_FIELDS = ("pk", "path", "size", "sha256", "storage_key", "upload_file_id", "upload_file__storage_name")
+
+
+def _moving(files: QuerySet) -> list[MovingFile]:
+    return [MovingFile(*row) for row in files.values_list(*MOVE_FIELDS)]
+
+
+def _upload_problem(f: MovingFile) -> str:
     """Return why the upload bytes of `f` do not match its checksum, or "" if they do."""
     if problem := _upload_problem_quick(f):
         return problem
-    with upload_storage_path(f.upload_file.storage_name).open("rb") as handle:
+    with upload_storage_path(f.storage_name).open("rb") as handle:
         sha256, size = sha256_of(handle)
     if size != f.size:
         return f"size {size} instead of {f.size}"
@@ -41,9 +63,9 @@ def _upload_problem(f: SubmissionFile) -> str:
     return ""
 
 
-def _upload_problem_quick(f: SubmissionFile) -> str:
+def _upload_problem_quick(f: MovingFile) -> str:
     """The upload-area checks that need no hashing; storing hashes what it reads."""
-    if f.upload_file is None or not upload_storage_path(f.upload_file.storage_name).exists():
+    if f.storage_name is None or not upload_storage_path(f.storage_name).exists():
         return "missing from the upload area"
     return ""
 
@@ -56,34 +78,24 @@ def _orphan_remove(key: str) -> None:
         archive_storage().delete(key)
 
 
-def _archived(f: SubmissionFile) -> bool:
+def _archived(f: MovingFile) -> bool:
     storage = archive_storage()
     return bool(f.storage_key) and storage.exists(f.storage_key) and storage.size(f.storage_key) == f.size
 
 
-def _partial_remove(f: SubmissionFile) -> None:
+def _partial_remove(f: MovingFile) -> None:
     """Delete what a crash mid-write left under the file's key; the key names its content, so its size is known."""
     storage, key = archive_storage(), content_key(f.sha256)
     if storage.exists(key) and storage.size(key) != f.size:
         storage.delete(key)
 
 
-# What the move reads of a file: decoding the rest (attributes, the upload's dates) cost more than the batch's queries.
-MOVE_FIELDS = ("submission_id", "path", "size", "sha256", "storage_key", "state", "upload_file__storage_name")
-
-
-def _locked(submission_id: int, pks: Sequence[int] = (), state: str = "") -> tuple[Submission, list[SubmissionFile]]:
+def _locked(submission_id: int, pks: Sequence[int] = (), state: str = "") -> tuple[Submission, list[MovingFile]]:
     """Lock the submission row and read those of `pks` still in `state`, in path order."""
     submission = Submission.objects.select_for_update().get(pk=submission_id)
     if not pks:
         return submission, []
-    files = (
-        SubmissionFile.objects.filter(pk__in=pks, state=state)
-        .select_related("upload_file")
-        .only(*MOVE_FIELDS)
-        .order_by("pk")
-    )
-    return submission, list(files)
+    return submission, _moving(SubmissionFile.objects.filter(pk__in=pks, state=state).order_by("pk"))
 
 
 def _content_key_of_sha256():
@@ -101,17 +113,23 @@ def _in_threads(function: Callable, items: Sequence, *, threads: int = MOVE_THRE
     """Return `function` of each item, in order, computed by threads; re-raise the first failure.
 
     Checks of many files mostly wait for the disk or the object store, and
-    hashing releases the GIL, so threads overlap them. `function` must not use
-    the database.
+    hashing releases the GIL, so threads overlap them. Each thread takes one
+    run of items (a future per item cost more than a tiny file's check), and
+    stops at its first failure. `function` must not use the database.
     """
+    run = math.ceil(len(items) / threads) or 1
+
+    def each(start: int) -> list:
+        return [function(item) for item in items[start : start + run]]
+
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="submission-move") as pool:
-        return list(pool.map(function, items))
+        return [result for results in pool.map(each, range(0, len(items), run)) for result in results]
 
 
-def _keyset_batches(files: QuerySet, size: int) -> Iterator[list]:
+def _keyset_batches(files: QuerySet, size: int) -> Iterator[list[MovingFile]]:
     """The rows of `files` by pk, `size` per query: no OFFSET, one batch held at a time (memory flat at 1M files)."""
     last = 0
-    while batch := list(files.filter(pk__gt=last).order_by("pk")[:size]):
+    while batch := _moving(files.filter(pk__gt=last).order_by("pk")[:size]):
         yield batch
         last = batch[-1].pk
 
@@ -128,8 +146,9 @@ def submission_files_move(
     P-INTEGRITY: every file still in the upload area is first re-hashed
     (streamed); any mismatch or missing file stops the submission in
     `changes_requested` with the files listed in `move_error` (the first
-    MOVE_PROBLEMS_LISTED found), and nothing is moved. P-MOVE-ON-SUBMIT then moves the files, a batch at a time, in two
-    steps, each one transaction with the submission row locked:
+    MOVE_PROBLEMS_LISTED found), and nothing is moved. P-MOVE-ON-SUBMIT then
+    moves the files, a batch at a time, in two steps, each one transaction
+    with the submission row locked:
 
     1. pending → stored: the upload bytes go into archive storage under their
        content key (hashed as it is read: hard-linked on local storage, copied to S3) and the key is
@@ -169,9 +188,9 @@ def submission_files_move(
     submission = Submission.objects.get(pk=submission_id)
     if submission.state != SubmissionState.SUBMITTED:
         return submission
-    pending = submission.files.filter(state=SubmissionFileState.PENDING).select_related("upload_file")
+    pending = submission.files.filter(state=SubmissionFileState.PENDING)
     problems = {}
-    for batch in _keyset_batches(pending.only(*MOVE_FIELDS), batch_size):
+    for batch in _keyset_batches(pending, batch_size):
         found = _in_threads(_upload_problem, batch)
         problems |= {f.pk: {"path": f.path, "problem": p} for f, p in zip(batch, found, strict=True) if p}
         if len(problems) >= MOVE_PROBLEMS_LISTED:  # the submission stops anyway: enough to tell the owner
@@ -179,9 +198,7 @@ def submission_files_move(
     if problems:
         return _stop(submission_id, problems)
     fault("verified")
-    # The related manager sets each row's submission, so its id is read too (deferred it costs a query a row).
-    to_move = submission.files.exclude(state=SubmissionFileState.DONE).only("pk", "submission_id")
-    for batch in _keyset_batches(to_move, batch_size):
+    for batch in _keyset_batches(submission.files.exclude(state=SubmissionFileState.DONE), batch_size):
         pks = [f.pk for f in batch]
         if problems := _files_store(submission_id, pks, fault):
             return _stop(submission_id, problems)
@@ -274,9 +291,9 @@ def _files_store(submission_id: int, pks: list[int], fault: Callable[[str], None
     return problems
 
 
-def _rounds_of_distinct_content(files: list[SubmissionFile]) -> list[list[SubmissionFile]]:
+def _rounds_of_distinct_content(files: list[MovingFile]) -> list[list[MovingFile]]:
     """Split `files` into rounds in which no two files have the same SHA-256 (the first copy of each goes first)."""
-    rounds: list[list[SubmissionFile]] = []
+    rounds: list[list[MovingFile]] = []
     seen: dict[str, int] = {}
     for f in files:
         index = seen[f.sha256] = seen.get(f.sha256, -1) + 1
@@ -286,7 +303,7 @@ def _rounds_of_distinct_content(files: list[SubmissionFile]) -> list[list[Submis
     return rounds
 
 
-def _file_store(f: SubmissionFile, *, fault: Callable[[str], None]) -> tuple[str, str]:
+def _file_store(f: MovingFile, *, fault: Callable[[str], None]) -> tuple[str, str]:
     """Store one file's upload bytes under their content key; return (key, problem), problem "" when stored.
 
     A key comes back with a problem when bytes that changed were stored: the caller deletes that object.
@@ -295,7 +312,7 @@ def _file_store(f: SubmissionFile, *, fault: Callable[[str], None]) -> tuple[str
     if problem := _upload_problem_quick(f):
         return "", problem
     _partial_remove(f)
-    key, sha256, size = content_store_file(upload_storage_path(f.upload_file.storage_name))
+    key, sha256, size = content_store_file(upload_storage_path(f.storage_name))
     if (sha256, size) != (f.sha256, f.size):
         return key, "changed in the upload area while moving"
     fault("archive_written")
