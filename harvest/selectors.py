@@ -9,6 +9,8 @@ once, as it is when the harvest reaches it.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Min, QuerySet
 
 from archive.models import Study, StudyDoi, StudyVersion
@@ -94,7 +96,13 @@ def record_parts(studies: list[Study]) -> dict[int, StudyRecordParts]:
 
 
 def earliest_datestamp() -> datetime.datetime | None:
-    return studies_harvestable().aggregate(earliest=Min("record_changed_at"))["earliest"]
+    """The oldest datestamp, for Identify: a scan of the archive, so cached as search's facets are (a lower bound
+    that may only lag)."""
+
+    def compute():
+        return studies_harvestable().aggregate(earliest=Min("record_changed_at"))["earliest"]
+
+    return cache.get_or_set("harvest:earliest-datestamp", compute, settings.ARCHIVE_SUMMARY_CACHE_SECONDS)
 
 
 def harvest_sets() -> list[tuple[str, str]]:
