@@ -9,7 +9,9 @@ crate of that folder's files, under the same ids. `contentUrl` is the pinned ver
 those bytes forever.
 """
 
+import functools
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -79,9 +81,24 @@ def _head(*, study: Study, version: StudyVersion, addresses: CrateAddresses) -> 
     return crate.metadata.generate()
 
 
+# What quote(path) leaves as it is: letters, digits, "_.-~" and "/". A regular expression escapes the rest
+# several times faster than quote's character-by-character loop, which was half a file's cost.
+_UNSAFE_IN_PATH = re.compile(rb"[^A-Za-z0-9_.~/-]")
+
+
+def quoted_path(path: str) -> str:
+    """The same as urllib.parse.quote(path): a file's @id, and its URL's last part."""
+    return _UNSAFE_IN_PATH.sub(lambda unsafe: b"%%%02X" % unsafe[0][0], path.encode()).decode("ascii")
+
+
+@functools.cache
+def _quoted_name(name: str) -> str:
+    return quote(name, safe="")  # a study has few attribute names, written once a file each
+
+
 def file_entities(path: str, size: int, sha256: str, status: str, attributes: dict, *, file_prefix: str) -> list:
     """A file's File entity and the PropertyValue entities of its File List attributes."""
-    file_id = quote(path)
+    file_id = quoted_path(path)
     entity = {
         "@id": file_id,
         "@type": "File",
@@ -89,12 +106,12 @@ def file_entities(path: str, size: int, sha256: str, status: str, attributes: di
         "contentSize": str(size),
         "encodingFormat": content_type_of(path),
         "sha256": sha256,
-        "contentUrl": file_prefix + quote(path),
+        "contentUrl": file_prefix + file_id,
     }
     if status == FileStatus.OBSOLETE:  # still served (P-OBSOLETE), and said so
         entity["creativeWorkStatus"] = "Obsolete"
     values = [
-        {"@id": f"#{file_id}:{quote(name, safe='')}", "@type": "PropertyValue", "name": name, "value": value}
+        {"@id": f"#{file_id}:{_quoted_name(name)}", "@type": "PropertyValue", "name": name, "value": value}
         for name, value in sorted(attributes.items())
     ]
     if values:
@@ -107,6 +124,8 @@ CRATE_NAME = "ro-crate-metadata.json"
 CRATE_COLUMNS = ("path", "size", "sha256", "status", "attributes")
 _PART_SEPARATOR = ",\n"
 _CLOSING = "\n]}\n]}\n"
+# One encoder for every entity: json.dumps with options builds a new one a call, a third of a file's cost.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 class VersionCrate:
@@ -120,23 +139,24 @@ class VersionCrate:
         head = _head(study=study, version=version, addresses=addresses)
         root, *others = head["@graph"]
         self._opening = '{"@context": ' + json.dumps(head["@context"]) + ', "@graph": [\n'
-        self._opening += "".join(json.dumps(entity, ensure_ascii=False) + ",\n" for entity in others)
+        self._opening += "".join(_ENCODE(entity) + ",\n" for entity in others)
         # The root dataset comes last: its hasPart names every file, read again rather than kept.
-        self._root_opening = json.dumps(root, ensure_ascii=False)[:-1] + ', "hasPart": [\n'
+        self._root_opening = _ENCODE(root)[:-1] + ', "hasPart": [\n'
         self._files = downloadable_files(version=version, user=user, folder=folder)
         self._file_prefix = addresses.file_prefix
 
     def _file_text(self, row: tuple) -> str:
         entities = file_entities(*row, file_prefix=self._file_prefix)
-        return "".join(json.dumps(entity, ensure_ascii=False) + ",\n" for entity in entities)
+        return "".join(_ENCODE(entity) + ",\n" for entity in entities)
 
     @staticmethod
     def _part_text(path: str) -> str:
-        return json.dumps({"@id": quote(path)})
+        # What json.dumps({"@id": quote(path)}) writes: a quoted path holds no character JSON escapes.
+        return '{"@id": "' + quoted_path(path) + '"}'
 
     def row_bytes(self, row: tuple) -> int:
         """The bytes one file row (CRATE_COLUMNS) adds: its entities, its hasPart entry and a separator."""
-        return len(self._file_text(row).encode()) + len(self._part_text(row[0]).encode()) + len(_PART_SEPARATOR)
+        return len(self._file_text(row).encode()) + len(self._part_text(row[0])) + len(_PART_SEPARATOR)  # part: ASCII
 
     def size(self, *, files: int, rows_bytes: int) -> int:
         """The crate's bytes, given its number of files and the sum of their `row_bytes`."""
