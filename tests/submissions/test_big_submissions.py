@@ -1,0 +1,151 @@
+"""Big submissions (issue 13, point 6): the pages and the submit cost the same queries for 10 and 10,000 files,
+and the move the same queries for each batch, whatever the number of batches (P-MOVE-ON-SUBMIT)."""
+
+import functools
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from submissions.models import SubmissionFile, SubmissionFileState, SubmissionState
+from submissions.services import (
+    submission_files_move,
+    submission_files_set,
+    submission_submit,
+    submission_version_start,
+)
+from tests.factories import UserFactory, make_study
+from tests.submissions.move_helpers import ready_draft
+from uploads.models import UploadFile, UploadState
+from uploads.services.retention import upload_expiry_after
+from uploads.services.upload import upload_area_get_or_create
+
+pytestmark = pytest.mark.django_db
+
+SMALL, BIG = 10, 10_000
+
+
+def _uploads_bulk_add(owner, start: int, stop: int) -> None:
+    """Complete upload rows `start` to `stop` under `plates/`, no bytes: the pages and the submit read only rows."""
+    area = upload_area_get_or_create(owner=owner)
+    now = timezone.now()
+    UploadFile.objects.bulk_create(
+        [
+            UploadFile(
+                area=area,
+                upload_id=uuid.uuid4(),
+                relative_path=f"plates/plate{i // 100:03d}/img{i:05d}.tif",
+                size=i + 1,
+                offset=i + 1,
+                sha256=f"{i:064x}",
+                state=UploadState.COMPLETE,
+                created_at=now,
+                last_data_at=now,
+                uploaded_at=now,
+                expires_at=upload_expiry_after(now),
+                storage_name=f"{area.pk}/{uuid.uuid4()}",
+            )
+            for i in range(start, stop)
+        ],
+        batch_size=2000,
+    )
+
+
+def _queries(action) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return len(queries)
+
+
+def _draft_with_uploads(owner):
+    """A ready draft whose single real upload is then joined by SMALL bulk-added rows, all chosen by folder."""
+    submission, _ = ready_draft(owner, {"plates/first.tif": b"first"})
+    _uploads_bulk_add(owner, 0, SMALL)
+    submission_files_set(submission=submission, actor=owner, folders=["plates"])
+    return submission
+
+
+def _get_ok(client, url: str):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def test_p_move_on_submit_files_step_costs_the_same_queries_for_10_and_10000_files(submitter, submitter_client):
+    submission = _draft_with_uploads(submitter)
+    url = reverse("submissions:step", args=[submission.pk, "files"])
+    small = _queries(lambda: _get_ok(submitter_client, url))
+    _uploads_bulk_add(submitter, SMALL, BIG)
+    submission_files_set(submission=submission, actor=submitter, folders=["plates"])
+    assert submission.files.count() == BIG + 1
+    response = _get_ok(submitter_client, url)
+    assert response.context["choice"].page.paginator.count == BIG + 1
+    assert _queries(lambda: _get_ok(submitter_client, url)) == small
+
+
+def test_p_upload_retention_upload_page_costs_the_same_queries_for_10_and_10000_files(submitter, submitter_client):
+    _uploads_bulk_add(submitter, 0, SMALL)
+    url = reverse("uploads:area")
+    small = _queries(lambda: _get_ok(submitter_client, url))
+    _uploads_bulk_add(submitter, SMALL, BIG)
+    assert _get_ok(submitter_client, url).context["page_obj"].paginator.count == BIG
+    assert _queries(lambda: _get_ok(submitter_client, url)) == small
+
+
+def test_p_permanent_new_version_files_step_costs_the_same_queries_for_10_and_10000_files(submitter, submitter_client):
+    study = make_study(owner=submitter)
+    draft = submission_version_start(study=study, actor=submitter)
+    _uploads_bulk_add(submitter, 0, SMALL)
+    url = reverse("submissions:step", args=[draft.pk, "files"])
+    small = _queries(lambda: _get_ok(submitter_client, url))
+    _uploads_bulk_add(submitter, SMALL, BIG)
+    SubmissionFile.objects.bulk_create(  # kept files of the current version, already in the archive
+        [
+            SubmissionFile(
+                submission=draft,
+                path=f"kept/img{i:05d}.tif",
+                size=1,
+                sha256=f"{i:064x}",
+                storage_key=f"sha256/00/00/{i:064x}",
+                state=SubmissionFileState.DONE,
+            )
+            for i in range(BIG)
+        ],
+        batch_size=2000,
+    )
+    assert _queries(lambda: _get_ok(submitter_client, url)) == small
+
+
+def test_p_move_on_submit_submit_costs_the_same_queries_for_10_and_10000_files(submitter, other_user):
+    small = _draft_with_uploads(submitter)
+    big, _ = ready_draft(other_user, {"plates/first.tif": b"first"})
+    _uploads_bulk_add(other_user, 0, BIG)
+    submission_files_set(submission=big, actor=other_user, folders=["plates"])
+    small_queries = _queries(lambda: submission_submit(submission=small, actor=submitter))
+    big_queries = _queries(lambda: submission_submit(submission=big, actor=other_user))
+    big.refresh_from_db()
+    assert big.state == SubmissionState.SUBMITTED and big.files.count() == BIG + 1
+    assert UploadFile.objects.filter(area__owner=other_user, held_by_submission=True).count() == BIG + 1
+    assert big_queries == small_queries
+
+
+def test_p_move_on_submit_the_move_costs_the_same_queries_for_every_batch():
+    """Moves of 1, 2 and 4 batches (after one that warms the caches up): each batch more adds the same queries."""
+    batch = 3
+    queries = []
+    for number, batches in enumerate((1, 1, 2, 4)):
+        owner = UserFactory(username=f"depositor{number}")
+        # One folder whatever the count: the study's folder rows are made per folder, not per batch.
+        contents = {f"images/img{i}.tif": f"{owner.username} {i}".encode() for i in range(batch * batches)}
+        submission, _ = ready_draft(owner, contents)
+        submission_submit(submission=submission, actor=owner)
+        queries.append(
+            _queries(functools.partial(submission_files_move, submission_id=submission.pk, batch_size=batch))
+        )
+        submission.refresh_from_db()
+        assert submission.state == SubmissionState.ACCEPTED and submission.study.files_count == len(contents)
+    _, one, two, four = queries
+    assert two - one > 0 and four - two == 2 * (two - one)
