@@ -6,10 +6,13 @@ from archive.models import Study
 
 
 class CountedPage(Sequence):
-    """One page of rows that also knows the total number of results, for Django's Paginator."""
+    """One page of rows that also knows the total number of results, for Django's Paginator.
 
-    def __init__(self, rows: list[Study], *, total: int, start: int):
-        self.rows, self.total, self.start = rows, total, start
+    `more` says that the results go on beyond `total`, where counting stopped.
+    """
+
+    def __init__(self, rows: list[Study], *, total: int, start: int, more: bool = False):
+        self.rows, self.total, self.start, self.more = rows, total, start, more
 
     def count(self) -> int:
         return self.total

@@ -31,7 +31,8 @@ def search(request):
     results = study_search_page(request.user, search, page=number, per_page=RESULTS_PER_PAGE)
     paginator = Paginator(results, RESULTS_PER_PAGE)
     if number > paginator.num_pages:
-        form.add_error("page", f"Page {number} does not exist: the results fill {paginator.num_pages} page(s).")
+        results_paged = f"the first {results.total:,} results" if results.more else "the results"
+        form.add_error("page", f"Page {number} does not exist: {results_paged} fill {paginator.num_pages} page(s).")
         return render(request, "archive/search.html", context, status=400)
     page_obj = paginator.page(number)
     query = request.GET.copy()
