@@ -159,7 +159,7 @@ class FilesForm(forms.Form):
     folders = ValuesField()
     folders_shown = ValuesField()
     keep = ValuesField()
-    keep_shown = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    keep_shown = ValuesField()
     file_list = forms.FileField(
         label="File List (optional)",
         required=False,
@@ -184,9 +184,9 @@ class FilesForm(forms.Form):
             }
         return ids, sorted(ticked - folders_all_chosen)
 
-    def keep_paths(self) -> list[str] | None:
-        """The kept files of a new version to keep, or None when the form did not show them."""
-        return self.cleaned_data["keep"] if self.cleaned_data["keep_shown"] else None
+    def keep_dropped(self) -> list[str]:
+        """The kept files of a new version that were shown (one page of them) and unticked: to leave out."""
+        return sorted(set(self.cleaned_data["keep_shown"]) - set(self.cleaned_data["keep"]))
 
     def ticks_read(self) -> bool:
         """Whether every tick was read (after `is_valid`), even if the File List was refused."""

@@ -14,7 +14,6 @@ from submissions.models import (
     ACCEPTED_PROJECT_STATES,
     ProjectProposal,
     Submission,
-    SubmissionFile,
     SubmissionFileState,
     SubmissionKind,
 )
@@ -148,15 +147,15 @@ class FileChoice:
     chosen_ids: set[int]
     chosen_count: int
     chosen_size: int
-    kept: list[SubmissionFile]
+    kept: Page  # one page of the kept files of a new version, by path
     kept_unticked: frozenset[str] = frozenset()
 
-    def as_ticked(self, *, ids: set[int], folders: set[str], keep: list[str] | None) -> "FileChoice":
+    def as_ticked(self, *, ids: set[int], folders: set[str], dropped: list[str]) -> "FileChoice":
         """The page's boxes as the user ticked them, for a save that was refused (so nothing was saved).
 
         `ids` are the files ticked (or kept from other pages), `folders` the
-        folders ticked, whose shown files are ticked too, and `keep` the kept
-        files of a new version still ticked (None: not shown).
+        folders ticked, whose shown files are ticked too, and `dropped` the kept
+        files of a new version shown and unticked.
         """
         in_folders = {
             upload.pk
@@ -167,7 +166,7 @@ class FileChoice:
             self,
             chosen_ids=ids | in_folders,
             folders=[{**folder, "all_chosen": folder["path"] in folders} for folder in self.folders],
-            kept_unticked=frozenset() if keep is None else frozenset(f.path for f in self.kept) - set(keep),
+            kept_unticked=frozenset(dropped),
         )
 
 
@@ -187,8 +186,13 @@ def _folders(uploads: QuerySet[UploadFile], chosen_ids: set[int]) -> list[dict]:
     return [folders[key] for key in sorted(folders)]
 
 
-def submission_file_choice(*, submission: Submission, folder: str = "", page: int | str = 1, per_page: int = 100):
-    """The owner's finished uploads (one page, optionally one folder), their folders, and what is already chosen."""
+def submission_file_choice(
+    *, submission: Submission, folder: str = "", page: int | str = 1, per_page: int = 100, kept_page: int | str = 1
+):
+    """The owner's finished uploads (one page, optionally one folder), their folders, and what is already chosen.
+
+    A new version's kept files are paged too (`kept_page`): a study of a million files is never listed whole.
+    """
     uploads = UploadFile.objects.filter(area__owner=submission.owner, state=UploadState.COMPLETE)
     chosen = submission.files.all()
     chosen_ids = set(chosen.filter(upload_file__isnull=False).values_list("upload_file_id", flat=True))
@@ -200,7 +204,9 @@ def submission_file_choice(*, submission: Submission, folder: str = "", page: in
         chosen_ids=chosen_ids,
         chosen_count=totals["count"],
         chosen_size=totals["size"],
-        kept=list(chosen.filter(upload_file__isnull=True, state=SubmissionFileState.DONE)),
+        kept=Paginator(
+            chosen.filter(upload_file__isnull=True, state=SubmissionFileState.DONE).order_by("path", "pk"), per_page
+        ).get_page(kept_page),
     )
 
 

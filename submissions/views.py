@@ -196,7 +196,11 @@ def _files(request, submission: Submission):
     listing = UploadFilesForm(request.GET)
     arguments = listing.listing_arguments()
     choice = submission_file_choice(
-        submission=submission, folder=arguments["folder"], page=arguments["page"], per_page=FILES_PER_PAGE
+        submission=submission,
+        folder=arguments["folder"],
+        page=arguments["page"],
+        per_page=FILES_PER_PAGE,
+        kept_page=request.GET.get("kept_page") or 1,  # get_page turns any bad value into a page that exists
     )
     form = forms.FilesForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -209,7 +213,7 @@ def _files(request, submission: Submission):
                     actor=request.user,
                     upload_file_ids=sorted(ids),
                     folders=folders,
-                    keep_paths=form.keep_paths(),
+                    drop_paths=form.keep_dropped(),
                 )
                 report = None
                 if file_list is not None:
@@ -225,7 +229,7 @@ def _files(request, submission: Submission):
     if form.errors and form.ticks_read():
         # Nothing was saved: show the boxes as the user left them, so that only the problem needs fixing.
         ids, _ = _ticked(form, choice, submission)
-        choice = choice.as_ticked(ids=ids, folders=set(form.cleaned_data["folders"]), keep=form.keep_paths())
+        choice = choice.as_ticked(ids=ids, folders=set(form.cleaned_data["folders"]), dropped=form.keep_dropped())
     context = {
         "form": form,
         "listing": listing,

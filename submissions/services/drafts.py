@@ -242,12 +242,14 @@ def submission_files_set(
     upload_file_ids: Sequence[int] = (),
     folders: Sequence[str] = (),
     keep_paths: Sequence[str] | None = None,
+    drop_paths: Sequence[str] = (),
 ) -> int:
     """Choose the draft's files: complete files of the owner's upload area, by id or by whole folder.
 
     The choice replaces the files chosen from the upload area before. For a
     new version, `keep_paths` says which files of the study's current version
-    stay (kept files are not uploaded again); None leaves them as they are. A
+    stay (kept files are not uploaded again); None leaves them as they are,
+    less `drop_paths` (the wizard's unticked files of one page of them). A
     file chosen from the upload area replaces a kept file of the same path.
     The File List's attributes are matched again. The chosen rows are copied
     by the database (one INSERT … SELECT), never read into Python; return how
@@ -273,6 +275,8 @@ def submission_files_set(
         kept = submission.files.filter(upload_file__isnull=True, state=SubmissionFileState.DONE)
         if keep_paths is not None:
             _kept_files_set(submission, set(keep_paths))
+        if drop_paths:
+            kept.filter(path__in=list(drop_paths)).delete()
         kept.filter(path__in=chosen.values("relative_path")).delete()
         # Every earlier choice from the upload area goes, also one whose upload was deleted or purged since.
         submission.files.exclude(upload_file__isnull=True, state=SubmissionFileState.DONE).delete()

@@ -119,6 +119,30 @@ def test_p_permanent_new_version_files_step_costs_the_same_queries_for_10_and_10
     assert _queries(lambda: _get_ok(submitter_client, url)) == small
 
 
+def test_p_permanent_new_version_kept_files_are_paged_and_unticking_drops_only_that_page(submitter, submitter_client):
+    study = make_study(owner=submitter)
+    draft = submission_version_start(study=study, actor=submitter)
+    SubmissionFile.objects.bulk_create(
+        [
+            SubmissionFile(
+                submission=draft,
+                path=f"kept/img{i:05d}.tif",
+                size=1,
+                sha256=f"{i:064x}",
+                state=SubmissionFileState.DONE,
+            )
+            for i in range(1000)
+        ]
+    )
+    url = reverse("submissions:step", args=[draft.pk, "files"])
+    kept = _get_ok(submitter_client, url + "?kept_page=2").context["choice"].kept
+    shown = [f.path for f in kept]
+    assert kept.number == 2 and len(shown) == 100 and kept.paginator.count == draft.files.count()
+    submitter_client.post(url, {"keep_shown": shown, "keep": shown[1:], "files_shown": [], "files": []})
+    assert not draft.files.filter(path=shown[0]).exists()
+    assert draft.files.count() == kept.paginator.count - 1  # the other pages' files stay kept
+
+
 def test_p_move_on_submit_submit_costs_the_same_queries_for_10_and_10000_files(submitter, other_user):
     small = _draft_with_uploads(submitter)
     big, _ = ready_draft(other_user, {"plates/first.tif": b"first"})

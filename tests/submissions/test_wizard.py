@@ -599,7 +599,12 @@ def test_p_permanent_new_version_keeps_and_drops_files_and_makes_version_2(
     assert "Files of the current version" in page and "v1/drop.tif" in page
     submitter_client.post(
         step_url(draft, "files"),
-        {"keep_shown": "on", "keep": ["v1/keep.tif"], "files_shown": [added.pk], "files": [added.pk]},
+        {
+            "keep_shown": ["v1/keep.tif", "v1/drop.tif"],
+            "keep": ["v1/keep.tif"],
+            "files_shown": [added.pk],
+            "files": [added.pk],
+        },
     )
     assert sorted(draft.files.values_list("path", flat=True)) == ["v1/keep.tif", "v2/new.tif"]
     submission_certify_scope(
