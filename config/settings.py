@@ -246,7 +246,7 @@ ARCHIVE_SUMMARY_CACHE_SECONDS = int(os.environ.get("ARCHIVE_SUMMARY_CACHE_SECOND
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "60"))  # the public's ranked result lists
 SEARCH_CACHE_RESULTS = 1000
 # The search page counts and ranks at most this many (newest) matches; beyond, it says "more than".
-SEARCH_COUNTED_RESULTS = int(os.environ.get("SEARCH_COUNTED_RESULTS", "1000"))
+SEARCH_COUNTED_RESULTS = int(os.environ.get("SEARCH_COUNTED_RESULTS", "200"))
 # How many of the newest accessions a search first looks in for them (archive/selectors/search.py).
 SEARCH_FIRST_WINDOW = 2**14
 OAI_PAGE_SIZE = int(os.environ.get("OAI_PAGE_SIZE", "100"))  # records per ListRecords answer
