@@ -58,8 +58,9 @@ URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 
 SET_KINDS = ("organism", "imaging_method", "licence")
 # setSpec's characters (OAI-PMH 2.0 §4.6) less "." and "_", which this encoding keeps for itself.
-SET_PLAIN = re.compile(r"[A-Za-z0-9\-!~*'()]")
-SET_SPEC = re.compile(r"(?:[A-Za-z0-9\-!~*'()_]|\.[0-9A-F]{2})*")
+# "~" escapes rather than ".", so that licence ids and names with dots (CC0-1.0) read as themselves.
+SET_PLAIN = re.compile(r"[A-Za-z0-9\-.!*'()]")
+SET_SPEC = re.compile(r"(?:[A-Za-z0-9\-.!*'()_]|~[0-9A-F]{2})*")
 
 
 class OaiError(Exception):
@@ -168,11 +169,11 @@ def datestamp_parse(value: str) -> tuple[datetime.datetime, datetime.timedelta]:
 # Every record of a page names its sets, and the values repeat: encode each once per process.
 @functools.lru_cache(maxsize=4096)
 def set_spec_encode(kind: str, value: str | None = None) -> str:
-    """The setSpec of a set: space as "_", every other character setSpec lacks as ".XX" per UTF-8 byte."""
+    """The setSpec of a set: space as "_", "_", "~" and every character setSpec lacks as "~XX" per UTF-8 byte."""
     if value is None:
         return kind
     encoded = "".join(
-        "_" if char == " " else char if SET_PLAIN.fullmatch(char) else "".join(f".{b:02X}" for b in char.encode())
+        "_" if char == " " else char if SET_PLAIN.fullmatch(char) else "".join(f"~{b:02X}" for b in char.encode())
         for char in value
     )
     return f"{kind}:{encoded}"
@@ -185,10 +186,10 @@ def set_spec_decode(spec: str) -> SetFilter:
         raise _bad(f"There is no set “{spec[:80]}”: sets are organism:…, imaging_method:… and licence:….")
     if not colon:
         return SetFilter(kind)
-    parts = re.split(r"((?:\.[0-9A-F]{2})+)", encoded)
+    parts = re.split(r"((?:~[0-9A-F]{2})+)", encoded)
     try:
         value = "".join(
-            bytes.fromhex(part.replace(".", "")).decode() if part.startswith(".") else part.replace("_", " ")
+            bytes.fromhex(part.replace("~", "")).decode() if part.startswith("~") else part.replace("_", " ")
             for part in parts
         )
     except UnicodeDecodeError:
