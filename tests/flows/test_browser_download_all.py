@@ -78,4 +78,5 @@ def test_a_folder_page_offers_that_folder_as_a_zip(live_server, page, output_pat
         f"{study.accession}-v1-raw/manifest.sha256",
         f"{study.accession}-v1-raw/raw/plate 1/cell_01.tif",
         f"{study.accession}-v1-raw/raw/plate 2/cell_01.tif",
+        f"{study.accession}-v1-raw/ro-crate-metadata.json",  # the crate of the folder's files
     ]
