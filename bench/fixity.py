@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from harness import children_cpu, django_setup, recreate_database, temp_folder, write_random_file
+from harness import children_cpu, django_setup, recreate_database, stored_random_file, temp_folder
 
 DB_NAME = "bench_fixity"
 SECRET_KEY = "bench-fixity-not-a-secret-" + "x" * 40
@@ -124,11 +124,7 @@ def archive_make(archive_root: Path, total: int, count: int) -> tuple[list[Path]
     size = total // count
     paths, digests, entries = [], [], []
     for number in range(count):
-        scratch = archive_root / f"scratch-{number}"
-        sha256 = write_random_file(scratch, size)
-        path = archive_root / content_key(sha256)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        scratch.rename(path)
+        path, sha256 = stored_random_file(archive_root, size)
         paths.append(path)
         digests.append(sha256)
         entries.append(

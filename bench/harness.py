@@ -80,6 +80,21 @@ def write_random_file(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
+def stored_random_file(archive_root: Path, size: int) -> tuple[Path, str]:
+    """Write `size` random bytes straight into local archive storage under their content key; return path and SHA-256.
+
+    Needs Django set up (the key comes from `archive.storage.content_key`).
+    """
+    from archive.storage import content_key
+
+    scratch = Path(tempfile.mkstemp(dir=archive_root, prefix="scratch-")[1])
+    sha256 = write_random_file(scratch, size)
+    stored = archive_root / content_key(sha256)
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    scratch.rename(stored)
+    return stored, sha256
+
+
 def children_cpu() -> float:
     """CPU seconds (user + system) spent so far by this process's waited-for children."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)

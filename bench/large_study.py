@@ -38,7 +38,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import psycopg
 import requests
 
-from bench.harness import django_setup, gunicorn, portal_env, recreate_database, temp_folder, write_random_file
+from bench.harness import django_setup, gunicorn, portal_env, recreate_database, stored_random_file, temp_folder
 from bench.zip_download import TARGET_RATIO as ZIP_TARGET
 from bench.zip_download import _timed, _timed_in_process, _timed_loopback, _timed_zip
 
@@ -67,16 +67,10 @@ class SampleFile:
 
 def zip_sample_write(archive_root: Path, total_mib: int, count: int) -> list[SampleFile]:
     """Write `count` random files of `total_mib` MiB in all straight under their content keys (once for every size)."""
-    from archive.storage import content_key
-
     size = total_mib * MIB // count
     sample = []
     for number in range(count):
-        scratch = archive_root / f"scratch-{number}"
-        sha256 = write_random_file(scratch, size)
-        stored = archive_root / content_key(sha256)
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        scratch.rename(stored)
+        stored, sha256 = stored_random_file(archive_root, size)
         sample.append(SampleFile(f"{ZIP_FOLDER}part_{number:03}.bin", stored, size, sha256))
     return sample
 
