@@ -11,13 +11,13 @@ from datacite import schema45
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import Count, Sum
 from django.urls import reverse
 from lxml import etree
 
 from archive.downloads import content_type_of
 from archive.metadata import NCBI_TAXONOMY_BROWSER, StudyMetadata
 from archive.models import FileStatus, Study, StudyVersion
+from archive.selectors.file_tree import folder_get
 from archive.selectors.files import study_files
 from archive.selectors.visibility import studies_visible_to
 from core.links import portal_url
@@ -99,9 +99,10 @@ def version_formats(version: StudyVersion) -> list[str]:
 
 
 def _sizes(version: StudyVersion) -> list[str]:
-    totals = _downloadable(version).aggregate(files=Count("pk"), bytes=Sum("size"))
-    files = totals["files"]
-    return [f"{files} file{'' if files == 1 else 's'}", f"{totals['bytes'] or 0} bytes"]
+    # The root folder's counts, made with the version: no sum over millions of rows per record (OAI-PMH lists many).
+    root = folder_get(version=version, user=None, path="")
+    files = root.files_count
+    return [f"{files} file{'' if files == 1 else 's'}", f"{root.total_size} bytes"]
 
 
 def _study_page_relation(accession: str, relation: str) -> dict:
