@@ -23,11 +23,17 @@ def _search_cache_expire() -> None:
 
 
 def _record_changed_stamp(study: Study) -> None:
-    """Move the OAI-PMH datestamp of the study, and of the study superseding it, whose record names this one."""
+    """Move the OAI-PMH datestamp of the study, and of the study superseding it, whose record names this one.
+
+    Stamped in the transaction, so a crash after its commit still leaves a stamp, and again once it commits: a
+    harvest whose responseDate falls before the commit cannot have seen the change, and its `from` must find it.
+    """
     now = timezone.now()
     study.record_changed_at = now
-    changed = [study.pk, study.superseded_by_id] if study.superseded_by_id else [study.pk]
-    Study.objects.filter(pk__in=changed).update(record_changed_at=now)
+    changed = Study.objects.filter(pk__in=[study.pk, study.superseded_by_id] if study.superseded_by_id else [study.pk])
+    changed.update(record_changed_at=now)
+    # robust: the change has committed by then, so a failed re-stamp must not fail the request (the first holds).
+    transaction.on_commit(lambda: changed.update(record_changed_at=timezone.now()), robust=True)
 
 
 def _audit_study(

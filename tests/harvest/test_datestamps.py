@@ -13,6 +13,7 @@ from archive.services.accession import study_version_add
 from archive.services.release import studies_release_due
 from archive.services.status import study_hide, study_make_obsolete, study_remove, study_restore, study_unhide
 from tests.factories import make_curator, make_study, study_metadata
+from tests.harvest.oai import NS, identifiers, oai_get
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,24 @@ def test_p_obsolete_superseding_moves_the_datestamp_of_the_superseding_study_who
             study=study, actor=make_curator(), reason_category="superseded", superseded_by=newer.accession
         )
     assert _stamp(newer) == LATER
+
+
+def test_a_change_committing_after_a_harvests_response_date_comes_with_the_harvest_from_that_date(
+    study, client, django_capture_on_commit_callbacks
+):
+    """The commit gap: a harvest between the change's stamp and its commit cannot see it; its `from` must."""
+    curator = make_curator()
+    # The capture stands for the change's transaction: its commit callbacks run on leaving it, 10 s on.
+    with time_machine.travel(LATER, tick=False) as clock, django_capture_on_commit_callbacks(execute=True):
+        study_hide(study=study, actor=curator, reason_category="error")
+        assert _stamp(study) == LATER  # a crash after the commit would still leave this stamp
+        clock.shift(5)
+        between = oai_get(client, verb="Identify").find("oai:responseDate", NS).text
+        clock.shift(5)
+
+    assert _stamp(study) == LATER + datetime.timedelta(seconds=10)
+    harvest = oai_get(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": between})
+    assert identifiers(harvest) == [f"oai:testserver:{study.accession}"]
 
 
 def test_the_migration_dates_existing_studies_by_their_latest_release_status_change_or_version(study):
