@@ -10,11 +10,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db.models import Min, QuerySet
+from django.utils import timezone
 
 from archive.models import Study, StudyDoi, StudyVersion
-from archive.selectors.search import facet_counts
+from archive.selectors.search import StudySearch, facet_counts, studies_listed_for
 from archive.selectors.visibility import studies_harvestable
 from harvest.protocol import SET_KINDS, OaiError, OaiRequest, SetFilter, set_spec_encode
 
@@ -105,11 +107,31 @@ def earliest_datestamp() -> datetime.datetime | None:
     return cache.get_or_set("harvest:earliest-datestamp", compute, settings.ARCHIVE_SUMMARY_CACHE_SECONDS)
 
 
+def _values_changed_since(moment: datetime.datetime) -> dict[str, set[str]]:
+    """The set values of live records changed since `moment`, through the record_changed_at index."""
+    live = studies_listed_for(AnonymousUser(), StudySearch(include_obsolete=True)).order_by()
+    rows = live.filter(record_changed_at__gte=moment).values_list(*SET_COLUMNS.values()).distinct()
+    values = {kind: set() for kind in SET_COLUMNS}
+    for row in rows:
+        for kind, value in zip(SET_COLUMNS, row, strict=True):
+            values[kind].add(value)
+    return values
+
+
 def harvest_sets() -> list[tuple[str, str]]:
-    """(setSpec, setName) of every set: each kind, then each value live records carry (search's cached facets)."""
+    """(setSpec, setName) of every set: each kind, then each value live records carry.
+
+    Search's cached facets, plus the values of the records changed since those could have been counted, so a
+    release's new value is a set at once without a scan of the archive. The facets were counted at most their
+    cache time ago, plus their scan's time: twice the cache time covers any scan shorter than the cache time. (A
+    value no live record carries any more is still listed until the facets expire: an empty set is harmless.)
+    """
     facets = facet_counts().of(include_obsolete=True)
+    window = datetime.timedelta(seconds=2 * settings.ARCHIVE_SUMMARY_CACHE_SECONDS)
+    values = _values_changed_since(timezone.now() - window)
     sets = []
     for kind in SET_KINDS:
         sets.append((kind, kind.replace("_", " ").capitalize()))
-        sets += [(set_spec_encode(kind, value), value) for value, _count in facets[kind]]
+        kind_values = values[kind].union(value for value, _count in facets[kind]) - {""}
+        sets += [(set_spec_encode(kind, value), value) for value in sorted(kind_values)]
     return sets

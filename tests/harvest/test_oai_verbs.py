@@ -228,6 +228,18 @@ def test_a_set_selects_records_by_organism_imaging_method_or_licence(client):
     assert error_code(root) == "noRecordsMatch"
 
 
+def test_list_sets_names_a_newly_released_studys_values_at_once_not_when_the_facets_expire(client):
+    make_study(organism="Danio rerio", imaging_method="confocal microscopy")
+    oai_get(client, verb="ListSets")  # search's facets, counted and cached now
+    make_study(organism="Xenopus laevis", imaging_method="light sheet microscopy", source="EMPIAR", licence="CC-BY-4.0")
+
+    sets = [e.text for e in oai_get(client, verb="ListSets").iterfind(".//oai:setSpec", NS)]
+
+    assert {"organism:Xenopus_laevis", "imaging_method:light_sheet_microscopy", "licence:CC-BY-4.0"} <= set(sets)
+    assert sets.index("organism:Danio_rerio") < sets.index("organism:Xenopus_laevis")  # in order, each once
+    assert len(sets) == len(set(sets))
+
+
 def test_post_with_form_arguments_answers_as_get(client):
     study = make_study()
     form = urlencode({"verb": "GetRecord", "identifier": _id(study), "metadataPrefix": "oai_dc"})
