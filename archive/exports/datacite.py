@@ -11,12 +11,14 @@ from datacite import schema45
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.db.models import Q
 from django.urls import reverse
 from lxml import etree
 
 from archive.downloads import content_type_of
 from archive.metadata import NCBI_TAXONOMY_BROWSER, StudyMetadata
 from archive.models import FileStatus, Study, StudyVersion
+from archive.selectors.dois import study_and_concept_dois
 from archive.selectors.file_tree import folder_get
 from archive.selectors.files import study_files
 from archive.selectors.visibility import studies_visible_to
@@ -39,13 +41,17 @@ class VersionAddresses:
     others: dict[int, str]
 
 
+def _study_page(accession: str) -> str:
+    return portal_url(reverse("study-detail", args=[accession]))
+
+
 def version_addresses(study: Study, version: StudyVersion, numbers: list[int]) -> VersionAddresses:
     def page(number: int) -> str:
         return portal_url(reverse("study-version", args=[study.accession, number]))
 
     return VersionAddresses(
         page=page(version.number),
-        study_page=portal_url(reverse("study-detail", args=[study.accession])),
+        study_page=_study_page(study.accession),
         others={number: page(number) for number in numbers if number != version.number},
     )
 
@@ -105,25 +111,27 @@ def _sizes(version: StudyVersion) -> list[str]:
     return [f"{files} file{'' if files == 1 else 's'}", f"{root.total_size} bytes"]
 
 
-def _study_page_relation(accession: str, relation: str) -> dict:
-    address = portal_url(reverse("study-detail", args=[accession]))
+def _relation(relation: str, address: str, doi: str | None) -> dict:
+    # A registered DOI is the persistent identifier; the page's address until DataCite has accepted one.
+    if doi:
+        return {"relatedIdentifier": doi, "relatedIdentifierType": "DOI", "relationType": relation}
     return {"relatedIdentifier": address, "relatedIdentifierType": "URL", "relationType": relation}
 
 
 def _related(study: Study, version: StudyVersion, metadata: StudyMetadata, addresses: VersionAddresses) -> list:
-    related = [
-        {"relatedIdentifier": addresses.study_page, "relatedIdentifierType": "URL", "relationType": "IsVersionOf"}
-    ]
+    # Obsolete entries and the entries that replace them (P-OBSOLETE), as far as the public sees them: the record
+    # is public metadata, whoever asks for it. One query for them, one for every DOI named (OAI-PMH lists many).
+    public = studies_visible_to(AnonymousUser())
+    neighbours = public.filter(Q(pk=study.superseded_by_id) | Q(superseded_by=study)).order_by("number")
+    neighbours = list(neighbours.values_list("pk", "accession"))
+    dois, concepts = study_and_concept_dois(study, others=[pk for pk, _accession in neighbours])
+    related = [_relation("IsVersionOf", addresses.study_page, dois.concept)]
     for number, address in sorted(addresses.others.items()):
         relation = "IsNewVersionOf" if number < version.number else "IsPreviousVersionOf"
-        related.append({"relatedIdentifier": address, "relatedIdentifierType": "URL", "relationType": relation})
-    # Obsolete entries and the entries that replace them (P-OBSOLETE), as far as the public sees them: the record
-    # is public metadata, whoever asks for it.
-    public = studies_visible_to(AnonymousUser())
-    for newer in public.filter(pk=study.superseded_by_id).values_list("accession", flat=True):
-        related.append(_study_page_relation(newer, "IsObsoletedBy"))
-    for older in public.filter(superseded_by=study).order_by("number").values_list("accession", flat=True):
-        related.append(_study_page_relation(older, "Obsoletes"))
+        related.append(_relation(relation, address, dois.of_version(number)))
+    for pk, accession in neighbours:
+        relation = "IsObsoletedBy" if pk == study.superseded_by_id else "Obsoletes"
+        related.append(_relation(relation, _study_page(accession), concepts.get(pk)))
     if metadata.publication_doi:
         related.append(
             {

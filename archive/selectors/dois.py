@@ -8,6 +8,7 @@ still resolves meanwhile. With DOIs off (no DATACITE_* settings) nothing is show
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
 
 from archive.models import Study, StudyDoi
 
@@ -45,10 +46,22 @@ class StudyDois:
 
 def study_dois(study: Study) -> StudyDois:
     """The registered DOIs of `study` (one query; none without DOI settings). The caller has checked visibility."""
+    return study_and_concept_dois(study, others=[])[0]
+
+
+def study_and_concept_dois(study: Study, *, others: list[int]) -> tuple[StudyDois, dict[int, str]]:
+    """The registered DOIs of `study` and the registered concept DOIs of the studies `others` (primary keys), by
+    primary key, in one query (none without DOI settings): a DataCite record names its obsolete neighbours' DOIs."""
     if not dois_enabled():
-        return StudyDois()
-    registered = StudyDoi.objects.filter(study=study, registered_at__isnull=False)
-    rows = list(registered.values_list("version__number", "doi"))
-    versions = {number: doi for number, doi in rows if number is not None}
-    concept = next((doi for number, doi in rows if number is None), None)
-    return StudyDois(concept=concept, versions=versions)
+        return StudyDois(), {}
+    wanted = Q(study=study) | Q(study__in=others, version__isnull=True)
+    rows = StudyDoi.objects.filter(wanted, registered_at__isnull=False).values_list(
+        "study_id", "version__number", "doi"
+    )
+    concepts, versions = {}, {}
+    for pk, number, doi in rows:
+        if number is None:
+            concepts[pk] = doi
+        else:  # only `study`'s own version DOIs are asked for
+            versions[number] = doi
+    return StudyDois(concept=concepts.pop(study.pk, None), versions=versions), concepts

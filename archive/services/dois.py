@@ -84,7 +84,9 @@ def doi_attributes(row: StudyDoi) -> tuple[dict, str]:
         related += [_doi_relation(doi_name(study.accession, number), "HasVersion") for number in numbers]
         url = portal_url(reverse("study-detail", args=[study.accession]))
     else:
-        related = [*record["relatedIdentifiers"], _doi_relation(doi_name(study.accession), "IsVersionOf")]
+        # The concept DOI is registered right after its versions' DOIs, so it is named before DataCite has it.
+        related = [item for item in record["relatedIdentifiers"] if item["relationType"] != "IsVersionOf"]
+        related.append(_doi_relation(doi_name(study.accession), "IsVersionOf"))
         url = _version_page(study.accession, version.number)
     return {**record, "doi": row.doi, "relatedIdentifiers": related, "url": url, "event": "publish"}, url
 

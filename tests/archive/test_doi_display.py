@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
+from archive.exports.datacite import datacite_metadata
 from archive.models import StudyDoi
 from archive.services.accession import study_version_add
-from archive.services.status import study_remove
+from archive.services.status import study_make_obsolete, study_remove
 from tests.factories import make_curator, make_study, study_metadata
 
 pytestmark = pytest.mark.django_db
@@ -231,3 +232,76 @@ def test_the_study_page_reads_its_dois_in_one_query(dois_on, anonymous_client, s
         anonymous_client.get(address)
 
     assert len(with_dois) == len(without) + 1
+
+
+def _obsolete_pair() -> tuple:
+    """A study in two versions superseding an older one (P-OBSOLETE), with DOIs allocated for both."""
+    study = make_study(title="Newer")
+    study_version_add(study=study, metadata=study_metadata("Newer, corrected"), files=[], note="Correction")
+    older = study_make_obsolete(
+        study=make_study(title="Older"),
+        actor=make_curator(),
+        reason_category="superseded",
+        superseded_by=study.accession,
+    )
+    return study, older
+
+
+def _relations(client, route: str, args: list) -> set[tuple[str, str, str]]:
+    xml = etree.fromstring(client.get(reverse(route, args=args)).content)
+    assert etree.XMLSchema(etree.parse(str(XSD))).validate(xml)
+    found = xml.findall(f"{KERNEL}relatedIdentifiers/{KERNEL}relatedIdentifier")
+    return {(item.get("relationType"), item.get("relatedIdentifierType"), item.text) for item in found}
+
+
+def test_p_obsolete_datacite_relations_name_the_registered_dois(dois_on, anonymous_client):
+    study, older = _obsolete_pair()
+    _registered(study)
+    _registered(older)
+    concept, first = _dois(study)
+    older_concept, _older_first = _dois(older)
+
+    newest = _relations(anonymous_client, "study-datacite", [study.accession])
+    pinned = _relations(anonymous_client, "study-version-datacite", [study.accession, 1])
+    obsolete = _relations(anonymous_client, "study-datacite", [older.accession])
+
+    assert {("IsVersionOf", "DOI", concept), ("IsNewVersionOf", "DOI", first)} <= newest
+    assert ("Obsoletes", "DOI", older_concept) in newest
+    assert ("IsPreviousVersionOf", "DOI", f"{concept}.v2") in pinned
+    assert ("IsObsoletedBy", "DOI", concept) in obsolete
+    assert not {kind for _relation, kind, _value in newest | pinned | obsolete} - {"DOI"}  # no page URL left
+
+
+def test_datacite_relations_stay_page_addresses_while_dois_are_allocated_or_off(dois_on, anonymous_client):
+    study, older = _obsolete_pair()
+    base = f"http://testserver/studies/{study.accession}/"
+    expected = {
+        ("IsVersionOf", "URL", base),
+        ("IsNewVersionOf", "URL", f"{base}v1/"),
+        ("Obsoletes", "URL", f"http://testserver/studies/{older.accession}/"),
+    }
+
+    allocated = _relations(anonymous_client, "study-datacite", [study.accession])
+    _registered(study)
+    _registered(older)
+    dois_on.DATACITE_PREFIX = ""
+    off = _relations(anonymous_client, "study-datacite", [study.accession])
+
+    assert expected <= allocated and expected <= off
+
+
+def test_a_datacite_record_reads_its_relations_dois_in_one_query(dois_on):
+    """OAI-PMH's oai_datacite builds many records: neither versions nor obsolete neighbours may add queries."""
+    study, older = _obsolete_pair()
+    alone = make_study()
+    counts = []
+    for each in (study, older, alone):
+        _registered(each)
+        numbers = list(each.versions.values_list("number", flat=True))
+        version = each.versions.get(number=max(numbers))
+        datacite_metadata(study=each, version=version, numbers=numbers)  # the formats cache warmed alike
+        with CaptureQueriesContext(connection) as queries:
+            datacite_metadata(study=each, version=version, numbers=numbers)
+        counts.append(len(queries))
+
+    assert counts == [3, 3, 3]  # the neighbours, every DOI they and the versions have, the sizes

@@ -217,6 +217,16 @@ def test_a_new_version_gets_its_doi_and_the_concept_doi_follows_it(datacite, dja
     sent = [(method, path) for method, path, _ in datacite.requests[-3:]]
     # The new version's DOI is registered before the concept DOI that names it is updated.
     assert sent == [("PUT", f"/dois/{concept}.v1"), ("POST", "/dois"), ("PUT", f"/dois/{concept}")]
+    # Version 1's update names the registered concept DOI once, and version 2 by its page until DataCite has it.
+    first = datacite.dois[f"{concept}.v1"]["relatedIdentifiers"]
+    assert [item for item in first if item["relationType"] == "IsVersionOf"] == [
+        {"relatedIdentifier": concept, "relatedIdentifierType": "DOI", "relationType": "IsVersionOf"}
+    ]
+    assert {
+        "relatedIdentifier": _page(study, 2),
+        "relatedIdentifierType": "URL",
+        "relationType": "IsPreviousVersionOf",
+    } in first
 
 
 def test_p_obsolete_curator_change_updates_the_metadata(datacite, django_capture_on_commit_callbacks):
@@ -233,9 +243,8 @@ def test_p_obsolete_curator_change_updates_the_metadata(datacite, django_capture
         f"/dois/{PREFIX}/{acc.lower()}{suffix}" for acc in (older.accession, newer.accession) for suffix in ("", ".v1")
     }
     related = datacite.dois[f"{PREFIX}/{older.accession.lower()}.v1"]["relatedIdentifiers"]
-    assert {"relationType": "IsObsoletedBy", "relatedIdentifier": _page(newer), "relatedIdentifierType": "URL"} in (
-        related
-    )
+    newer_doi = f"{PREFIX}/{newer.accession.lower()}"  # registered at its release, so named rather than its page
+    assert {"relationType": "IsObsoletedBy", "relatedIdentifier": newer_doi, "relatedIdentifierType": "DOI"} in related
 
 
 def test_p_remove_doi_points_at_the_tombstone_and_a_restore_republishes(
