@@ -175,9 +175,12 @@ class VersionCrate:
         yield _CLOSING
 
 
-def crate_chunks(*, study: Study, version: StudyVersion, user, addresses: CrateAddresses) -> Iterator[str]:
-    """Yield `ro-crate-metadata.json` of the files of `version` that `user` may download (never removed ones)."""
-    return VersionCrate(study=study, version=version, user=user, addresses=addresses).chunks()
+def crate_chunks(
+    *, study: Study, version: StudyVersion, user, addresses: CrateAddresses, folder: str = ""
+) -> Iterator[str]:
+    """Yield `ro-crate-metadata.json` of the files of `version` (under `folder`) that `user` may download (never
+    removed ones)."""
+    return VersionCrate(study=study, version=version, user=user, addresses=addresses, folder=folder).chunks()
 
 
 def _row_blocks(rows: Iterator) -> Iterator[list]:

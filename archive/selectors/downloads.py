@@ -194,6 +194,7 @@ class ListAddresses:
 
     file_prefix: str  # absolute URL that a file's quoted path completes
     manifest_url: str  # absolute URL of the manifest of the download's files
+    crate_url: str = ""  # absolute URL of their RO-Crate, which the ZIP carries too; "" where it carries none
 
     @property
     def cut_dirs(self) -> int:
@@ -215,13 +216,25 @@ def _curl_quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _list_entry(list_format: str, url: str, target: str, sha256: str = "") -> str:
+    """One download's lines: aria2c and curl save it as `target` (aria2c checking `sha256` if given); wget, whose
+    lines are URLs only, saves it by the path after `--cut-dirs` or by its `Content-Disposition`."""
+    if list_format == "aria2c":
+        return f"{url}\n  out={target}\n" + (f"  checksum=sha-256={sha256}\n" if sha256 else "")
+    if list_format == "curl":
+        return f"url = {_curl_quoted(url)}\noutput = {_curl_quoted(target)}\n"
+    return url + "\n"
+
+
 def download_list_lines(download: Download, *, addresses: ListAddresses, list_format: str) -> Iterator[str]:
     """Yield the download list of `download` for aria2c (`aria2c -i`), wget (`wget -i`) or curl (`curl -K`).
 
     aria2c and curl get each file's target path; aria2c also gets its SHA-256 and checks it. With object
     storage they get signed object-store URLs. wget takes URLs only and keeps the path that follows
     `--cut-dirs` segments of each URL, so its list always names the portal's file URLs (which redirect to
-    the object store). The manifest comes last, so `sha256sum -c manifest.sha256` runs in the target folder.
+    the object store). The manifest and, where the ZIP carries one, the RO-Crate come last, beside the files as
+    in the ZIP (left out, as there, when the study has a root file of that name), so `sha256sum -c
+    manifest.sha256` runs in the target folder.
     """
     list_format_check(list_format)
     root = download.name
@@ -231,20 +244,15 @@ def download_list_lines(download: Download, *, addresses: ListAddresses, list_fo
         yield f"# {list_command(list_format, root=root, addresses=addresses)}\n"
     if list_format == "curl":
         yield "create-dirs\nfail\nlocation\n"
+    own_names = set()
     for path, sha256, key in download.rows("path", "sha256", "storage_key"):
         url = sign(key) if sign else addresses.file_prefix + quote(path)
-        if list_format == "aria2c":
-            yield f"{url}\n  out={root}/{path}\n  checksum=sha-256={sha256}\n"
-        elif list_format == "curl":
-            yield f"url = {_curl_quoted(url)}\noutput = {_curl_quoted(f'{root}/{path}')}\n"
-        else:
-            yield url + "\n"
-    if list_format == "aria2c":
-        yield f"{addresses.manifest_url}\n  out={root}/{MANIFEST_NAME}\n"
-    elif list_format == "curl":
-        yield f"url = {_curl_quoted(addresses.manifest_url)}\noutput = {_curl_quoted(f'{root}/{MANIFEST_NAME}')}\n"
-    else:
-        yield addresses.manifest_url + "\n"
+        yield _list_entry(list_format, url, f"{root}/{path}", sha256)
+        if path in (MANIFEST_NAME, CRATE_NAME):
+            own_names.add(path)
+    for name, url in ((MANIFEST_NAME, addresses.manifest_url), (CRATE_NAME, addresses.crate_url)):
+        if url and name not in own_names:
+            yield _list_entry(list_format, url, f"{root}/{name}")
 
 
 def list_command(list_format: str, *, root: str, addresses: ListAddresses) -> str:

@@ -50,7 +50,11 @@ class RouteSpace:
     def addresses(self, request, folder: str) -> ListAddresses:
         file_url = request.build_absolute_uri(reverse(self.file_route, args=[*self.args, "x"]))
         manifest_url = request.build_absolute_uri(self.url(self.manifest_route, folder=folder))
-        return ListAddresses(file_prefix=file_url.removesuffix("x"), manifest_url=manifest_url)
+        # No crate on a reviewer link, as its ZIP carries none (archive/views/downloads.py:_crate_of).
+        crate_url = (
+            "" if self.private else request.build_absolute_uri(self.url("study-version-ro-crate", folder=folder))
+        )
+        return ListAddresses(file_prefix=file_url.removesuffix("x"), manifest_url=manifest_url, crate_url=crate_url)
 
 
 def download_offer(request, *, download: Download, routes: RouteSpace, files_count=None, files_size=None) -> dict:

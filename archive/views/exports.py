@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from archive.exports.citations import CITATION_FORMATS, citation_render, page_citation_item
 from archive.exports.croissant import CroissantAddresses, croissant_document, listing_lines
 from archive.exports.datacite import datacite_metadata, datacite_xml
-from archive.exports.rocrate import CrateAddresses, crate_chunks
+from archive.exports.rocrate import CRATE_NAME, CrateAddresses, crate_chunks
 from archive.exports.signposting import (
     DATACITE_XML,
     JSON_LD,
@@ -24,9 +24,12 @@ from archive.exports.signposting import (
 from archive.jsonld import study_dataset
 from archive.models import Study, StudyVersion, UsageKind
 from archive.selectors.dois import study_dois
+from archive.selectors.downloads import folder_check
 from archive.selectors.visibility import StudyPage, study_page_get
 from archive.services.usage import usage_record
+from archive.views.download_links import download_refused
 from archive.views.visible import answers_unreachable
+from core.errors import PolicyViolation
 
 RECORD_TYPES = (DATACITE_XML, JSON_LD, *(citation.media_type for citation in CITATION_FORMATS))
 CITATION_BY_EXTENSION = {citation.extension: citation for citation in CITATION_FORMATS}
@@ -127,13 +130,23 @@ def crate_addresses(request, *, study: Study, version: StudyVersion) -> CrateAdd
 
 @require_safe
 def study_ro_crate(request, accession: str, version: int | None = None):
-    """The RO-Crate 1.2 metadata of a version: its files with sizes, checksums and File List attributes, streamed."""
+    """The RO-Crate 1.2 metadata of a version (or of `?folder=`, as its ZIP carries it): its files with sizes,
+    checksums and File List attributes, streamed."""
 
     def answer(page: StudyPage) -> HttpResponse:
+        try:
+            folder = folder_check(request.GET.get("folder", ""))
+        except PolicyViolation as error:
+            return download_refused(request, error)
         addresses = crate_addresses(request, study=page.study, version=page.version)
-        chunks = crate_chunks(study=page.study, version=page.version, user=request.user, addresses=addresses)
+        chunks = crate_chunks(
+            study=page.study, version=page.version, user=request.user, addresses=addresses, folder=folder
+        )
         body = (chunk.encode() for chunk in chunks)
-        return StreamingHttpResponse(body, content_type="application/ld+json; charset=utf-8")
+        response = StreamingHttpResponse(body, content_type="application/ld+json; charset=utf-8")
+        # The name `wget --content-disposition` saves a download list's `?folder=` crate under, as in the ZIP.
+        response["Content-Disposition"] = f'inline; filename="{CRATE_NAME}"'
+        return response
 
     return _page_answer(request, accession, version, answer)
 

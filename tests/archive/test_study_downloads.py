@@ -184,7 +184,7 @@ def test_zip_over_the_file_limit_answers_409(anonymous_client, study, settings):
 
 @pytest.mark.parametrize("folder", ["raw", "../raw/", "/raw/", "raw//", "raw/./", "raw%0A/"])
 def test_a_malformed_folder_answers_400_naming_the_rule(anonymous_client, study, folder):
-    for name in ("study-download-zip", "study-download-list", "study-manifest"):
+    for name in ("study-download-zip", "study-download-list", "study-manifest", "study-ro-crate"):
         response = anonymous_client.get(reverse(name, args=[study.accession]) + f"?folder={folder}")
         assert response.status_code == 400
         assert "A folder is a path inside the study ending with" in response.content.decode()
@@ -231,13 +231,12 @@ def _list_url(live_server, study, **query) -> str:
 
 
 def _assert_checked(folder: Path, count: int) -> None:
+    """The files pass `sha256sum -c` with the manifest, and the RO-Crate lies beside it, as in the ZIP."""
     check = _run("sha256sum", "-c", "manifest.sha256", cwd=folder)
     assert check.stdout.count(": OK") == count
-    assert not [
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and p.name not in {"manifest.sha256", *map(lambda x: Path(x).name, FILES)}
-    ]
+    assert (folder / "ro-crate-metadata.json").is_file()
+    own = {"manifest.sha256", "ro-crate-metadata.json"}
+    assert not [p for p in folder.rglob("*") if p.is_file() and p.name not in {*own, *(Path(x).name for x in FILES)}]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -299,6 +298,10 @@ def test_folder_download_list_brings_the_folder_and_its_manifest(live_server, st
 
     _assert_checked(tmp_path / f"{study.accession}-v1-raw", 3)
     assert not (tmp_path / f"{study.accession}-v1-raw/README.txt").exists()
+    settings.DOWNLOAD_ZIP_MAX_FILES = len(FILES)
+    _fetch(live_server.url + _zip_url(study, folder="raw/"), tmp_path / "raw.zip")
+    zipped = zipfile.ZipFile(tmp_path / "raw.zip").read(f"{study.accession}-v1-raw/ro-crate-metadata.json")
+    assert (tmp_path / f"{study.accession}-v1-raw/ro-crate-metadata.json").read_bytes() == zipped  # the folder's crate
 
 
 @pytest.mark.django_db(transaction=True)
@@ -330,7 +333,7 @@ def test_reviewer_link_downloads_stay_in_the_token_url_space(anonymous_client):
         f"{secret.accession}-v1/manifest.sha256",
     ]
     assert f"http://testserver/review/{token}/files/raw/a.tif" in text
-    assert "/studies/" not in text
+    assert "/studies/" not in text and "ro-crate" not in text  # no crate, as in the link's ZIP
     page = anonymous_client.get(reverse("review", args=[token])).content.decode()
     assert f"http://testserver/review/{token}/download-list.txt?format=wget" in page
     assert _page_command_in(page, "wget")[:4] == ["wget", "-x", "-nH", "--cut-dirs=3"]
