@@ -110,7 +110,7 @@ def test_p_remove_the_zips_crate_leaves_removed_files_out(anonymous_client, stud
     _assert_crate_describes_its_files(tmp_path / f"{study.accession}-v1", kept)
 
 
-def test_a_studys_own_ro_crate_metadata_file_is_kept_and_no_second_one_added(anonymous_client):
+def test_a_studys_own_ro_crate_metadata_file_is_kept_and_no_second_one_added_or_listed(anonymous_client):
     own = b'{"@context": "https://w3id.org/ro/crate/1.1/context", "@graph": []}'
     study = make_study(files=[stored_file("ro-crate-metadata.json", own), stored_file("a.txt", b"a")])
 
@@ -119,6 +119,10 @@ def test_a_studys_own_ro_crate_metadata_file_is_kept_and_no_second_one_added(ano
     names = archive.namelist()
     assert names.count(f"{study.accession}-v1/ro-crate-metadata.json") == 1
     assert archive.read(f"{study.accession}-v1/ro-crate-metadata.json") == own
+    # The download list, which fetches the crate beside the files as the ZIP holds it, leaves it out alike.
+    listed = _body(anonymous_client.get(reverse("study-download-list", args=[study.accession]))).decode()
+    assert listed.count(f"out={study.accession}-v1/ro-crate-metadata.json") == 1
+    assert f"/v1/files/ro-crate-metadata.json\n  out={study.accession}-v1/ro-crate-metadata.json" in listed
 
 
 def test_a_reviewer_links_zip_carries_no_crate(anonymous_client):
