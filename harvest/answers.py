@@ -65,7 +65,8 @@ def _sets(parent, request: OaiRequest) -> None:
 
 def _record(parent, request: OaiRequest) -> None:
     study = harvestable_get(identifier_accession(request.identifier))
-    record_add(oai_element(parent, "GetRecord"), study, record_parts([study]).get(study.pk), request.metadata_prefix)
+    parts = record_parts([study], datacite=request.metadata_prefix == "oai_datacite").get(study.pk)
+    record_add(oai_element(parent, "GetRecord"), study, parts, request.metadata_prefix)
 
 
 def _list(parent, request: OaiRequest) -> None:
@@ -80,7 +81,7 @@ def _list(parent, request: OaiRequest) -> None:
         for study in page.studies:
             header_add(listing, study)
     else:
-        parts = record_parts(page.studies)
+        parts = record_parts(page.studies, datacite=request.metadata_prefix == "oai_datacite")
         for study in page.studies:
             record_add(listing, study, parts.get(study.pk), request.metadata_prefix)
     if page.more:

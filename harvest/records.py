@@ -66,7 +66,7 @@ def _dublin_core(study: Study, parts: StudyRecordParts) -> etree._Element:
 
 
 def _datacite(study: Study, parts: StudyRecordParts) -> etree._Element:
-    record = datacite_metadata(study=study, version=parts.version, numbers=parts.numbers)
+    record = datacite_metadata(study=study, version=parts.version, numbers=parts.numbers, reads=parts.reads)
     return etree.fromstring(datacite_xml(record, doi=parts.doi))
 
 

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import Min, QuerySet
 from django.utils import timezone
 
+from archive.exports.datacite_reads import RecordReads, record_reads
 from archive.models import Study, StudyDoi, StudyVersion
 from archive.selectors.search import StudySearch, facet_counts, studies_listed_for
 from archive.selectors.visibility import studies_harvestable
@@ -74,15 +75,18 @@ def harvestable_get(accession: str) -> Study:
 
 @dataclass(frozen=True)
 class StudyRecordParts:
-    """What a study's metadata record is made of besides the study row: its newest version and the DOI."""
+    """What a study's metadata record is made of besides the study row: its newest version and the DOI, and for
+    oai_datacite what its DataCite record reads."""
 
     version: StudyVersion
     numbers: list[int]  # every version's number, newest first
     doi: str  # the concept DOI once DataCite has accepted it, else ""
+    reads: RecordReads | None
 
 
-def record_parts(studies: list[Study]) -> dict[int, StudyRecordParts]:
-    """The newest version, version numbers and registered concept DOI of each study, in two queries."""
+def record_parts(studies: list[Study], *, datacite: bool) -> dict[int, StudyRecordParts]:
+    """The newest version, version numbers and registered concept DOI of each study, in two queries; with
+    `datacite`, what their DataCite records read too, in four more at most (docs/design.md §8)."""
     versions: dict[int, list[StudyVersion]] = {}
     for version in StudyVersion.objects.filter(study__in=studies).order_by("study_id", "-number"):
         versions.setdefault(version.study_id, []).append(version)
@@ -91,8 +95,12 @@ def record_parts(studies: list[Study]) -> dict[int, StudyRecordParts]:
             "study_id", "doi"
         )
     )
+    newest = {pk: listed[0] for pk, listed in versions.items()}
+    reads = record_reads([(study, newest[study.pk]) for study in studies if study.pk in newest]) if datacite else {}
     return {
-        pk: StudyRecordParts(version=listed[0], numbers=[v.number for v in listed], doi=dois.get(pk, ""))
+        pk: StudyRecordParts(
+            version=newest[pk], numbers=[v.number for v in listed], doi=dois.get(pk, ""), reads=reads.get(newest[pk].pk)
+        )
         for pk, listed in versions.items()
     }
 

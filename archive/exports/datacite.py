@@ -9,27 +9,19 @@ from dataclasses import dataclass
 
 from datacite import schema45
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
-from django.db.models import Q
 from django.urls import reverse
 from lxml import etree
 
-from archive.downloads import content_type_of
+from archive.exports.datacite_reads import RecordReads, record_reads
 from archive.metadata import NCBI_TAXONOMY_BROWSER, StudyMetadata
-from archive.models import FileStatus, Study, StudyVersion
-from archive.selectors.dois import study_and_concept_dois
-from archive.selectors.file_tree import folder_get
-from archive.selectors.files import study_files
-from archive.selectors.visibility import studies_visible_to
+from archive.models import Study, StudyVersion
+from archive.selectors.file_tree import Folder
 from core.links import portal_url
 
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
 ORCID_SCHEME = "https://orcid.org"
 FBBI_SCHEME = "http://purl.obolibrary.org/obo/fbbi.owl"
 SPDX_SCHEME = "https://spdx.org/licenses/"
-# Content types are read from the files' names once per version: versions never change their files' names.
-FORMATS_CACHE_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -90,23 +82,8 @@ def _subjects(metadata: StudyMetadata) -> list[dict]:
     return subjects + [{"subject": keyword} for keyword in metadata.keywords]
 
 
-def _downloadable(version: StudyVersion):
-    return study_files(version=version).exclude(status=FileStatus.REMOVED)
-
-
-def version_formats(version: StudyVersion) -> list[str]:
-    """The content types of a version's downloadable files, from their names, cached per version."""
-
-    def compute():
-        names = _downloadable(version).values_list("path", flat=True).iterator(chunk_size=5000)
-        return sorted({content_type_of(name) for name in names})
-
-    return cache.get_or_set(f"archive:formats:{version.pk}", compute, FORMATS_CACHE_SECONDS)
-
-
-def _sizes(version: StudyVersion) -> list[str]:
+def _sizes(root: Folder) -> list[str]:
     # The root folder's counts, made with the version: no sum over millions of rows per record (OAI-PMH lists many).
-    root = folder_get(version=version, user=None, path="")
     files = root.files_count
     return [f"{files} file{'' if files == 1 else 's'}", f"{root.total_size} bytes"]
 
@@ -118,18 +95,15 @@ def _relation(relation: str, address: str, doi: str | None) -> dict:
     return {"relatedIdentifier": address, "relatedIdentifierType": "URL", "relationType": relation}
 
 
-def _related(study: Study, version: StudyVersion, metadata: StudyMetadata, addresses: VersionAddresses) -> list:
-    # Obsolete entries and the entries that replace them (P-OBSOLETE), as far as the public sees them: the record
-    # is public metadata, whoever asks for it. One query for them, one for every DOI named (OAI-PMH lists many).
-    public = studies_visible_to(AnonymousUser())
-    neighbours = public.filter(Q(pk=study.superseded_by_id) | Q(superseded_by=study)).order_by("number")
-    neighbours = list(neighbours.values_list("pk", "accession"))
-    dois, concepts = study_and_concept_dois(study, others=[pk for pk, _accession in neighbours])
+def _related(
+    study: Study, version: StudyVersion, metadata: StudyMetadata, addresses: VersionAddresses, reads: RecordReads
+) -> list:
+    dois, concepts = reads.dois, reads.concepts
     related = [_relation("IsVersionOf", addresses.study_page, dois.concept)]
     for number, address in sorted(addresses.others.items()):
         relation = "IsNewVersionOf" if number < version.number else "IsPreviousVersionOf"
         related.append(_relation(relation, address, dois.of_version(number)))
-    for pk, accession in neighbours:
+    for pk, accession in reads.neighbours:
         relation = "IsObsoletedBy" if pk == study.superseded_by_id else "Obsoletes"
         related.append(_relation(relation, _study_page(accession), concepts.get(pk)))
     if metadata.publication_doi:
@@ -143,8 +117,12 @@ def _related(study: Study, version: StudyVersion, metadata: StudyMetadata, addre
     return related
 
 
-def datacite_metadata(*, study: Study, version: StudyVersion, numbers: list[int]) -> dict:
-    """Describe `version` of `study` as DataCite kernel-4 JSON; `numbers` are the study's version numbers."""
+def datacite_metadata(
+    *, study: Study, version: StudyVersion, numbers: list[int], reads: RecordReads | None = None
+) -> dict:
+    """Describe `version` of `study` as DataCite kernel-4 JSON; `numbers` are the study's version numbers, `reads`
+    what `record_reads` read for many records at once (read here when not given)."""
+    reads = reads or record_reads([(study, version)])[version.pk]
     metadata = StudyMetadata.from_stored(version.metadata)
     addresses = version_addresses(study, version, numbers)
     licence = study.licence
@@ -160,9 +138,9 @@ def datacite_metadata(*, study: Study, version: StudyVersion, numbers: list[int]
             {"date": version.created_at.date().isoformat(), "dateType": "Updated"},
         ],
         "alternateIdentifiers": [{"alternateIdentifier": study.accession, "alternateIdentifierType": "Accession"}],
-        "relatedIdentifiers": _related(study, version, metadata, addresses),
-        "sizes": _sizes(version),
-        "formats": version_formats(version),
+        "relatedIdentifiers": _related(study, version, metadata, addresses, reads),
+        "sizes": _sizes(reads.root),
+        "formats": reads.formats,
         "version": str(version.number),
         "rightsList": [
             {

@@ -5,10 +5,11 @@ is only allocated: a printed DOI must resolve. A later change waiting to be sent
 still resolves meanwhile. With DOIs off (no DATACITE_* settings) nothing is shown.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
 
 from archive.models import Study, StudyDoi
 
@@ -46,22 +47,21 @@ class StudyDois:
 
 def study_dois(study: Study) -> StudyDois:
     """The registered DOIs of `study` (one query; none without DOI settings). The caller has checked visibility."""
-    return study_and_concept_dois(study, others=[])[0]
+    return studies_dois([study.pk]).get(study.pk, StudyDois())
 
 
-def study_and_concept_dois(study: Study, *, others: list[int]) -> tuple[StudyDois, dict[int, str]]:
-    """The registered DOIs of `study` and the registered concept DOIs of the studies `others` (primary keys), by
-    primary key, in one query (none without DOI settings): a DataCite record names its obsolete neighbours' DOIs."""
+def studies_dois(study_ids: Iterable[int]) -> dict[int, StudyDois]:
+    """The registered DOIs of the studies `study_ids` that have any, by primary key, in one query (none without DOI
+    settings): a DataCite record names its obsolete neighbours' DOIs, and OAI-PMH lists a page of records."""
     if not dois_enabled():
-        return StudyDois(), {}
-    wanted = Q(study=study) | Q(study__in=others, version__isnull=True)
-    rows = StudyDoi.objects.filter(wanted, registered_at__isnull=False).values_list(
+        return {}
+    rows = StudyDoi.objects.filter(study__in=list(study_ids), registered_at__isnull=False).values_list(
         "study_id", "version__number", "doi"
     )
-    concepts, versions = {}, {}
+    concepts, versions = {}, defaultdict(dict)
     for pk, number, doi in rows:
         if number is None:
             concepts[pk] = doi
-        else:  # only `study`'s own version DOIs are asked for
-            versions[number] = doi
-    return StudyDois(concept=concepts.pop(study.pk, None), versions=versions), concepts
+        else:
+            versions[pk][number] = doi
+    return {pk: StudyDois(concept=concepts.get(pk), versions=versions[pk]) for pk in concepts.keys() | versions.keys()}

@@ -57,6 +57,12 @@ def folder_get(*, version: StudyVersion, user, path: str) -> Folder:
     return folder
 
 
+def root_folders(versions: list[StudyVersion]) -> dict[int, Folder]:
+    """The public counts of each version's root folder (every version has one), by version key, in one query."""
+    rows = StudyFolder.objects.filter(version__in=versions, path="").order_by()
+    return {row.version_id: _counted(row, curator=False) for row in rows}
+
+
 @dataclass(frozen=True)
 class Position:
     """Where a page starts: after a path, before one, the last page, or (all empty) the first."""
