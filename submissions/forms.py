@@ -148,7 +148,8 @@ class ValuesField(forms.Field):
 class FilesForm(forms.Form):
     """The files chosen on one page of the files step, plus an optional File List.
 
-    The upload table is paged, so the form says which files and folders were
+    The upload table and the folders are paged, so the form says which files
+    and folders were shown, and which of those folders were wholly chosen as
     shown: a shown file left unticked is dropped, files on other pages stay.
     Whether the ids and folders are the caller's own finished uploads is the
     service's rule (P-UPLOAD-PRIVATE).
@@ -158,6 +159,8 @@ class FilesForm(forms.Form):
     files_shown = ValuesField(coerce=int)
     folders = ValuesField()
     folders_shown = ValuesField()
+    # Said by the form, not counted again: a save made on the way to another page of folders is read there.
+    folders_whole = ValuesField()
     keep = ValuesField()
     keep_shown = ValuesField()
     file_list = forms.FileField(
@@ -167,16 +170,17 @@ class FilesForm(forms.Form):
         "(channel, plate, well...).",
     )
 
-    def selection(self, chosen: dict[int, str], folders_all_chosen: set[str]) -> tuple[set[int], list[str]]:
+    def selection(self, chosen: dict[int, str]) -> tuple[set[int], list[str]]:
         """Return the upload file ids and whole folders to choose, given what was chosen before (id → path).
 
-        A folder that was wholly chosen and is now unticked drops its files, except those in a subfolder still
+        A folder shown wholly chosen and now unticked drops its files, except those in a subfolder still
         ticked; a newly ticked one adds them all.
         """
         data = self.cleaned_data
         ids = (set(chosen) - set(data["files_shown"])) | set(data["files"])
         ticked = set(data["folders"])
-        for folder in set(data["folders_shown"]) & folders_all_chosen - ticked:
+        folders_all_chosen = set(data["folders_shown"]) & set(data["folders_whole"])
+        for folder in folders_all_chosen - ticked:
             ids -= {
                 pk
                 for pk, path in chosen.items()

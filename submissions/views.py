@@ -200,11 +200,13 @@ def _files(request, submission: Submission):
         folder=arguments["folder"],
         page=arguments["page"],
         per_page=FILES_PER_PAGE,
-        kept_page=request.GET.get("kept_page") or 1,  # get_page turns any bad value into a page that exists
+        # get_page turns any bad value into a page that exists
+        kept_page=request.GET.get("kept_page") or 1,
+        folders_page=request.GET.get("folders_page") or 1,
     )
     form = forms.FilesForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        ids, folders = _ticked(form, choice, submission)
+        ids, folders = _ticked(form, submission)
         file_list = form.cleaned_data["file_list"]
         try:
             with transaction.atomic():  # the files and the File List change together or not at all
@@ -228,7 +230,7 @@ def _files(request, submission: Submission):
             return _saved(request, submission, "files")
     if form.errors and form.ticks_read():
         # Nothing was saved: show the boxes as the user left them, so that only the problem needs fixing.
-        ids, _ = _ticked(form, choice, submission)
+        ids, _ = _ticked(form, submission)
         choice = choice.as_ticked(ids=ids, folders=set(form.cleaned_data["folders"]), dropped=form.keep_dropped())
     context = {
         "form": form,
@@ -240,10 +242,9 @@ def _files(request, submission: Submission):
     return _render(request, submission, "files", context, status=400 if form.errors else 200)
 
 
-def _ticked(form: forms.FilesForm, choice, submission: Submission) -> tuple[set[int], list[str]]:
+def _ticked(form: forms.FilesForm, submission: Submission) -> tuple[set[int], list[str]]:
     """The upload ids and the newly whole folders that the form's ticks choose, given what was chosen before."""
-    folders_all_chosen = {folder["path"] for folder in choice.folders if folder["all_chosen"]}
-    return form.selection(submission_chosen_upload_paths(submission=submission), folders_all_chosen)
+    return form.selection(submission_chosen_upload_paths(submission=submission))
 
 
 def _file_list_checked(request, report: dict):

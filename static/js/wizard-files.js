@@ -8,7 +8,8 @@
       });
     });
   });
-  // Changing page or folder with unsaved ticks saves them first (the save then shows the page asked for).
+  // Changing a page (of files, folders or kept files) or folder with unsaved ticks saves them first
+  // (the save then shows the page asked for).
   const filesForm = document.getElementById("files-form");
   let dirty = false;
   filesForm.addEventListener("change", () => { dirty = true; });
@@ -18,7 +19,7 @@
     filesForm.append(go);
     filesForm.submit();
   };
-  document.querySelectorAll("#uploads-section .pagination a").forEach((link) => {
+  document.querySelectorAll("#files-form .pagination a, #files-form a.folder-open").forEach((link) => {
     link.addEventListener("click", (event) => {
       if (!dirty) return;
       event.preventDefault();

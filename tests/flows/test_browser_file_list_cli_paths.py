@@ -69,7 +69,8 @@ def test_file_list_for_command_line_paths_is_accepted_and_one_without_the_top_fo
     _tool_upload(live_server, submitter, folder, tmp_path / "state.json")
     assert _paths_of(submitter) == {f"hela-fission/{relative}" for relative in TREE}
     draft = submission_create_draft(owner=submitter, metadata={"title": "Mitochondrial fission in HeLa cells"})
-    files_url = f"{live_server.url}/submissions/{draft.pk}/files/"
+    # Opened at the folder, which the step shows with its subfolders (raw/).
+    files_url = f"{live_server.url}/submissions/{draft.pk}/files/?folder=hela-fission"
 
     # A File List written from inside the folder: its paths leave out hela-fission/.
     page.goto(files_url)

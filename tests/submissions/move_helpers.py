@@ -1,5 +1,6 @@
 """Builders and probes shared by the submit and move tests."""
 
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -15,7 +16,9 @@ from submissions.services import (
     submission_files_set,
 )
 from tests.factories import study_metadata
-from uploads.services.upload import upload_file_put
+from uploads.models import UploadFile, UploadState
+from uploads.services.retention import upload_expiry_after
+from uploads.services.upload import upload_area_get_or_create, upload_file_put
 
 ACCEPTED_ANSWERS = {
     "human_material": "no",
@@ -85,3 +88,34 @@ def archive_keys(path: str = "") -> list[str]:
 def upload_area_files() -> list[Path]:
     root = Path(settings.UPLOAD_ROOT)
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def _plate_path(i: int) -> str:
+    return f"plates/plate{i // 100:03d}/img{i:05d}.tif"
+
+
+def uploads_bulk_add(owner, start: int, stop: int, path=_plate_path) -> None:
+    """Complete upload rows `start` to `stop` (under `plates/` unless `path` says), no bytes: the pages and the
+    submit read only rows."""
+    area = upload_area_get_or_create(owner=owner)
+    now = timezone.now()
+    UploadFile.objects.bulk_create(
+        [
+            UploadFile(
+                area=area,
+                upload_id=uuid.uuid4(),
+                relative_path=path(i),
+                size=i + 1,
+                offset=i + 1,
+                sha256=f"{i:064x}",
+                state=UploadState.COMPLETE,
+                created_at=now,
+                last_data_at=now,
+                uploaded_at=now,
+                expires_at=upload_expiry_after(now),
+                storage_name=f"{area.pk}/{uuid.uuid4()}",
+            )
+            for i in range(start, stop)
+        ],
+        batch_size=2000,
+    )

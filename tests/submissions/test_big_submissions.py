@@ -2,56 +2,28 @@
 and the move the same queries for each batch, whatever the number of batches (P-MOVE-ON-SUBMIT)."""
 
 import functools
-import uuid
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from submissions.models import SubmissionFile, SubmissionFileState, SubmissionState
+from submissions.selectors import FOLDERS_PER_PAGE
 from submissions.services import (
+    submission_create_draft,
     submission_files_move,
     submission_files_set,
     submission_submit,
     submission_version_start,
 )
 from tests.factories import UserFactory, make_study
-from tests.submissions.move_helpers import ready_draft
-from uploads.models import UploadFile, UploadState
-from uploads.services.retention import upload_expiry_after
-from uploads.services.upload import upload_area_get_or_create
+from tests.submissions.move_helpers import ready_draft, uploads_bulk_add
+from uploads.models import UploadFile
 
 pytestmark = pytest.mark.django_db
 
 SMALL, BIG = 10, 10_000
-
-
-def _uploads_bulk_add(owner, start: int, stop: int) -> None:
-    """Complete upload rows `start` to `stop` under `plates/`, no bytes: the pages and the submit read only rows."""
-    area = upload_area_get_or_create(owner=owner)
-    now = timezone.now()
-    UploadFile.objects.bulk_create(
-        [
-            UploadFile(
-                area=area,
-                upload_id=uuid.uuid4(),
-                relative_path=f"plates/plate{i // 100:03d}/img{i:05d}.tif",
-                size=i + 1,
-                offset=i + 1,
-                sha256=f"{i:064x}",
-                state=UploadState.COMPLETE,
-                created_at=now,
-                last_data_at=now,
-                uploaded_at=now,
-                expires_at=upload_expiry_after(now),
-                storage_name=f"{area.pk}/{uuid.uuid4()}",
-            )
-            for i in range(start, stop)
-        ],
-        batch_size=2000,
-    )
 
 
 def _queries(action) -> int:
@@ -63,7 +35,7 @@ def _queries(action) -> int:
 def _draft_with_uploads(owner):
     """A ready draft whose single real upload is then joined by SMALL bulk-added rows, all chosen by folder."""
     submission, _ = ready_draft(owner, {"plates/first.tif": b"first"})
-    _uploads_bulk_add(owner, 0, SMALL)
+    uploads_bulk_add(owner, 0, SMALL)
     submission_files_set(submission=submission, actor=owner, folders=["plates"])
     return submission
 
@@ -78,7 +50,7 @@ def test_p_move_on_submit_files_step_costs_the_same_queries_for_10_and_10000_fil
     submission = _draft_with_uploads(submitter)
     url = reverse("submissions:step", args=[submission.pk, "files"])
     small = _queries(lambda: _get_ok(submitter_client, url))
-    _uploads_bulk_add(submitter, SMALL, BIG)
+    uploads_bulk_add(submitter, SMALL, BIG)
     submission_files_set(submission=submission, actor=submitter, folders=["plates"])
     assert submission.files.count() == BIG + 1
     response = _get_ok(submitter_client, url)
@@ -87,10 +59,10 @@ def test_p_move_on_submit_files_step_costs_the_same_queries_for_10_and_10000_fil
 
 
 def test_p_upload_retention_upload_page_costs_the_same_queries_for_10_and_10000_files(submitter, submitter_client):
-    _uploads_bulk_add(submitter, 0, SMALL)
+    uploads_bulk_add(submitter, 0, SMALL)
     url = reverse("uploads:area")
     small = _queries(lambda: _get_ok(submitter_client, url))
-    _uploads_bulk_add(submitter, SMALL, BIG)
+    uploads_bulk_add(submitter, SMALL, BIG)
     assert _get_ok(submitter_client, url).context["page_obj"].paginator.count == BIG
     assert _queries(lambda: _get_ok(submitter_client, url)) == small
 
@@ -98,10 +70,10 @@ def test_p_upload_retention_upload_page_costs_the_same_queries_for_10_and_10000_
 def test_p_permanent_new_version_files_step_costs_the_same_queries_for_10_and_10000_files(submitter, submitter_client):
     study = make_study(owner=submitter)
     draft = submission_version_start(study=study, actor=submitter)
-    _uploads_bulk_add(submitter, 0, SMALL)
+    uploads_bulk_add(submitter, 0, SMALL)
     url = reverse("submissions:step", args=[draft.pk, "files"])
     small = _queries(lambda: _get_ok(submitter_client, url))
-    _uploads_bulk_add(submitter, SMALL, BIG)
+    uploads_bulk_add(submitter, SMALL, BIG)
     SubmissionFile.objects.bulk_create(  # kept files of the current version, already in the archive
         [
             SubmissionFile(
@@ -143,10 +115,74 @@ def test_p_permanent_new_version_kept_files_are_paged_and_unticking_drops_only_t
     assert draft.files.count() == kept.paginator.count - 1  # the other pages' files stay kept
 
 
+# 10 files in 10 top folders, then 2,000 in 1,000, then 4,000 in 2,000: (first row, end, top folders).
+SPREADS = ((0, 10, 10), (10, 2_000, 1_000), (2_000, 4_000, 2_000))
+# Each page: its query, and the folder holding the top folders.
+SPREAD_PAGES = {
+    "files step": ("", ""),
+    "files step in a folder": ("?folder=box", "box/"),
+    "files step, last page of folders": ("?folders_page=999999", ""),
+    "new-version files step": ("", ""),
+    "upload page": ("", ""),
+}
+
+
+def _measured(client, url: str) -> tuple[int, str]:
+    """The queries a page costs and its HTML."""
+    with CaptureQueriesContext(connection) as queries:
+        html = _get_ok(client, url).content.decode()
+    return len(queries), html
+
+
+@pytest.mark.parametrize("page", SPREAD_PAGES)
+def test_p_move_on_submit_pages_cost_the_same_queries_and_bytes_for_10_and_1000_top_folders(
+    page, submitter, submitter_client
+):
+    if page == "upload page":
+        url = reverse("uploads:area")
+    else:
+        draft = (
+            submission_version_start(study=make_study(owner=submitter), actor=submitter)
+            if page == "new-version files step"
+            else submission_create_draft(owner=submitter, metadata={})
+        )
+        url = reverse("submissions:step", args=[draft.pk, "files"])
+    query, box = SPREAD_PAGES[page]
+    url += query
+    measured = []
+    for start, stop, folders in SPREADS:
+        uploads_bulk_add(submitter, start, stop, path=lambda i, n=folders: f"{box}top{i % n:04d}/day{i % 2}/{i:05d}")
+        if page != "upload page":  # a chosen folder: the chosen counts are read too
+            submission_files_set(submission=draft, actor=submitter, folders=[f"{box}top0000"])
+        _get_ok(submitter_client, url)  # caches warmed up
+        measured.append(_measured(submitter_client, url))
+    (small, _), (big, html), (bigger, bigger_html) = measured
+    assert small == big == bigger
+    # One page of folders and one of files whatever the area holds; twice the area, the same page but its numbers.
+    assert html.count('name="folders"') <= FOLDERS_PER_PAGE + 1 and html.count("<tr>") <= 101
+    assert abs(len(bigger_html) - len(html)) < 200
+
+
+def test_p_move_on_submit_folders_are_paged_and_a_whole_folder_is_chosen_from_any_page(submitter, submitter_client):
+    draft = submission_create_draft(owner=submitter, metadata={})
+    uploads_bulk_add(submitter, 0, 1_000, path=lambda i: f"top{i % 250:04d}/img{i:05d}.tif")
+    url = reverse("submissions:step", args=[draft.pk, "files"])
+    choice = _get_ok(submitter_client, url + "?folders_page=3").context["choice"]
+    assert choice.folders_page.number == 3 and choice.folders_page.paginator.num_pages == 3
+    shown = [folder["path"] for folder in choice.folders]
+    assert shown == [f"top{i:04d}" for i in range(200, 250)] and choice.folders[0]["files"] == 4
+    form = {"folders_shown": shown, "folders": ["top0249"], "files_shown": [], "go": "stay"}
+    submitter_client.post(url + "?folders_page=3", form)
+    assert draft.files.count() == 4 and draft.files.filter(path__startswith="top0249/").count() == 4
+    # Saved on the way to page 1 (the form's action is that page's): unticking the folder of page 3 drops it.
+    submitter_client.post(url + "?folders_page=1", {**form, "folders": [], "folders_whole": ["top0249"]})
+    assert not draft.files.exists()
+
+
 def test_p_move_on_submit_submit_costs_the_same_queries_for_10_and_10000_files(submitter, other_user):
     small = _draft_with_uploads(submitter)
     big, _ = ready_draft(other_user, {"plates/first.tif": b"first"})
-    _uploads_bulk_add(other_user, 0, BIG)
+    uploads_bulk_add(other_user, 0, BIG)
     submission_files_set(submission=big, actor=other_user, folders=["plates"])
     small_queries = _queries(lambda: submission_submit(submission=small, actor=submitter))
     big_queries = _queries(lambda: submission_submit(submission=big, actor=other_user))

@@ -193,8 +193,14 @@ def test_files_step_lists_uploads_with_folders_sizes_and_totals(submitter_client
     page = submitter_client.get(step_url(draft, "files")).content.decode()
     for path in uploads:
         assert path in page
-    assert "exp/plate1/" in page and "2 files" in page
+    assert _folders_shown(page) == ["exp"] and "3 files" in page  # the root's folders; a folder opens to its own
     assert "Chosen: 0 files" in page
+    opened = submitter_client.get(step_url(draft, "files") + "?folder=exp").content.decode()
+    assert _folders_shown(opened) == ["exp", "exp/plate1", "exp/plate2"] and "2 files" in opened
+
+
+def _folders_shown(html: str) -> list[str]:
+    return re.findall(r'name="folders" value="([^"]+)"', html)
 
 
 def test_files_step_whole_folder_then_unticking_it_drops_its_files(submitter_client, draft, uploads):
@@ -204,12 +210,15 @@ def test_files_step_whole_folder_then_unticking_it_drops_its_files(submitter_cli
     response = submitter_client.post(step_url(draft, "files"), {**base, "folders": ["exp/plate1"]})
     assert response.status_code == 302
     assert sorted(draft.files.values_list("path", flat=True)) == ["exp/plate1/a.tif", "exp/plate1/b.tif"]
-    page = submitter_client.get(step_url(draft, "files")).content.decode()
+    page = submitter_client.get(step_url(draft, "files") + "?folder=exp").content.decode()
     assert "Chosen: 2 files" in page
+    # The page says which folders it showed wholly chosen, so that a save on the way to another page reads them.
+    assert re.findall(r'name="folders_whole" value="([^"]+)"', page) == ["exp/plate1"]
     # The page now shows the folder's files ticked; unticking the folder drops them even so.
     plate1 = [str(uploads[p].pk) for p in ("exp/plate1/a.tif", "exp/plate1/b.tif")]
     submitter_client.post(
-        step_url(draft, "files"), {**base, "files": [*plate1, str(uploads["notes.txt"].pk)], "folders": []}
+        step_url(draft, "files"),
+        {**base, "folders_whole": ["exp/plate1"], "files": [*plate1, str(uploads["notes.txt"].pk)], "folders": []},
     )
     assert list(draft.files.values_list("path", flat=True)) == ["notes.txt"]
 

@@ -70,7 +70,7 @@ def test_file_list_with_rows_naming_no_chosen_file_shows_only_the_problem_and_th
         "Did you mean hela-fission/raw/cell_01.tif? Your File List&#x27;s paths leave out the top folder "
         "“hela-fission” (2 rows match a chosen file with it)." in page
     )
-    assert _ticked_folders(page) == {"hela-fission", "hela-fission/raw"}  # the files are saved, ticks shown
+    assert _ticked_folders(page) == {"hela-fission"}  # the files are saved, ticks shown (the root's folders)
     assert set(draft.files.values_list("path", flat=True)) == set(PATHS[:3])
 
 
@@ -105,6 +105,8 @@ def test_file_list_refused_whole_keeps_the_folders_and_files_ticked_and_saves_no
     assert "Your ticks below are as you left them, not saved yet." in page
     assert "alert-success" not in page
     assert _ticked_folders(page) == {"hela-fission"}
+    # The folders as saved: the next save still adds hela-fission whole (also its files on other pages).
+    assert re.findall(r'name="folders_whole" value="([^"]+)"', page) == ["other"]
     assert _ticked_files(page) == set(PATHS[:3])  # the ticked folder's files, and not other/x.tif
     assert list(draft.files.values_list("path", flat=True)) == ["other/x.tif"]  # nothing was saved
     assert draft.file_list == {}
@@ -133,7 +135,13 @@ def test_unticking_a_folder_keeps_the_files_of_its_subfolder_still_ticked(submit
     raw = [uploads[p].pk for p in PATHS[:2]]
     response = submitter_client.post(
         _files_url(draft),
-        {**FOLDER_FORM, "files_shown": [u.pk for u in uploads.values()], "files": raw, "folders": ["hela-fission/raw"]},
+        {
+            **FOLDER_FORM,
+            "folders_whole": ["hela-fission", "hela-fission/raw"],  # as the page showed them
+            "files_shown": [u.pk for u in uploads.values()],
+            "files": raw,
+            "folders": ["hela-fission/raw"],
+        },
     )
     assert response.status_code == 302
     assert set(draft.files.values_list("path", flat=True)) == set(PATHS[:2])
