@@ -99,23 +99,50 @@ def content_store_file(path: Path) -> tuple[str, str, int]:
     space twice. The upload area never writes into a complete upload (appends
     stop at completion, a replacement is a new file), so the linked bytes are
     the ones hashed. Elsewhere (S3, another filesystem) `content_store` copies.
+    Raises FileNotFoundError when `path` is gone.
     """
-    storage = archive_storage()
     if content_store_links():
         with path.open("rb") as handle:
             sha256, size = sha256_of(handle)
         key = content_key(sha256)
-        target = Path(storage.path(key))
-        if target.exists():  # stored already: content addressing keeps one copy
-            return key, sha256, size
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.link(path, target)
-            return key, sha256, size
-        except FileExistsError:  # another move stored the same content meanwhile
+            _link_once(path, Path(archive_storage().path(key)), size=size)
             return key, sha256, size
         except OSError as error:
             if error.errno not in NO_LINK_ERRORS:
                 raise
     with path.open("rb") as handle:
         return content_store(handle)
+
+
+def _link_once(source: Path, target: Path, *, size: int) -> None:
+    """Hard-link `source` at `target` unless its content is there already.
+
+    The link is tried first and folders made only when it fails: at a million files nearly every folder exists,
+    and each check would cost a system call. Something of another size under the key is what a copy that died
+    half-way left (the key names the content, so its size is known): it is replaced.
+    """
+    for _ in range(3):  # a missing folder, or a partial copy, each costs one more try
+        try:
+            os.link(source, target)
+            return
+        except FileNotFoundError:
+            if not source.exists():
+                raise
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # stored already (content addressing keeps one copy), or by another move meanwhile
+            if target.stat().st_size == size:
+                return
+            target.unlink(missing_ok=True)
+    raise OSError(errno.EAGAIN, "could not link the content into the archive", str(target))
+
+
+def stored_size(key: str) -> int | None:
+    """The size of the object stored under `key`, or None if there is none (one system call on local storage)."""
+    storage = archive_storage()
+    if isinstance(storage, FileSystemStorage):
+        try:
+            return os.stat(storage.path(key)).st_size
+        except FileNotFoundError:
+            return None
+    return storage.size(key) if storage.exists(key) else None

@@ -4,7 +4,6 @@ import functools
 import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -13,8 +12,16 @@ from django.db.models.functions import Concat, Substr
 
 from archive.models import ArchiveFile
 from archive.services.accession import study_create, study_version_add
-from archive.storage import archive_storage, content_key, content_store_file, content_store_links, sha256_of
+from archive.storage import (
+    archive_storage,
+    content_key,
+    content_store_file,
+    content_store_links,
+    sha256_of,
+    stored_size,
+)
 from core.errors import PolicyViolation
+from core.threads import IO_THREADS, io_pool
 from submissions.models import (
     Submission,
     SubmissionFile,
@@ -50,23 +57,22 @@ def _moving(files: QuerySet) -> list[MovingFile]:
     return [MovingFile(*row) for row in files.values_list(*MOVE_FIELDS)]
 
 
+MISSING = "missing from the upload area"
+
+
 def _upload_problem(f: MovingFile) -> str:
     """Return why the upload bytes of `f` do not match its checksum, or "" if they do."""
-    if problem := _upload_problem_quick(f):
-        return problem
-    with upload_storage_path(f.storage_name).open("rb") as handle:
-        sha256, size = sha256_of(handle)
+    if f.storage_name is None:
+        return MISSING
+    try:
+        with upload_storage_path(f.storage_name).open("rb") as handle:
+            sha256, size = sha256_of(handle)
+    except FileNotFoundError:
+        return MISSING
     if size != f.size:
         return f"size {size} instead of {f.size}"
     if sha256 != f.sha256:
         return "SHA-256 does not match"
-    return ""
-
-
-def _upload_problem_quick(f: MovingFile) -> str:
-    """The upload-area checks that need no hashing; storing hashes what it reads."""
-    if f.storage_name is None or not upload_storage_path(f.storage_name).exists():
-        return "missing from the upload area"
     return ""
 
 
@@ -79,8 +85,7 @@ def _orphan_remove(key: str) -> None:
 
 
 def _archived(f: MovingFile) -> bool:
-    storage = archive_storage()
-    return bool(f.storage_key) and storage.exists(f.storage_key) and storage.size(f.storage_key) == f.size
+    return bool(f.storage_key) and stored_size(f.storage_key) == f.size
 
 
 def _partial_remove(f: MovingFile) -> None:
@@ -90,12 +95,26 @@ def _partial_remove(f: MovingFile) -> None:
         storage.delete(key)
 
 
-def _locked(submission_id: int, pks: Sequence[int] = (), state: str = "") -> tuple[Submission, list[MovingFile]]:
-    """Lock the submission row and read those of `pks` still in `state`, in path order."""
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """A batch of a submission's files: those between two keys (a range, not a list of 500 keys to send)."""
+
+    submission_id: int
+    first_pk: int
+    last_pk: int
+
+    def files(self, state: str) -> QuerySet:
+        return SubmissionFile.objects.filter(
+            submission_id=self.submission_id, pk__gte=self.first_pk, pk__lte=self.last_pk, state=state
+        )
+
+
+def _locked(submission_id: int, batch: Batch | None = None, state: str = "") -> tuple[Submission, list[MovingFile]]:
+    """Lock the submission row and read the files of `batch` still in `state`, by key."""
     submission = Submission.objects.select_for_update().get(pk=submission_id)
-    if not pks:
+    if batch is None:
         return submission, []
-    return submission, _moving(SubmissionFile.objects.filter(pk__in=pks, state=state).order_by("pk"))
+    return submission, _moving(batch.files(state).order_by("pk"))
 
 
 def _content_key_of_sha256():
@@ -106,24 +125,22 @@ def _content_key_of_sha256():
     return Concat(Value("sha256/"), Substr("sha256", 1, 2), Value("/"), Substr("sha256", 3, 2), Value("/"), F("sha256"))
 
 
-MOVE_THREADS = 8
-
-
-def _in_threads(function: Callable, items: Sequence, *, threads: int = MOVE_THREADS) -> list:
-    """Return `function` of each item, in order, computed by threads; re-raise the first failure.
+def _in_threads(function: Callable, items: Sequence, *, threads: int = IO_THREADS) -> list:
+    """Return `function` of each item, in order, computed by `threads` threads of the pool; re-raise the first failure.
 
     Checks of many files mostly wait for the disk or the object store, and
     hashing releases the GIL, so threads overlap them. Each thread takes one
     run of items (a future per item cost more than a tiny file's check), and
     stops at its first failure. `function` must not use the database.
     """
+    if threads == 1:
+        return [function(item) for item in items]
     run = math.ceil(len(items) / threads) or 1
 
     def each(start: int) -> list:
         return [function(item) for item in items[start : start + run]]
 
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="submission-move") as pool:
-        return [result for results in pool.map(each, range(0, len(items), run)) for result in results]
+    return [result for results in io_pool().map(each, range(0, len(items), run)) for result in results]
 
 
 def _keyset_batches(files: QuerySet, size: int) -> Iterator[list[MovingFile]]:
@@ -198,11 +215,11 @@ def submission_files_move(
     if problems:
         return _stop(submission_id, problems)
     fault("verified")
-    for batch in _keyset_batches(submission.files.exclude(state=SubmissionFileState.DONE), batch_size):
-        pks = [f.pk for f in batch]
-        if problems := _files_store(submission_id, pks, fault):
+    for files in _keyset_batches(submission.files.exclude(state=SubmissionFileState.DONE), batch_size):
+        batch = Batch(submission_id, files[0].pk, files[-1].pk)
+        if problems := _files_store(batch, fault):
             return _stop(submission_id, problems)
-        _files_release(submission_id, pks, fault)
+        _files_release(batch, fault)
     with transaction.atomic():
         submission, _ = _locked(submission_id)
         if submission.state != SubmissionState.SUBMITTED:
@@ -252,7 +269,7 @@ def _stop(submission_id: int, problems: dict[int, dict]) -> Submission:
     return submission
 
 
-def _files_store(submission_id: int, pks: list[int], fault: Callable[[str], None]) -> dict[int, dict]:
+def _files_store(batch: Batch, fault: Callable[[str], None]) -> dict[int, dict]:
     """Step 1 for a batch: store pending files in archive storage (a hard link on local storage, a copy on S3).
 
     Links are made by threads: a tiny file's link is a few system calls, each
@@ -265,26 +282,26 @@ def _files_store(submission_id: int, pks: list[int], fault: Callable[[str], None
     file's problem.
     """
     with transaction.atomic():
-        submission, files = _locked(submission_id, pks, SubmissionFileState.PENDING)
+        submission, files = _locked(batch.submission_id, batch, SubmissionFileState.PENDING)
         if submission.state != SubmissionState.SUBMITTED:
             return {}
-        store = functools.partial(_file_store, fault=fault)
-        threads = MOVE_THREADS if content_store_links() else 1
+        links = content_store_links()
+        store = functools.partial(_file_store, fault=fault, links=links)
+        threads = IO_THREADS if links else 1
         results = []
         for round_files in _rounds_of_distinct_content(files):
             results += zip(round_files, _in_threads(store, round_files, threads=threads), strict=True)
-        stored, unlisted, problems = [], [], {}
+        unlisted, problems = [], {}
         for f, (key, problem) in sorted(results, key=lambda result: result[0].pk):
             if problem and not problems:
                 problems[f.pk] = {"path": f.path, "problem": problem}
-            if problems:
-                unlisted += [key] if key else []
-            else:
-                stored.append(f.pk)
+            if problems and key:
+                unlisted.append(key)
         # The key is the content's hash, checked equal to the file's in `_file_store`: one UPDATE marks the batch.
-        SubmissionFile.objects.filter(pk__in=stored).update(
-            storage_key=_content_key_of_sha256(), state=SubmissionFileState.STORED
-        )
+        stored_files = batch.files(SubmissionFileState.PENDING)
+        if problems:  # the batch stopped at its first problem: that file and the ones after it stay pending
+            stored_files = stored_files.filter(pk__lt=next(iter(problems)))
+        stored_files.update(storage_key=_content_key_of_sha256(), state=SubmissionFileState.STORED)
         for key in unlisted:
             _orphan_remove(key)
     fault("stored")
@@ -303,37 +320,41 @@ def _rounds_of_distinct_content(files: list[MovingFile]) -> list[list[MovingFile
     return rounds
 
 
-def _file_store(f: MovingFile, *, fault: Callable[[str], None]) -> tuple[str, str]:
+def _file_store(f: MovingFile, *, fault: Callable[[str], None], links: bool) -> tuple[str, str]:
     """Store one file's upload bytes under their content key; return (key, problem), problem "" when stored.
 
     A key comes back with a problem when bytes that changed were stored: the caller deletes that object.
-    Uses no database, so threads may run it.
+    A link replaces a partial object itself; a copy is preceded by removing one. Uses no database, so threads
+    may run it.
     """
-    if problem := _upload_problem_quick(f):
-        return "", problem
-    _partial_remove(f)
-    key, sha256, size = content_store_file(upload_storage_path(f.storage_name))
+    if f.storage_name is None:
+        return "", MISSING
+    if not links:
+        _partial_remove(f)
+    try:
+        key, sha256, size = content_store_file(upload_storage_path(f.storage_name))
+    except FileNotFoundError:
+        return "", MISSING
     if (sha256, size) != (f.sha256, f.size):
         return key, "changed in the upload area while moving"
     fault("archive_written")
     return key, ""
 
 
-def _files_release(submission_id: int, pks: list[int], fault: Callable[[str], None]) -> None:
+def _files_release(batch: Batch, fault: Callable[[str], None]) -> None:
     """Step 2 for a batch: with the archive copies checked, delete the uploads and mark the files done."""
     with transaction.atomic():
-        submission, files = _locked(submission_id, pks, SubmissionFileState.STORED)
+        submission, files = _locked(batch.submission_id, batch, SubmissionFileState.STORED)
         if submission.state != SubmissionState.SUBMITTED or not files:
             return
         if missing := [f.path for f, ok in zip(files, _in_threads(_archived, files), strict=True) if not ok]:
             raise PolicyViolation(
                 rule="P-INTEGRITY", field="files", message=f"Archive copies missing or incomplete: {missing[:20]}"
             )
+        stored = batch.files(SubmissionFileState.STORED)
         upload_files_moved_out(
-            pks=[f.upload_file_id for f in files if f.upload_file_id is not None],
+            pks=stored.filter(upload_file__isnull=False).values("upload_file_id"),
             after_each_file=lambda: fault("upload_bytes_removed"),
         )
-        SubmissionFile.objects.filter(pk__in=[f.pk for f in files]).update(
-            upload_file=None, state=SubmissionFileState.DONE
-        )
+        stored.update(upload_file=None, state=SubmissionFileState.DONE)
     fault("done")

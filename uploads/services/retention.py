@@ -6,17 +6,18 @@ import datetime
 import functools
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.links import portal_url
 from core.mail import Mail, after_commit, mail_render, mails_send
 from core.roles import curator_required
+from core.threads import io_pool
 from uploads.models import UploadArea, UploadFile, UploadState
 from uploads.selectors import upload_days_left
 from uploads.storage import upload_bytes_remove
@@ -39,8 +40,6 @@ def _due_by(moment: datetime.datetime) -> Q:
     return Q(state__in=UploadState.values, expires_at__lte=moment, held_by_submission=False)
 
 
-# An unlink waits on the filesystem (a shared one at scale), not on Python: several at once overlap the waits.
-PURGE_UNLINK_THREADS = 8
 # One e-mail lists at most this many files per warning; the upload page lists them all.
 WARNING_LIST_LIMIT = 500
 # Rows stamped per UPDATE, within SQLite's limit on query parameters.
@@ -153,24 +152,24 @@ def uploads_purge_due(*, now: datetime.datetime | None = None, batch_size: int =
     """
     now = now or timezone.now()
     purged = 0
-    with ThreadPoolExecutor(max_workers=PURGE_UNLINK_THREADS, thread_name_prefix="upload-purge") as pool:
-        while True:
-            with transaction.atomic():
-                batch = list(
-                    UploadFile.objects.select_for_update(skip_locked=True)
-                    .filter(_due_by(now))
-                    .values_list("pk", "storage_name", "offset")[:batch_size]
-                )
-                if not batch:
-                    break
-                _bytes_then_rows_remove(batch, pool=pool)
-            purged += len(batch)
-            retention_log.info(
-                "purged %d upload files (%d bytes) past their deletion time; %d this run",
-                len(batch),
-                sum(offset for _, _, offset in batch),
-                purged,
+    pool = io_pool()  # an unlink waits on the filesystem (a shared one at scale): several at once overlap the waits
+    while True:
+        with transaction.atomic():
+            batch = list(
+                UploadFile.objects.select_for_update(skip_locked=True)
+                .filter(_due_by(now))
+                .values_list("pk", "storage_name", "offset")[:batch_size]
             )
+            if not batch:
+                break
+            _bytes_then_rows_remove(batch, pool=pool)
+        purged += len(batch)
+        retention_log.info(
+            "purged %d upload files (%d bytes) past their deletion time; %d this run",
+            len(batch),
+            sum(offset for _, _, offset in batch),
+            purged,
+        )
     return purged
 
 
@@ -182,7 +181,7 @@ def _bytes_then_rows_remove(rows: list[tuple[int, str, int]], *, pool: Executor 
     UploadFile.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
 
 
-def upload_files_moved_out(*, pks: list[int], after_each_file: Callable[[], None] = lambda: None) -> int:
+def upload_files_moved_out(*, pks: QuerySet, after_each_file: Callable[[], None] = lambda: None) -> int:
     """Remove files that a submission has copied into the archive: bytes first, then rows (P-MOVE-ON-SUBMIT).
 
     The caller has checked the archive copies and holds the transaction, so a
@@ -197,11 +196,11 @@ def upload_files_moved_out(*, pks: list[int], after_each_file: Callable[[], None
         after_each_file()
 
     with transaction.atomic():
-        rows = list(UploadFile.objects.select_for_update().filter(pk__in=pks).values_list("pk", "storage_name"))
-        with ThreadPoolExecutor(max_workers=PURGE_UNLINK_THREADS, thread_name_prefix="upload-move-out") as pool:
-            list(pool.map(remove, [storage_name for _, storage_name in rows]))  # re-raises the first failure
-        UploadFile.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
-    return len(rows)
+        moved = UploadFile.objects.filter(pk__in=pks)
+        names = list(moved.select_for_update().values_list("storage_name", flat=True))
+        list(io_pool().map(remove, names))  # re-raises the first failure
+        moved.only("pk").delete()
+    return len(names)
 
 
 def upload_files_remove(*, actor, pks: list[int]) -> int:
