@@ -80,4 +80,5 @@ def download_offer(request, *, download: Download, routes: RouteSpace, files_cou
         "files_size": files_size,
         "manifest_command": f"cd {download.name} && sha256sum -c manifest.sha256",
         "lists": lists,
+        "with_crate": bool(addresses.crate_url),
     }

@@ -319,6 +319,13 @@ def test_aria2c_refuses_a_file_whose_checksum_does_not_match(live_server, study,
 # --- Reviewer links ------------------------------------------------------------------------------
 
 
+def test_the_download_box_names_the_manifest_and_the_crate_its_lists_bring(anonymous_client, study):
+    page = anonymous_client.get(reverse("study-detail", args=[study.accession])).content.decode()
+    box = page[page.index('id="downloads"') : page.index("</details>", page.index('id="downloads"'))]
+
+    assert "<code>manifest.sha256</code>" in box and "<code>ro-crate-metadata.json</code>" in box
+
+
 def test_reviewer_link_downloads_stay_in_the_token_url_space(anonymous_client):
     owner = UserFactory()
     secret = make_study(owner=owner, status="confidential", files=[stored_file("raw/a.tif", b"A" * 100)])
@@ -337,6 +344,7 @@ def test_reviewer_link_downloads_stay_in_the_token_url_space(anonymous_client):
     page = anonymous_client.get(reverse("review", args=[token])).content.decode()
     assert f"http://testserver/review/{token}/download-list.txt?format=wget" in page
     assert _page_command_in(page, "wget")[:4] == ["wget", "-x", "-nH", "--cut-dirs=3"]
+    assert "ro-crate-metadata.json" not in page  # the box names only what the link's lists bring
     assert zipped["X-Robots-Tag"] == listed["X-Robots-Tag"] == "noindex"
     assert "no-store" in zipped["Cache-Control"]
     assert anonymous_client.get(reverse("review-download-zip", args=["x" * 30])).status_code == 404
