@@ -171,6 +171,8 @@ def test_p_move_on_submit_folders_are_paged_and_a_whole_folder_is_chosen_from_an
     assert choice.folders_page.number == 3 and choice.folders_page.paginator.num_pages == 3
     shown = [folder["path"] for folder in choice.folders]
     assert shown == [f"top{i:04d}" for i in range(200, 250)] and choice.folders[0]["files"] == 4
+    for bad, number in (("abc", 1), ("-2", 1), ("4", 3), (str(10**30), 3)):  # as get_page reads them
+        assert _get_ok(submitter_client, f"{url}?folders_page={bad}").context["choice"].folders_page.number == number
     form = {"folders_shown": shown, "folders": ["top0249"], "files_shown": [], "go": "stay"}
     submitter_client.post(url + "?folders_page=3", form)
     assert draft.files.count() == 4 and draft.files.filter(path__startswith="top0249/").count() == 4
