@@ -4,6 +4,7 @@ import errno
 import hashlib
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -90,7 +91,16 @@ def content_store_links() -> bool:
     return isinstance(archive_storage(), FileSystemStorage) and settings.ARCHIVE_HARDLINK_UPLOADS
 
 
-def content_store_file(path: Path) -> tuple[str, str, int]:
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """A file's SHA-256 and size as just checked, and the filesystem time the check began (minus a margin)."""
+
+    sha256: str
+    size: int
+    checked_from_ns: int  # on the file's own filesystem clock: an inode changed before it is the one checked
+
+
+def content_store_file(path: Path, *, verified: Verified | None = None) -> tuple[str, str, int]:
     """Store the file at `path` under its content key, as `content_store` does; return (key, sha256, size).
 
     On local archive storage on the same filesystem the file is hard-linked,
@@ -98,12 +108,14 @@ def content_store_file(path: Path) -> tuple[str, str, int]:
     deleting the original afterwards completes a move without needing the
     space twice. The upload area never writes into a complete upload (appends
     stop at completion, a replacement is a new file), so the linked bytes are
-    the ones hashed. Elsewhere (S3, another filesystem) `content_store` copies.
+    the ones hashed. With `verified`, a file whose inode has not changed since
+    that check began (its ctime, which every write and every replacement moves
+    and no user can set back) is linked without hashing it again. Elsewhere (S3,
+    another filesystem) `content_store` copies, hashing as it reads.
     Raises FileNotFoundError when `path` is gone.
     """
     if content_store_links():
-        with path.open("rb") as handle:
-            sha256, size = sha256_of(handle)
+        sha256, size = _unchanged_since_check(path, verified) or _hashed(path)
         key = content_key(sha256)
         try:
             _link_once(path, Path(archive_storage().path(key)), size=size)
@@ -113,6 +125,20 @@ def content_store_file(path: Path) -> tuple[str, str, int]:
                 raise
     with path.open("rb") as handle:
         return content_store(handle)
+
+
+def _unchanged_since_check(path: Path, verified: Verified | None) -> tuple[str, int] | None:
+    if verified is None:
+        return None
+    status = os.stat(path)
+    if status.st_ctime_ns < verified.checked_from_ns and status.st_size == verified.size:
+        return verified.sha256, verified.size
+    return None
+
+
+def _hashed(path: Path) -> tuple[str, int]:
+    with path.open("rb") as handle:
+        return sha256_of(handle)
 
 
 def _link_once(source: Path, target: Path, *, size: int) -> None:

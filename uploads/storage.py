@@ -27,6 +27,7 @@ import hashlib
 import mmap
 import os
 import queue
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -52,6 +53,14 @@ def upload_root() -> Path:
 
 def upload_storage_path(storage_name: str) -> Path:
     return upload_root() / storage_name
+
+
+def upload_area_clock_ns() -> int:
+    """The upload filesystem's time now, as the ctime of a file made there: the clock its files' ctimes are on
+    (a shared filesystem's server may differ from this host's clock)."""
+    upload_root().mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=upload_root()) as probe:
+        return os.fstat(probe.fileno()).st_ctime_ns
 
 
 def upload_bytes_create(storage_name: str) -> None:

@@ -13,6 +13,7 @@ from django.db.models.functions import Concat, Substr
 from archive.models import ArchiveFile
 from archive.services.accession import study_create, study_version_add
 from archive.storage import (
+    Verified,
     archive_storage,
     content_key,
     content_store_file,
@@ -32,7 +33,7 @@ from submissions.models import (
 from submissions.notify import submission_notify
 from uploads.services.retention import upload_files_moved_out
 from uploads.services.upload import upload_files_hold
-from uploads.storage import upload_storage_path
+from uploads.storage import upload_area_clock_ns, upload_storage_path
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +152,9 @@ def _keyset_batches(files: QuerySet, size: int) -> Iterator[list[MovingFile]]:
         last = batch[-1].pk
 
 
+# Files whose inode changed this close before the check began are hashed again when stored: a filesystem's
+# timestamps are coarse, and its clock may be stepped back.
+CLOCK_MARGIN_NS = 10 * 10**9
 MOVE_BATCH = 500  # files per transaction: queries per batch stay fixed, a crash redoes at most one batch
 MOVE_PROBLEMS_LISTED = 1000  # failed files listed in `move_error`: a million changed files are not all kept
 
@@ -206,6 +210,7 @@ def submission_files_move(
     if submission.state != SubmissionState.SUBMITTED:
         return submission
     pending = submission.files.filter(state=SubmissionFileState.PENDING)
+    checked_from_ns = upload_area_clock_ns() - CLOCK_MARGIN_NS
     problems = {}
     for batch in _keyset_batches(pending, batch_size):
         found = _in_threads(_upload_problem, batch)
@@ -217,7 +222,7 @@ def submission_files_move(
     fault("verified")
     for files in _keyset_batches(submission.files.exclude(state=SubmissionFileState.DONE), batch_size):
         batch = Batch(submission_id, files[0].pk, files[-1].pk)
-        if problems := _files_store(batch, fault):
+        if problems := _files_store(batch, fault, checked_from_ns=checked_from_ns):
             return _stop(submission_id, problems)
         _files_release(batch, fault)
     with transaction.atomic():
@@ -269,7 +274,7 @@ def _stop(submission_id: int, problems: dict[int, dict]) -> Submission:
     return submission
 
 
-def _files_store(batch: Batch, fault: Callable[[str], None]) -> dict[int, dict]:
+def _files_store(batch: Batch, fault: Callable[[str], None], *, checked_from_ns: int) -> dict[int, dict]:
     """Step 1 for a batch: store pending files in archive storage (a hard link on local storage, a copy on S3).
 
     Links are made by threads: a tiny file's link is a few system calls, each
@@ -286,7 +291,7 @@ def _files_store(batch: Batch, fault: Callable[[str], None]) -> dict[int, dict]:
         if submission.state != SubmissionState.SUBMITTED:
             return {}
         links = content_store_links()
-        store = functools.partial(_file_store, fault=fault, links=links)
+        store = functools.partial(_file_store, fault=fault, links=links, checked_from_ns=checked_from_ns)
         threads = IO_THREADS if links else 1
         results = []
         for round_files in _rounds_of_distinct_content(files):
@@ -320,7 +325,7 @@ def _rounds_of_distinct_content(files: list[MovingFile]) -> list[list[MovingFile
     return rounds
 
 
-def _file_store(f: MovingFile, *, fault: Callable[[str], None], links: bool) -> tuple[str, str]:
+def _file_store(f: MovingFile, *, fault: Callable[[str], None], links: bool, checked_from_ns: int) -> tuple[str, str]:
     """Store one file's upload bytes under their content key; return (key, problem), problem "" when stored.
 
     A key comes back with a problem when bytes that changed were stored: the caller deletes that object.
@@ -331,8 +336,9 @@ def _file_store(f: MovingFile, *, fault: Callable[[str], None], links: bool) -> 
         return "", MISSING
     if not links:
         _partial_remove(f)
+    verified = Verified(sha256=f.sha256, size=f.size, checked_from_ns=checked_from_ns)
     try:
-        key, sha256, size = content_store_file(upload_storage_path(f.storage_name))
+        key, sha256, size = content_store_file(upload_storage_path(f.storage_name), verified=verified)
     except FileNotFoundError:
         return "", MISSING
     if (sha256, size) != (f.sha256, f.size):
