@@ -5,9 +5,13 @@ address the request being answered came to (RequestOriginMiddleware remembers it
 no request, the one-machine address.
 """
 
+from collections.abc import Callable
 from contextvars import ContextVar
+from urllib.parse import quote
 
 from django.conf import settings
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 LOCAL_PORTAL_URL = "http://127.0.0.1:8000"  # `make demo`'s default address
 
@@ -18,6 +22,14 @@ def portal_url(path: str = "") -> str:
     """Return `path` (e.g. from `reverse`) on the portal's address: PORTAL_URL, the request's host, or the local one."""
     base = settings.PORTAL_URL or _request_origin.get() or LOCAL_PORTAL_URL
     return base.rstrip("/") + path
+
+
+def path_reverser(name: str, args: list) -> Callable[[str], str]:
+    """`path -> reverse(name, args=[*args, path])` for a route ending in a `<path:…>`, reversed once for a whole
+    table: the path is quoted as `reverse` quotes it (a `reverse` costs tens of microseconds, a page lists 50)."""
+    marker = "-"
+    prefix = reverse(name, args=[*args, marker]).removesuffix(marker)
+    return lambda path: prefix + quote(path, safe=RFC3986_SUBDELIMS + "/~:@")
 
 
 class RequestOriginMiddleware:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Concat, TruncMonth
 
 from archive.models import Study, UsageEvent, UsageKind
 from archive.selectors.search import StudySearch, studies_listed_for
@@ -32,13 +32,16 @@ class UsageCounts:
 
 
 def _usage_counts(events: QuerySet[UsageEvent]) -> UsageCounts:
-    """Totals of `events`; a unique count is one per study, visitor and day (a visitor hash names one day)."""
-    sessions = events.values("study_id", "visitor").distinct()
+    """Totals of `events` in one query; a unique count is one per study, visitor and day (a visitor hash names one
+    day), so it counts distinct (study, visitor) pairs."""
+    session = Concat(Cast("study_id", CharField()), Value(" "), "visitor", output_field=CharField())
     return UsageCounts(
-        investigations=events.count(),
-        unique_investigations=sessions.count(),
-        requests=events.filter(REQUESTS).count(),
-        unique_requests=sessions.filter(REQUESTS).count(),
+        **events.aggregate(
+            investigations=Count("pk"),
+            unique_investigations=Count(session, distinct=True),
+            requests=Count("pk", filter=REQUESTS),
+            unique_requests=Count(session, distinct=True, filter=REQUESTS),
+        )
     )
 
 

@@ -21,6 +21,7 @@ from archive.views.studies import clean_path, file_gone, manifest_response
 from archive.views.study_page import study_page_context
 from archive.views.visible import answers_unreachable
 from core.errors import PolicyViolation
+from core.links import path_reverser
 
 
 @never_cache
@@ -38,7 +39,7 @@ def review(request, token: str):
         version=version,
         listing=listing,
         listing_form=listing_form,
-        file_url=lambda path: reverse("review-file", args=[token, path]),
+        file_url=path_reverser("review-file", [token]),
         manifest_url=reverse("review-manifest", args=[token]),
         download_routes=RouteSpace.for_reviewer(token),
         anonymised=link.anonymised,

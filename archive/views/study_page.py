@@ -33,6 +33,7 @@ from archive.services.usage import usage_record
 from archive.views.download_links import RouteSpace, download_offer
 from archive.views.file_listing import file_listing_context, file_listing_get
 from archive.views.visible import answers_unreachable
+from core.links import path_reverser
 from core.roles import user_is_curator
 
 
@@ -118,7 +119,7 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
         version=study_version,
         listing=listing,
         listing_form=listing_form,
-        file_url=lambda path: reverse(routes[0], args=[*route_args, path]),
+        file_url=path_reverser(routes[0], route_args),
         manifest_url=reverse(routes[1], args=route_args),
         download_routes=RouteSpace.for_version(study_version, user=request.user),
     )
