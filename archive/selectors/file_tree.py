@@ -7,12 +7,15 @@ the (version, path) index, and thumbnails are looked up for the page's rows only
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from archive.file_tree import ancestors_of, prefix_upper_bound
 from archive.models import ArchiveFile, StudyFolder, StudyVersion, Thumbnail, ThumbnailStatus
 from archive.selectors.files import study_files
 from archive.selectors.visibility import StudyNotFound
+from core.planner import scans_off
 from core.roles import user_is_curator
 
 FOLDERS_PER_PAGE = 100
@@ -89,14 +92,24 @@ class KeysetPage:
         return self.rows[-1].path if self.rows else ""
 
 
-def _keyset_page(rows: QuerySet, *, position: Position, limit: int) -> KeysetPage:
-    """Read `limit` + 1 rows from the position on along the path index, so the last page costs what the first does."""
-    backwards = bool(position.before) or position.last
+def _from_position(rows: QuerySet, position: Position) -> tuple[QuerySet, bool]:
+    """The rows on the page's side of its position, and whether the page reads them backwards (by path)."""
     if position.after:
         rows = rows.filter(path__gt=position.after)
     elif position.before:
         rows = rows.filter(path__lt=position.before)
-    found = list(rows.order_by("-path" if backwards else "path")[: limit + 1])
+    return rows, bool(position.before) or position.last
+
+
+def _keyset_page(rows: QuerySet, *, position: Position, limit: int) -> KeysetPage:
+    """Read `limit` + 1 rows from the position on along the path index, so the last page costs what the first does."""
+    rows, backwards = _from_position(rows, position)
+    return _paged(list(rows.order_by("-path" if backwards else "path")[: limit + 1]), position=position, limit=limit)
+
+
+def _paged(found: list, *, position: Position, limit: int) -> KeysetPage:
+    """The page of up to `limit` + 1 rows read from the position on (the extra one says that more follow)."""
+    backwards = bool(position.before) or position.last
     more, found = len(found) > limit, found[:limit]
     if backwards:
         found.reverse()
@@ -127,11 +140,51 @@ def files_window(
     files = study_files(version=version, user=user)
     if folder:
         files = files.filter(path__gte=folder, path__lt=prefix_upper_bound(folder))
-    if q:
-        files = files.filter(path__icontains=q)  # PostgreSQL: served by the trigram index of migration 0011
-    page = _keyset_page(files, position=position, limit=limit)
+    if q and connection.vendor == "postgresql":
+        page = _search_page(files, q=q, position=position, limit=limit)
+    else:
+        page = _keyset_page(files.filter(path__icontains=q) if q else files, position=position, limit=limit)
     _mark_thumbnails(page.rows)
     return page
+
+
+# Index entries of the version a search reads in path order from the page's position before it asks the trigram
+# index instead (bench/README.md, large_study.py): 1 % of paths matching fill a page within 5,100 entries.
+SEARCH_WALK = 20_000
+
+
+def _search_page(files: QuerySet, *, q: str, position: Position, limit: int) -> KeysetPage:
+    """Read a page of the files whose path contains `q` (PostgreSQL): first along the (version, path) index, at most
+    SEARCH_WALK entries from the position, then, if those hold less than a page, through the trigram index of
+    migration 0011 from where the walk ended.
+
+    PostgreSQL estimates a pattern's matches from its trigrams alone: left to itself it walks the whole version for
+    a rare pattern, or reads the trigram index's candidates across the table for a common one whose trigrams are
+    in every path (484 ms at 2.4M files). The walk is one statement: the window of SEARCH_WALK rows (LIMIT), each
+    marked with whether it matches and its place; it stops at the page's last match, and its last row, the
+    SEARCH_WALK-th, comes back too, matching or not, to say where the window ended.
+    """
+    rows, backwards = _from_position(files, position)
+    order = "-path" if backwards else "path"
+    window = rows.annotate(
+        hit=ExpressionWrapper(Q(path__icontains=q), output_field=BooleanField()),
+        walked=Window(RowNumber(), order_by=order),
+    ).order_by(order)[:SEARCH_WALK]
+    sql, params = window.query.sql_with_params()
+    walked = list(
+        ArchiveFile.objects.raw(
+            f"SELECT * FROM ({sql}) AS window_rows WHERE hit OR walked = %s"
+            f" ORDER BY path {'DESC' if backwards else 'ASC'} LIMIT %s",
+            [*params, SEARCH_WALK, limit + 2],
+        )
+    )
+    found = [row for row in walked if row.hit][: limit + 1]
+    ended = next((row.path for row in walked if row.walked == SEARCH_WALK), None)
+    if ended is not None and len(found) <= limit:
+        beyond = rows.filter(path__lt=ended) if backwards else rows.filter(path__gt=ended)
+        with scans_off("enable_seqscan", "enable_indexscan"):  # the trigram index's bitmap, not a walk
+            found += beyond.filter(path__icontains=q).order_by(order)[: limit + 1 - len(found)]
+    return _paged(found, position=position, limit=limit)
 
 
 def _mark_thumbnails(rows: list[ArchiveFile]) -> None:

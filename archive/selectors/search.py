@@ -1,6 +1,5 @@
 """Search and listings: what a search shows a caller, its facets, counts and cached result pages."""
 
-import contextlib
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -9,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
@@ -17,6 +16,7 @@ from archive.models import Study, StudyStatus
 from archive.selectors.files import studies_with_thumbnail
 from archive.selectors.paging import CountedPage, page_window
 from archive.selectors.visibility import studies_visible_to
+from core.planner import scans_off
 from core.roles import user_is_curator
 
 
@@ -104,7 +104,6 @@ def _newest_match_ids(studies: QuerySet[Study], candidates: int) -> list[int]:
     return ids
 
 
-@contextlib.contextmanager
 def _scanned_by(*, gin: bool):
     """Plan the statements inside as the GIN index's bitmap (ANDed with the number index's), or a walk of the number
     index alone.
@@ -112,15 +111,8 @@ def _scanned_by(*, gin: bool):
     Left to itself, PostgreSQL takes words' co-occurrence for independent; for words that
     never meet, it then walks the number index through the whole table (seconds), and for
     a common word it may decode the word's whole GIN posting list to keep twenty rows.
-    SET LOCAL lasts to the end of the transaction, hence the savepoint and the reset.
     """
-    settings_off = ("enable_seqscan", "enable_indexscan" if gin else "enable_bitmapscan")
-    with transaction.atomic(), connection.cursor() as cursor:
-        for name in settings_off:
-            cursor.execute(f"SET LOCAL {name} = off")
-        yield
-        for name in settings_off:
-            cursor.execute(f"SET LOCAL {name} = on")
+    return scans_off("enable_seqscan", "enable_indexscan" if gin else "enable_bitmapscan")
 
 
 FACETS = ("organism", "imaging_method", "licence", "year")
