@@ -367,7 +367,8 @@ def kept_files_copy(*, submission: Submission, archive_files: QuerySet) -> int:
 def _file_list_compare(submission: Submission) -> None:
     """Match the stored File List's rows with the chosen files: attributes onto files, missing and extra listed."""
     rows = submission.file_list["rows"]
-    files = list(submission.files.only("pk", "path", "attributes"))
+    # submission_id and upload_file_id too: each deferred one read back would cost a query per file.
+    files = list(submission.files.only("pk", "submission_id", "upload_file_id", "path", "attributes"))
     for f in files:
         f.attributes = rows.get(f.path, f.attributes if f.upload_file_id is None else {})
     SubmissionFile.objects.bulk_update(files, ["attributes"], batch_size=1000)
