@@ -48,17 +48,20 @@ def study_page_context(
     manifest_url: str,
     download_routes: RouteSpace,
     anonymised: bool = False,
+    thumbnail_url: Callable[[str], str] | None = None,
 ) -> dict:
     """The context the study page and the reviewer page share (templates/archive/includes/).
 
     `file_url(path)` gives each listed file its download address, so the same file
-    table serves accession routes and reviewer-link routes. Anonymised pages name no authors, nor the
+    table serves accession routes and reviewer-link routes; `thumbnail_url(path)` its thumbnail's, if it has one
+    (reviewer pages have no thumbnail route yet). Anonymised pages name no authors, nor the
     publication that would name them. The file table has a column per File List attribute on the page
     (each row's `attribute_values` are (column, value) pairs, so a phone's card can name each value).
     """
     attribute_columns = file_attribute_columns(listing.files.rows)
     for file in listing.files.rows:
         file.download_url = file_url(file.path)
+        file.thumbnail_url = thumbnail_url(file.path) if thumbnail_url and file.has_thumbnail else ""
         file.attribute_values = [(name, file.attributes.get(name, "")) for name in attribute_columns]
     metadata = StudyMetadata.from_stored(version.metadata)
     folder = listing.folder
@@ -110,9 +113,10 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
         usage_record(request, study, UsageKind.INVESTIGATION)
     # A pinned version keeps its downloads and manifest pinned too.
     if version is None:
-        routes, route_args = ("study-file", "study-manifest"), [study.accession]
+        routes, route_args = ("study-file", "study-manifest", "study-thumbnail"), [study.accession]
     else:
-        routes, route_args = ("study-version-file", "study-version-manifest"), [study.accession, study_version.number]
+        routes = ("study-version-file", "study-version-manifest", "study-version-thumbnail")
+        route_args = [study.accession, study_version.number]
     context = study_page_context(
         request,
         study=study,
@@ -122,6 +126,7 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
         file_url=path_reverser(routes[0], route_args),
         manifest_url=reverse(routes[1], args=route_args),
         download_routes=RouteSpace.for_version(study_version, user=request.user),
+        thumbnail_url=path_reverser(routes[2], route_args),
     )
     curator = user_is_curator(request.user)
     dois = study_dois(study)  # one query, shared by the header, the citation, the JSON-LD and the signposts
