@@ -6,10 +6,11 @@ from django.urls import reverse
 
 from archive.downloads import content_type_of
 from archive.metadata import StudyMetadata
-from archive.models import FileStatus, Study, StudyVersion
+from archive.models import Study, StudyVersion
 from archive.selectors.dois import StudyDois, doi_url
-from archive.selectors.files import study_files
+from archive.selectors.files import active_files_head
 from archive.templatetags.archive_tags import orcid_url
+from core.links import path_reverser
 
 # A study with more files than this is described by its manifest alone: thousands of entries would swamp the page.
 DISTRIBUTION_FILES_MAX = 100
@@ -41,8 +42,11 @@ def _creator(author: dict) -> dict:
     return person
 
 
-def _distribution(request: HttpRequest, *, study: Study, version: StudyVersion) -> list[dict]:
-    """The manifest, then each active file of a small study (obsolete and removed ones are not the dataset)."""
+def _distribution(request: HttpRequest, *, study: Study, version: StudyVersion, files: list | None) -> list[dict]:
+    """The manifest, then each active file of a small study (obsolete and removed ones are not the dataset).
+
+    `files` is the version's `active_files_head` when the caller has it already (at least
+    DISTRIBUTION_FILES_MAX + 1 of them, or all)."""
     route_args = [study.accession, version.number]
     downloads = [
         {
@@ -52,17 +56,18 @@ def _distribution(request: HttpRequest, *, study: Study, version: StudyVersion) 
             "encodingFormat": "text/plain",
         }
     ]
-    files = study_files(version=version).filter(status=FileStatus.ACTIVE).values_list("path", "size")
-    files = list(files[: DISTRIBUTION_FILES_MAX + 1])
+    if files is None:
+        files = active_files_head(version=version, limit=DISTRIBUTION_FILES_MAX)
     if len(files) > DISTRIBUTION_FILES_MAX:
         return downloads
+    file_url = path_reverser("study-version-file", route_args)
     for path, size in files:
         downloads.append(
             {
                 "@type": "DataDownload",
                 "name": path,
                 # The pinned version's address: it serves these bytes forever (P-PERMANENT).
-                "contentUrl": request.build_absolute_uri(reverse("study-version-file", args=[*route_args, path])),
+                "contentUrl": request.build_absolute_uri(file_url(path)),
                 "encodingFormat": content_type_of(path),
                 "contentSize": f"{size} B",
             }
@@ -81,7 +86,13 @@ def _identifiers(study: Study, doi: str | None) -> str | list:
 
 
 def study_dataset(
-    *, request: HttpRequest, study: Study, version: StudyVersion, is_newest: bool, dois: StudyDois
+    *,
+    request: HttpRequest,
+    study: Study,
+    version: StudyVersion,
+    is_newest: bool,
+    dois: StudyDois,
+    files: list | None = None,
 ) -> dict:
     """Describe one version of a public study as a schema.org Dataset, under its page's canonical address.
 
@@ -106,7 +117,7 @@ def study_dataset(
         "version": str(version.number),
         "isAccessibleForFree": True,
         "includedInDataCatalog": {"@type": "DataCatalog", "name": settings.PORTAL_NAME},
-        "distribution": _distribution(request, study=study, version=version),
+        "distribution": _distribution(request, study=study, version=version, files=files),
     }
     if doi:
         dataset["sameAs"] = doi_url(doi)

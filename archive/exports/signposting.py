@@ -13,9 +13,9 @@ from django.urls import reverse
 from archive.downloads import content_type_of
 from archive.exports.citations import BIBTEX, CSL_JSON, RIS
 from archive.metadata import StudyMetadata
-from archive.models import FileStatus, Study, StudyVersion
+from archive.models import Study, StudyVersion
 from archive.selectors.dois import StudyDois, doi_url
-from archive.selectors.files import study_files
+from archive.selectors.files import active_files_head
 from archive.templatetags.archive_tags import orcid_url
 
 ITEMS_MAX = 100
@@ -57,8 +57,12 @@ def page_address(request, *, study: Study, version: StudyVersion, pinned: bool) 
     return request.build_absolute_uri(_page_path(study, version, pinned))
 
 
-def page_signposts(request, *, study: Study, version: StudyVersion, pinned: bool, dois: StudyDois) -> list[Signpost]:
+def page_signposts(
+    request, *, study: Study, version: StudyVersion, pinned: bool, dois: StudyDois, files: list | None = None
+) -> list[Signpost]:
     """The typed links of an accession page, absolute, in the order FAIR Signposting lists them.
+
+    `files` is the version's `active_files_head` when the caller has it already (at least ITEMS_MAX + 1, or all).
 
     `cite-as` is the DOI of what the page shows once registered (FAIR Signposting prefers the persistent
     identifier), else the page's own address.
@@ -79,13 +83,12 @@ def page_signposts(request, *, study: Study, version: StudyVersion, pinned: bool
         Signpost(absolute(route("croissant")), "describedby", JSON_LD, CROISSANT_PROFILE),
         *(Signpost(absolute(route("citation", ext)), "describedby", kind) for ext, kind in _CITATIONS),
     ]
-    files = list(
-        study_files(version=version).filter(status=FileStatus.ACTIVE).values_list("path", flat=True)[: ITEMS_MAX + 1]
-    )
+    if files is None:
+        files = active_files_head(version=version, limit=ITEMS_MAX)
     if len(files) > ITEMS_MAX:
         signposts.append(Signpost(absolute(route("manifest")), "item", "text/plain"))
     else:
-        signposts += [Signpost(absolute(route("file", path)), "item", content_type_of(path)) for path in files]
+        signposts += [Signpost(absolute(route("file", path)), "item", content_type_of(path)) for path, _size in files]
     signposts.append(Signpost(absolute(route("linkset")), "linkset", LINKSET))
     return signposts
 

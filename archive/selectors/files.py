@@ -15,6 +15,12 @@ def study_files(*, version: StudyVersion, user=None) -> QuerySet[ArchiveFile]:
     return files
 
 
+def active_files_head(*, version: StudyVersion, limit: int) -> list[tuple[str, int]]:
+    """(path, size) of a version's first `limit` + 1 active files by path, for what describes a small study's files
+    one by one (JSON-LD's distribution, the signposts' items); more than `limit` of them means too many to."""
+    return list(study_files(version=version).filter(status=FileStatus.ACTIVE).values_list("path", "size")[: limit + 1])
+
+
 class FileGone(Exception):
     """The file was removed from the public record (P-REMOVE): answer 410."""
 

@@ -12,16 +12,16 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from archive.exports.citations import citation_apa_html, page_citation_item
-from archive.exports.signposting import link_header, page_signposts
+from archive.exports.signposting import ITEMS_MAX, link_header, page_signposts
 from archive.forms import CollaboratorForm, ReleaseDateForm, ReleaseNowForm, ReviewerLinkForm
-from archive.jsonld import canonical_url, study_dataset
+from archive.jsonld import DISTRIBUTION_FILES_MAX, canonical_url, study_dataset
 from archive.metadata import StudyMetadata
 from archive.models import Study, StudyStatus, StudyVersion, UsageKind
 from archive.release_dates import release_date_bounds
 from archive.selectors.dois import StudyDois, doi_url, study_dois
 from archive.selectors.downloads import Download
 from archive.selectors.file_tree import FileListing
-from archive.selectors.files import file_attribute_columns
+from archive.selectors.files import active_files_head, file_attribute_columns
 from archive.selectors.statistics import study_usage
 from archive.selectors.visibility import (
     reviewer_links_for,
@@ -133,6 +133,8 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
     owner = request.user.is_authenticated and study.owner_id == request.user.pk
     # Search engines may index only entries that are public and not hidden (P-HIDE).
     indexable = study.is_public and study.searchable
+    # One read of the small study's files for the JSON-LD and the signposts that name them one by one.
+    head = active_files_head(version=study_version, limit=max(ITEMS_MAX, DISTRIBUTION_FILES_MAX))
     context |= {
         "versions": page.versions,
         "superseded_by": page.superseded_by,
@@ -147,7 +149,7 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
     }
     if indexable:
         context["jsonld"] = study_dataset(
-            request=request, study=study, version=study_version, is_newest=page.is_newest, dois=dois
+            request=request, study=study, version=study_version, is_newest=page.is_newest, dois=dois, files=head
         )
         if version is not None:  # a /v<n>/ page names the one address to index for what it shows
             context["canonical_url"] = canonical_url(
@@ -157,7 +159,8 @@ def study_page_response(request, accession: str, version: int | None = None, *, 
     context["citation_html"] = citation_apa_html(cited)
     context |= owner_tools_context(request, study=study, forms=owner_forms)
     response = render(request, "archive/study_detail.html", context, status=400 if listing_form.errors else 200)
-    signposts = page_signposts(request, study=study, version=study_version, pinned=version is not None, dois=dois)
+    pinned = version is not None
+    signposts = page_signposts(request, study=study, version=study_version, pinned=pinned, dois=dois, files=head)
     response["Link"] = link_header(signposts)
     if context["owner_tools"] and context["owner_tools"]["created_link"]:
         add_never_cache_headers(response)  # it shows a new reviewer link's secret URL, once
