@@ -189,7 +189,13 @@ class StudyFilesView(APIView):
         version = study_version_get(study=study, number=number)
         counted = folder_get(version=version, user=request.user, path=folder)
         page = files_window(
-            version=version, user=request.user, folder=folder, q=q, position=paging.position, limit=paging.size
+            version=version,
+            user=request.user,
+            folder=folder,
+            q=q,
+            position=paging.position,
+            limit=paging.size,
+            thumbnails=False,
         )
         context = {"request": request, "accession": study.accession, "version": number}
         results = ArchiveFileSerializer(page.rows, many=True, context=context).data

@@ -131,11 +131,18 @@ def subfolders_page(
 
 
 def files_window(
-    *, version: StudyVersion, user, folder: str = "", q: str = "", position: Position = Position(), limit: int
+    *,
+    version: StudyVersion,
+    user,
+    folder: str = "",
+    q: str = "",
+    position: Position = Position(),
+    limit: int,
+    thumbnails: bool = True,
 ) -> KeysetPage:
     """Return one page of the listed files under `folder` (at any depth) whose path contains `q`, in path order.
 
-    Each row gets `has_thumbnail`.
+    With `thumbnails`, each row gets `has_thumbnail` (one more query; the API shows none).
     """
     files = study_files(version=version, user=user)
     if folder:
@@ -144,7 +151,8 @@ def files_window(
         page = _search_page(files, q=q, position=position, limit=limit)
     else:
         page = _keyset_page(files.filter(path__icontains=q) if q else files, position=position, limit=limit)
-    _mark_thumbnails(page.rows)
+    if thumbnails:
+        _mark_thumbnails(page.rows)
     return page
 
 
