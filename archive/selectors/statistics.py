@@ -31,10 +31,13 @@ class UsageCounts:
     unique_requests: int
 
 
-def _usage_counts(events: QuerySet[UsageEvent]) -> UsageCounts:
-    """Totals of `events` in one query; a unique count is one per study, visitor and day (a visitor hash names one
-    day), so it counts distinct (study, visitor) pairs."""
-    session = Concat(Cast("study_id", CharField()), Value(" "), "visitor", output_field=CharField())
+# A unique count is one per study, visitor and day (a visitor hash names one day): distinct (study, visitor) pairs,
+# or within one study its distinct visitors (cheaper to compile and to count).
+STUDY_VISITORS = Concat(Cast("study_id", CharField()), Value(" "), "visitor", output_field=CharField())
+
+
+def _usage_counts(events: QuerySet[UsageEvent], *, session=STUDY_VISITORS) -> UsageCounts:
+    """Totals of `events` in one query; `session` is what a unique count counts once."""
     return UsageCounts(
         **events.aggregate(
             investigations=Count("pk"),
@@ -49,7 +52,7 @@ def study_usage(study: Study) -> UsageCounts | None:
     """The usage of one study for its page; None for a study that is not public, whose use is never counted."""
     if not study.is_public:
         return None
-    return _usage_counts(UsageEvent.objects.filter(study=study))
+    return _usage_counts(UsageEvent.objects.filter(study=study), session="visitor")
 
 
 def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
