@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.selectors import profile_for
 from archive.metadata import MetadataInvalid, StudyMetadata
 from archive.selectors.paging import MAX_PAGE_NUMBER, CountedPage, page_window
+from core.keyset import KeysetPage, Position, keyset_page
 from submissions import scope
 from submissions.models import (
     ACCEPTED_PROJECT_STATES,
@@ -146,7 +147,8 @@ FOLDERS_PER_PAGE = 100
 class FileChoice:
     """What the files step shows: one page of the owner's finished uploads, their folders, and the kept files."""
 
-    page: Page
+    page: KeysetPage  # by path
+    listed_count: int  # the finished uploads under the folder, on every page
     folders: list[dict]  # the folder shown (when one is) and one page of its subfolders
     folders_page: Page  # that page of subfolders, for its pager
     chosen_ids: set[int]
@@ -164,7 +166,7 @@ class FileChoice:
         """
         in_folders = {
             upload.pk
-            for upload in self.page.object_list
+            for upload in self.page.rows
             if any(upload.relative_path.startswith(folder + "/") for folder in folders)
         }
         return replace(
@@ -264,29 +266,31 @@ def submission_file_choice(
     *,
     submission: Submission,
     folder: str = "",
-    page: int | str = 1,
+    position: Position = Position(),
     per_page: int = 100,
     kept_page: int | str = 1,
     folders_page: int | str = 1,
 ):
-    """The owner's finished uploads (one page, optionally one folder), that folder's subfolders (one page of them),
-    and what is already chosen.
+    """The owner's finished uploads (one keyset page by path from `position`, optionally one folder), that folder's
+    subfolders (one page of them), and what is already chosen.
 
     A new version's kept files are paged too (`kept_page`): a study of a million files is never listed whole.
     """
     uploads = UploadFile.objects.filter(area__owner=submission.owner, state=UploadState.COMPLETE)
     chosen = submission.files.all()
     listed = upload_files_of(owner=submission.owner, folder=folder).filter(state=UploadState.COMPLETE)
-    shown = Paginator(listed, per_page).get_page(page)
+    # A finished upload's path is unique in its area (completing one replaces another at its path): a keyset.
+    shown = keyset_page(listed, position=position, limit=per_page, key="relative_path")
     totals = chosen.aggregate(count=Count("pk"), size=Coalesce(Sum("size"), 0))
     folders, folders_shown = _folders(uploads, submission, folder=folder, page=folders_page, per_page=FOLDERS_PER_PAGE)
     return FileChoice(
         page=shown,
+        listed_count=listed.count(),
         folders=folders,
         folders_page=folders_shown,
         # Only the shown page's ticks: the chosen ids of a million files are never read for a page of 100.
         chosen_ids=set(
-            chosen.filter(upload_file__in=[u.pk for u in shown.object_list]).values_list("upload_file_id", flat=True)
+            chosen.filter(upload_file__in=[u.pk for u in shown.rows]).values_list("upload_file_id", flat=True)
         ),
         chosen_count=totals["count"],
         chosen_size=totals["size"],

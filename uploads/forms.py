@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django import forms
 
 from core.errors import PolicyViolation
+from core.keyset import Position
 from uploads.paths import upload_path_validate
 from uploads.selectors import FILE_ORDERINGS
 
@@ -11,7 +12,7 @@ SORT_COLUMNS = {"path": "Path", "size": "Size", "uploaded_at": "Uploaded", "expi
 
 
 class UploadFilesForm(forms.Form):
-    """Folder filter, sort order and page of the upload page's file table."""
+    """Folder filter, sort order and page of the upload page's file table; the files step's keyset place (by path)."""
 
     folder = forms.CharField(
         label="Folder",
@@ -23,6 +24,9 @@ class UploadFilesForm(forms.Form):
     )
     sort = forms.ChoiceField(choices=[(key, key) for key in FILE_ORDERINGS], required=False, widget=forms.HiddenInput)
     page = forms.CharField(required=False, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, max_length=4096, strip=False, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, max_length=4096, strip=False, widget=forms.HiddenInput)
+    last = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_folder(self) -> str:
         folder = self.cleaned_data["folder"].strip().strip("/")
@@ -41,6 +45,14 @@ class UploadFilesForm(forms.Form):
             "ordering": data.get("sort") or "path",
             "page": data.get("page") or 1,
         }
+
+    @property
+    def position(self) -> Position:
+        """Where the page of files starts; the first page when the form is invalid."""
+        if not self.is_valid():
+            return Position()
+        data = self.cleaned_data
+        return Position(after=data["after"], before=data["before"], last=data["last"])
 
     @staticmethod
     def _query(*, folder: str = "", sort: str = "path") -> str:

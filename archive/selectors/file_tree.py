@@ -5,7 +5,7 @@ from `StudyFolder` rows made with the version (`archive/services/file_tree.py`),
 the (version, path) index, and thumbnails are looked up for the page's rows only.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Window
@@ -15,6 +15,7 @@ from archive.file_tree import ancestors_of, prefix_upper_bound
 from archive.models import ArchiveFile, StudyFolder, StudyVersion, Thumbnail, ThumbnailStatus
 from archive.selectors.files import study_files
 from archive.selectors.visibility import StudyNotFound
+from core.keyset import KeysetPage, Position, from_position, keyset_page, paged
 from core.planner import scans_off
 from core.roles import user_is_curator
 
@@ -66,57 +67,6 @@ def root_folders(versions: list[StudyVersion]) -> dict[int, Folder]:
     return {row.version_id: _counted(row, curator=False) for row in rows}
 
 
-@dataclass(frozen=True)
-class Position:
-    """Where a page starts: after a path, before one, the last page, or (all empty) the first."""
-
-    after: str = ""
-    before: str = ""
-    last: bool = False
-
-
-@dataclass
-class KeysetPage:
-    """One page of rows in path order, and whether pages lie before and after it."""
-
-    rows: list = field(default_factory=list)
-    has_previous: bool = False
-    has_next: bool = False
-
-    @property
-    def first_path(self) -> str:
-        return self.rows[0].path if self.rows else ""
-
-    @property
-    def last_path(self) -> str:
-        return self.rows[-1].path if self.rows else ""
-
-
-def _from_position(rows: QuerySet, position: Position) -> tuple[QuerySet, bool]:
-    """The rows on the page's side of its position, and whether the page reads them backwards (by path)."""
-    if position.after:
-        rows = rows.filter(path__gt=position.after)
-    elif position.before:
-        rows = rows.filter(path__lt=position.before)
-    return rows, bool(position.before) or position.last
-
-
-def _keyset_page(rows: QuerySet, *, position: Position, limit: int) -> KeysetPage:
-    """Read `limit` + 1 rows from the position on along the path index, so the last page costs what the first does."""
-    rows, backwards = _from_position(rows, position)
-    return _paged(list(rows.order_by("-path" if backwards else "path")[: limit + 1]), position=position, limit=limit)
-
-
-def _paged(found: list, *, position: Position, limit: int) -> KeysetPage:
-    """The page of up to `limit` + 1 rows read from the position on (the extra one says that more follow)."""
-    backwards = bool(position.before) or position.last
-    more, found = len(found) > limit, found[:limit]
-    if backwards:
-        found.reverse()
-        return KeysetPage(found, has_previous=more, has_next=bool(position.before))
-    return KeysetPage(found, has_previous=bool(position.after), has_next=more)
-
-
 def subfolders_page(
     *, version: StudyVersion, user, parent: str, position: Position = Position(), limit: int = FOLDERS_PER_PAGE
 ) -> KeysetPage:
@@ -125,7 +75,7 @@ def subfolders_page(
     rows = version.folders.filter(parent=parent)
     if not curator:
         rows = rows.filter(files_count__gt=0)
-    page = _keyset_page(rows, position=position, limit=limit)
+    page = keyset_page(rows, position=position, limit=limit)
     page.rows = [_counted(row, curator=curator) for row in page.rows]
     return page
 
@@ -150,7 +100,7 @@ def files_window(
     if q and connection.vendor == "postgresql":
         page = _search_page(files, q=q, position=position, limit=limit)
     else:
-        page = _keyset_page(files.filter(path__icontains=q) if q else files, position=position, limit=limit)
+        page = keyset_page(files.filter(path__icontains=q) if q else files, position=position, limit=limit)
     if thumbnails:
         _mark_thumbnails(page.rows)
     return page
@@ -172,7 +122,7 @@ def _search_page(files: QuerySet, *, q: str, position: Position, limit: int) -> 
     marked with whether it matches and its place; it stops at the page's last match, and its last row, the
     SEARCH_WALK-th, comes back too, matching or not, to say where the window ended.
     """
-    rows, backwards = _from_position(files, position)
+    rows, backwards = from_position(files, position), position.backwards
     order = "-path" if backwards else "path"
     window = rows.annotate(
         hit=ExpressionWrapper(Q(path__icontains=q), output_field=BooleanField()),
@@ -192,7 +142,7 @@ def _search_page(files: QuerySet, *, q: str, position: Position, limit: int) -> 
         beyond = rows.filter(path__lt=ended) if backwards else rows.filter(path__gt=ended)
         with scans_off("enable_seqscan", "enable_indexscan"):  # the trigram index's bitmap, not a walk
             found += beyond.filter(path__icontains=q).order_by(order)[: limit + 1 - len(found)]
-    return _paged(found, position=position, limit=limit)
+    return paged(found, position=position, limit=limit)
 
 
 def _mark_thumbnails(rows: list[ArchiveFile]) -> None:

@@ -1,6 +1,7 @@
 """Display helpers every app's templates share; no reads, no rules."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django import template
 from django.utils import timezone
@@ -17,3 +18,21 @@ def iso_datetime(value: datetime.date | datetime.datetime) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).replace(microsecond=0)
     return value.isoformat()
+
+
+@register.inclusion_tag("includes/keyset_pager.html")
+def keyset_pager(page, query: str = "", label: str = "") -> dict:
+    """First, Previous, Next and Last of a keyset page (core/keyset.py), each link keeping `query` (the list's
+    filters as a query string)."""
+
+    def link(**cursor) -> str:
+        return "?" + "&".join(part for part in (query, urlencode(cursor)) if part)
+
+    back, on = page.has_previous, page.has_next
+    return {
+        "first": link() if back else "",
+        "previous": link(before=page.first_path) if back else "",
+        "next": link(after=page.last_path) if on else "",
+        "last": link(last=1) if on else "",
+        "label": label,
+    }
