@@ -198,7 +198,7 @@ def _files(request, submission: Submission):
     choice = submission_file_choice(
         submission=submission,
         folder=arguments["folder"],
-        position=listing.position,
+        position=arguments["position"],
         per_page=FILES_PER_PAGE,
         # get_page turns any bad value into a page that exists
         kept_page=request.GET.get("kept_page") or 1,

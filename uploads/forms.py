@@ -5,14 +5,14 @@ from django import forms
 from core.errors import PolicyViolation
 from core.keyset import Position
 from uploads.paths import upload_path_validate
-from uploads.selectors import FILE_ORDERINGS
+from uploads.selectors import FILE_ORDERINGS, upload_cursor_check
 
 # Sortable columns of the file table: query value (ascending) → column heading.
 SORT_COLUMNS = {"path": "Path", "size": "Size", "uploaded_at": "Uploaded", "expires_at": "Deletion date"}
 
 
 class UploadFilesForm(forms.Form):
-    """Folder filter, sort order and page of the upload page's file table; the files step's keyset place (by path)."""
+    """Folder filter, sort order and keyset place (core/keyset.py) of a table of uploads: the files step's, by path."""
 
     folder = forms.CharField(
         label="Folder",
@@ -23,7 +23,6 @@ class UploadFilesForm(forms.Form):
         help_text="Only files in this folder and its subfolders.",
     )
     sort = forms.ChoiceField(choices=[(key, key) for key in FILE_ORDERINGS], required=False, widget=forms.HiddenInput)
-    page = forms.CharField(required=False, widget=forms.HiddenInput)
     after = forms.CharField(required=False, max_length=4096, strip=False, widget=forms.HiddenInput)
     before = forms.CharField(required=False, max_length=4096, strip=False, widget=forms.HiddenInput)
     last = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -38,21 +37,15 @@ class UploadFilesForm(forms.Form):
             raise forms.ValidationError(exc.message) from None
 
     def listing_arguments(self) -> dict:
-        """Arguments of `upload_area_listing`; the defaults when the form is invalid."""
+        """Arguments of `upload_area_listing`; the defaults (the first page) when the form is invalid."""
         data = self.cleaned_data if self.is_valid() else {}
         return {
             "folder": data.get("folder", ""),
             "ordering": data.get("sort") or "path",
-            "page": data.get("page") or 1,
+            "position": Position(
+                after=data.get("after", ""), before=data.get("before", ""), last=data.get("last", False)
+            ),
         }
-
-    @property
-    def position(self) -> Position:
-        """Where the page of files starts; the first page when the form is invalid."""
-        if not self.is_valid():
-            return Position()
-        data = self.cleaned_data
-        return Position(after=data["after"], before=data["before"], last=data["last"])
 
     @staticmethod
     def _query(*, folder: str = "", sort: str = "path") -> str:
@@ -83,3 +76,17 @@ class UploadFilesForm(forms.Form):
                 "query": self._query(folder=arguments["folder"], sort=f"-{key}" if direction == "ascending" else key),
             }
         return columns
+
+
+class UploadAreaForm(UploadFilesForm):
+    """The upload page's: its cursors name a file by its key and the sort column's value (`upload_cursor_check`)."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in ("after", "before"):
+            try:
+                if data.get(name):
+                    upload_cursor_check(data[name], ordering=data.get("sort") or "path")
+            except ValueError:
+                self.add_error(name, "Not a page of this list: follow the page links.")
+        return data

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
 from uploads.errors import UploadNotFound
-from uploads.forms import UploadFilesForm
+from uploads.forms import UploadAreaForm
 from uploads.selectors import upload_area_listing, upload_file_get_owned
 from uploads.services.upload import upload_file_delete
 
@@ -22,12 +22,11 @@ TUS_CHUNK_BYTES = 50 * 1024 * 1024
 @login_required
 @require_safe
 def area(request):
-    form = UploadFilesForm(request.GET)
+    form = UploadAreaForm(request.GET)
     listing = upload_area_listing(owner=request.user, per_page=FILES_PER_PAGE, **form.listing_arguments())
     context = {
         "form": form,
         "listing": listing,
-        "page_obj": listing.page,
         "retention_months": settings.UPLOAD_RETENTION_MONTHS,
         "warning_days": settings.UPLOAD_WARNING_DAYS,
         "max_file_bytes": settings.UPLOAD_MAX_FILE_BYTES,

@@ -145,15 +145,17 @@ def test_paging_shows_50_files_a_page(submitter_client, submitter):
 
     first = submitter_client.get(AREA_URL)
     assert _listed_paths(first) == [f"f{number:02}.tif" for number in range(50)]
-    assert "60 files, showing 1–50." in first.content.decode()
-    assert 'href="?page=2"' in first.content.decode()
+    assert "60 files, showing 50 of them." in first.content.decode()
+    last_key = UploadFile.objects.get(relative_path="f49.tif").pk
+    assert f'href="?after={last_key}~f49.tif" rel="next"' in first.content.decode()
 
-    second = submitter_client.get(AREA_URL, {"page": 2, "sort": "-path"})
-    assert _listed_paths(second) == [f"f{number:02}.tif" for number in reversed(range(10))]
-    # A page past the end (e.g. after deleting its last file) shows the last page.
-    assert _listed_paths(submitter_client.get(AREA_URL, {"page": 9})) == _listed_paths(
-        submitter_client.get(AREA_URL, {"page": 2})
-    )
+    last = submitter_client.get(AREA_URL, {"last": 1, "sort": "-path"})  # a whole page, ending with the last file
+    assert _listed_paths(last) == [f"f{number:02}.tif" for number in reversed(range(50))]
+    # A cursor with nothing beyond it (e.g. after deleting its page's files) shows the last page.
+    beyond = UploadFile.objects.get(relative_path="f59.tif")
+    assert _listed_paths(submitter_client.get(AREA_URL, {"after": f"{beyond.pk}~f59.tif"})) == [
+        f"f{number:02}.tif" for number in range(10, 60)
+    ]
 
 
 def _queries_for_page(client, **params) -> int:
