@@ -8,7 +8,7 @@ the (version, path) index, and thumbnails are looked up for the page's rows only
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Window
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from archive.file_tree import ancestors_of, prefix_upper_bound
@@ -96,21 +96,18 @@ def files_window(
 ) -> KeysetPage:
     """Return one page of the listed files under `folder` (at any depth) whose path contains `q`, in path order.
 
-    With `thumbnails`, each row gets `has_thumbnail` (the API shows none): read with the rows, or for a search on
-    PostgreSQL, which reads up to SEARCH_WALK rows to find a page, by one more query over the page's rows.
+    With `thumbnails`, each row gets `has_thumbnail` (one more query; the API shows none).
     """
     files = study_files(version=version, user=user)
     if folder:
         files = files.filter(path__gte=folder, path__lt=prefix_upper_bound(folder))
     if q and connection.vendor == "postgresql":
         page = _search_page(files, q=q, position=position, limit=limit)
-        if thumbnails:
-            _mark_thumbnails(page.rows)
-        return page
+    else:
+        page = keyset_page(files.filter(path__icontains=q) if q else files, position=position, limit=limit)
     if thumbnails:
-        made = Thumbnail.objects.filter(status=ThumbnailStatus.MADE, sha256=OuterRef("sha256"))
-        files = files.annotate(has_thumbnail=Exists(made))
-    return keyset_page(files.filter(path__icontains=q) if q else files, position=position, limit=limit)
+        _mark_thumbnails(page.rows)
+    return page
 
 
 # Index entries of the version a search reads in path order from the page's position before it asks the trigram
