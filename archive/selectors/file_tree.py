@@ -120,11 +120,11 @@ def _search_page(files: QuerySet, *, q: str, position: Position, limit: int) -> 
     SEARCH_WALK entries from the position, then, if those hold less than a page, through the trigram index of
     migration 0011 from where the walk ended.
 
-    PostgreSQL estimates a pattern's matches from its trigrams alone: left to itself it walks the whole version for
-    a rare pattern, or reads the trigram index's candidates across the table for a common one whose trigrams are
-    in every path (484 ms at 2.4M files). The walk is one statement: the window of SEARCH_WALK rows (LIMIT), each
-    marked with whether it matches and its place; it stops at the page's last match, and its last row, the
-    SEARCH_WALK-th, comes back too, matching or not, to say where the window ended.
+    PostgreSQL estimates a pattern's matches from its trigrams alone, so a common pattern whose trigrams are in
+    every path looked rare to it and it read the trigram index's candidates across the table (484 ms at 2.4M
+    files) where the path index finds a page in a few thousand entries. The walk is one statement: the window of
+    SEARCH_WALK rows (LIMIT), each marked with whether it matches and its place; it stops at the page's last match,
+    and the window's last row comes back too, matching or not, to say where the window ended.
     """
     rows, backwards = from_position(files, position), position.backwards
     order = "-path" if backwards else "path"
@@ -144,7 +144,7 @@ def _search_page(files: QuerySet, *, q: str, position: Position, limit: int) -> 
     ended = next((row.path for row in walked if row.walked == SEARCH_WALK), None)
     if ended is not None and len(found) <= limit:
         beyond = rows.filter(path__lt=ended) if backwards else rows.filter(path__gt=ended)
-        with scans_off("enable_seqscan", "enable_indexscan"):  # the trigram index's bitmap, not a walk
+        with scans_off("enable_seqscan", "enable_indexscan"):  # the trigram index: a walk could read all the rest
             found += beyond.filter(path__icontains=q).order_by(order)[: limit + 1 - len(found)]
     return paged(found, position=position, limit=limit)
 
