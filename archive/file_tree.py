@@ -4,9 +4,6 @@ A folder's path ends with "/" ("raw/day 1/"); the root is "". Paths are compared
 orders them for file paths (bytewise, PostgreSQL's "C" collation and SQLite's BINARY alike).
 """
 
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 
 def folder_of(path: str) -> str:
@@ -25,37 +22,6 @@ def ancestors_of(folder: str) -> list[str]:
     while (parent := parent_of(chain[-1])) is not None:
         chain.append(parent)
     return chain
-
-
-@dataclass
-class FolderTotals:
-    """What lies under one folder, at any depth: listed files, and removed ones apart (P-REMOVE)."""
-
-    files_count: int = 0
-    total_size: int = 0
-    removed_count: int = 0
-    removed_size: int = 0
-
-    def add(self, *, count: int, size: int, removed: bool) -> None:
-        if removed:
-            self.removed_count += count
-            self.removed_size += size
-        else:
-            self.files_count += count
-            self.total_size += size
-
-
-def folder_totals(direct: Iterable[tuple[str, bool, int, int]]) -> dict[str, FolderTotals]:
-    """Roll `(folder, removed, count, size)` rows of files directly in a folder up into every folder above them.
-
-    The root ("") is always there, so an empty version still has its totals.
-    """
-    totals: dict[str, FolderTotals] = defaultdict(FolderTotals)
-    totals[""] = FolderTotals()
-    for folder, removed, count, size in direct:
-        for ancestor in ancestors_of(folder):
-            totals[ancestor].add(count=count, size=size or 0, removed=removed)
-    return dict(totals)
 
 
 def prefix_upper_bound(prefix: str) -> str:
