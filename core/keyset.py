@@ -7,6 +7,7 @@ listings, the files step and the upload page page this way.
 
 from dataclasses import dataclass, field
 
+from django import forms
 from django.db.models import QuerySet
 
 
@@ -22,6 +23,19 @@ class Position:
     def backwards(self) -> bool:
         """Whether the page is read from its end (by key, descending)."""
         return bool(self.before) or self.last
+
+
+class PositionForm(forms.Form):
+    """A page's position as a URL gives it (`after`, `before`, `last`; a form prefix for a second list)."""
+
+    after = forms.CharField(required=False, max_length=4096, strip=False, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, max_length=4096, strip=False, widget=forms.HiddenInput)
+    last = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def position(self) -> Position:
+        """Where the page starts; the first page when the form is invalid."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return Position(after=data.get("after", ""), before=data.get("before", ""), last=data.get("last", False))
 
 
 @dataclass

@@ -154,7 +154,8 @@ class FileChoice:
     chosen_ids: set[int]
     chosen_count: int
     chosen_size: int
-    kept: Page  # one page of the kept files of a new version, by path
+    kept: KeysetPage  # one page of the kept files of a new version, by path
+    kept_count: int
     kept_unticked: frozenset[str] = frozenset()
 
     def as_ticked(self, *, ids: set[int], folders: set[str], dropped: list[str]) -> "FileChoice":
@@ -268,16 +269,18 @@ def submission_file_choice(
     folder: str = "",
     position: Position = Position(),
     per_page: int = 100,
-    kept_page: int | str = 1,
+    kept_position: Position = Position(),
     folders_page: int | str = 1,
 ):
     """The owner's finished uploads (one keyset page by path from `position`, optionally one folder), that folder's
     subfolders (one page of them), and what is already chosen.
 
-    A new version's kept files are paged too (`kept_page`): a study of a million files is never listed whole.
+    A new version's kept files are paged too (`kept_position`, by path): a study of a million files is never listed
+    whole.
     """
     uploads = UploadFile.objects.filter(area__owner=submission.owner, state=UploadState.COMPLETE)
     chosen = submission.files.all()
+    kept = chosen.filter(upload_file__isnull=True, state=SubmissionFileState.DONE)
     listed = upload_files_of(owner=submission.owner, folder=folder).filter(state=UploadState.COMPLETE)
     # A finished upload's path is unique in its area (completing one replaces another at its path): a keyset.
     shown = keyset_page(listed, position=position, limit=per_page, key="relative_path")
@@ -294,9 +297,8 @@ def submission_file_choice(
         ),
         chosen_count=totals["count"],
         chosen_size=totals["size"],
-        kept=Paginator(
-            chosen.filter(upload_file__isnull=True, state=SubmissionFileState.DONE).order_by("path", "pk"), per_page
-        ).get_page(kept_page),
+        kept=keyset_page(kept, position=kept_position, limit=per_page),  # a path is unique in a submission
+        kept_count=kept.count(),
     )
 
 

@@ -19,6 +19,7 @@ from archive.metadata import MetadataInvalid
 from archive.release_dates import release_date_bounds
 from archive.selectors.visibility import StudyGone, StudyNotFound, study_get_visible
 from core.errors import NotAllowed, PolicyViolation, policy_error
+from core.keyset import PositionForm
 from submissions import forms
 from submissions.models import ReviewReason, Submission, SubmissionState
 from submissions.review_rules import dicom_screening
@@ -200,8 +201,7 @@ def _files(request, submission: Submission):
         folder=arguments["folder"],
         position=arguments["position"],
         per_page=FILES_PER_PAGE,
-        # get_page turns any bad value into a page that exists
-        kept_page=request.GET.get("kept_page") or 1,
+        kept_position=PositionForm(request.GET, prefix="kept").position(),
         folders_page=request.GET.get("folders_page") or 1,
     )
     form = forms.FilesForm(request.POST or None, request.FILES or None)

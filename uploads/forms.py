@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django import forms
 
 from core.errors import PolicyViolation
-from core.keyset import Position
+from core.keyset import PositionForm
 from uploads.paths import upload_path_validate
 from uploads.selectors import FILE_ORDERINGS, upload_cursor_check
 
@@ -11,7 +11,7 @@ from uploads.selectors import FILE_ORDERINGS, upload_cursor_check
 SORT_COLUMNS = {"path": "Path", "size": "Size", "uploaded_at": "Uploaded", "expires_at": "Deletion date"}
 
 
-class UploadFilesForm(forms.Form):
+class UploadFilesForm(PositionForm):
     """Folder filter, sort order and keyset place (core/keyset.py) of a table of uploads: the files step's, by path."""
 
     folder = forms.CharField(
@@ -23,9 +23,6 @@ class UploadFilesForm(forms.Form):
         help_text="Only files in this folder and its subfolders.",
     )
     sort = forms.ChoiceField(choices=[(key, key) for key in FILE_ORDERINGS], required=False, widget=forms.HiddenInput)
-    after = forms.CharField(required=False, max_length=4096, strip=False, widget=forms.HiddenInput)
-    before = forms.CharField(required=False, max_length=4096, strip=False, widget=forms.HiddenInput)
-    last = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_folder(self) -> str:
         folder = self.cleaned_data["folder"].strip().strip("/")
@@ -42,9 +39,7 @@ class UploadFilesForm(forms.Form):
         return {
             "folder": data.get("folder", ""),
             "ordering": data.get("sort") or "path",
-            "position": Position(
-                after=data.get("after", ""), before=data.get("before", ""), last=data.get("last", False)
-            ),
+            "position": self.position(),
         }
 
     @staticmethod

@@ -21,12 +21,12 @@ def iso_datetime(value: datetime.date | datetime.datetime) -> str:
 
 
 @register.inclusion_tag("includes/keyset_pager.html")
-def keyset_pager(page, query: str = "", label: str = "") -> dict:
+def keyset_pager(page, query: str = "", label: str = "", prefix: str = "") -> dict:
     """First, Previous, Next and Last of a keyset page (core/keyset.py), each link keeping `query` (the list's
-    filters as a query string)."""
+    filters as a query string); `prefix` is the PositionForm's, with its dash, for a second list of the page."""
 
     def link(**cursor) -> str:
-        return "?" + "&".join(part for part in (query, urlencode(cursor)) if part)
+        return "?" + "&".join(part for part in (query, urlencode({prefix + k: v for k, v in cursor.items()})) if part)
 
     back, on = page.has_previous, page.has_next
     return {
