@@ -5,7 +5,6 @@ orders them for file paths (bytewise, PostgreSQL's "C" collation and SQLite's BI
 """
 
 
-
 def folder_of(path: str) -> str:
     """Return the folder a file path lies in: "raw/day 1/a.tif" → "raw/day 1/", "a.tif" → ""."""
     return path[: path.rfind("/") + 1]
