@@ -107,7 +107,7 @@ def test_csp_wizard_steps_and_their_scripts_work(csp_page, sign_in, submitter, l
     for step in ("metadata", "files", "scope", "agreements", "release", "review"):
         _open(page, f"{live_server.url}/submissions/{draft.pk}/{step}/")
 
-    page.goto(f"{live_server.url}/submissions/{draft.pk}/files/")
+    page.goto(f"{live_server.url}/submissions/{draft.pk}/files/?folder=experiment")  # plate1/ is a subfolder there
     page.locator('input.folder-box[value="experiment/plate1"]').check()  # ticks the files shown from the folder
     expect(page.locator('input.file-box[data-path="experiment/plate1/A01.tif"]')).to_be_checked()
     page.goto(f"{live_server.url}/submissions/{draft.pk}/scope/")
