@@ -6,7 +6,6 @@ import datetime
 import functools
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -152,7 +151,6 @@ def uploads_purge_due(*, now: datetime.datetime | None = None, batch_size: int =
     """
     now = now or timezone.now()
     purged = 0
-    pool = io_pool()  # an unlink waits on the filesystem (a shared one at scale): several at once overlap the waits
     while True:
         with transaction.atomic():
             batch = list(
@@ -162,7 +160,7 @@ def uploads_purge_due(*, now: datetime.datetime | None = None, batch_size: int =
             )
             if not batch:
                 break
-            _bytes_then_rows_remove(batch, pool=pool)
+            _bytes_then_rows_remove(batch)
         purged += len(batch)
         retention_log.info(
             "purged %d upload files (%d bytes) past their deletion time; %d this run",
@@ -173,11 +171,14 @@ def uploads_purge_due(*, now: datetime.datetime | None = None, batch_size: int =
     return purged
 
 
-def _bytes_then_rows_remove(rows: list[tuple[int, str, int]], *, pool: Executor | None = None) -> None:
-    """Remove the bytes, then the rows, of locked `(pk, storage_name, offset)` rows."""
+def _bytes_then_rows_remove(rows: list[tuple[int, str, int]]) -> None:
+    """Remove the bytes, then the rows, of locked `(pk, storage_name, offset)` rows.
+
+    An unlink waits on the filesystem (a shared one at scale), so the I/O pool's threads overlap the waits.
+    """
     names = [storage_name for _, storage_name, _ in rows]
     # list() re-raises the first failure, rolling the batch back: its rows stay for the next run.
-    list(pool.map(upload_bytes_remove, names) if pool else map(upload_bytes_remove, names))
+    list(io_pool().map(upload_bytes_remove, names))
     UploadFile.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
 
 
