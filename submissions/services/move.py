@@ -110,12 +110,14 @@ class Batch:
         )
 
 
-def _locked(submission_id: int, batch: Batch | None = None, state: str = "") -> tuple[Submission, list[MovingFile]]:
-    """Lock the submission row and read the files of `batch` still in `state`, by key."""
-    submission = Submission.objects.select_for_update().get(pk=submission_id)
-    if batch is None:
-        return submission, []
-    return submission, _moving(batch.files(state).order_by("pk"))
+def _locked(submission_id: int) -> Submission:
+    """Lock the submission row: runs of the same submission's move serialise on it."""
+    return Submission.objects.select_for_update().get(pk=submission_id)
+
+
+def _locked_batch(batch: Batch, state: str) -> tuple[Submission, list[MovingFile]]:
+    """Lock the batch's submission row and read the files of `batch` still in `state`, by key."""
+    return _locked(batch.submission_id), _moving(batch.files(state).order_by("pk"))
 
 
 def _content_key_of_sha256():
@@ -226,7 +228,7 @@ def submission_files_move(
             return _stop(submission_id, problems)
         _files_release(batch, fault)
     with transaction.atomic():
-        submission, _ = _locked(submission_id)
+        submission = _locked(submission_id)
         if submission.state != SubmissionState.SUBMITTED:
             return submission
         if submission.files.exclude(state=SubmissionFileState.DONE).exists():  # another run is still moving
@@ -259,7 +261,7 @@ def submission_files_move(
 def _stop(submission_id: int, problems: dict[int, dict]) -> Submission:
     """Stop a submission in `changes_requested`, listing the files that failed (P-INTEGRITY)."""
     with transaction.atomic():
-        submission, _ = _locked(submission_id)
+        submission = _locked(submission_id)
         # A concurrent run may have moved a file while it was being hashed here.
         still_pending = submission.files.filter(pk__in=problems, state=SubmissionFileState.PENDING)
         failed = [problems[pk] for pk in still_pending.values_list("pk", flat=True)]
@@ -287,7 +289,7 @@ def _files_store(batch: Batch, fault: Callable[[str], None], *, checked_from_ns:
     file's problem.
     """
     with transaction.atomic():
-        submission, files = _locked(batch.submission_id, batch, SubmissionFileState.PENDING)
+        submission, files = _locked_batch(batch, SubmissionFileState.PENDING)
         if submission.state != SubmissionState.SUBMITTED:
             return {}
         links = content_store_links()
@@ -350,7 +352,7 @@ def _file_store(f: MovingFile, *, fault: Callable[[str], None], links: bool, che
 def _files_release(batch: Batch, fault: Callable[[str], None]) -> None:
     """Step 2 for a batch: with the archive copies checked, delete the uploads and mark the files done."""
     with transaction.atomic():
-        submission, files = _locked(batch.submission_id, batch, SubmissionFileState.STORED)
+        submission, files = _locked_batch(batch, SubmissionFileState.STORED)
         if submission.state != SubmissionState.SUBMITTED or not files:
             return
         if missing := [f.path for f, ok in zip(files, _in_threads(_archived, files), strict=True) if not ok]:
