@@ -91,9 +91,9 @@ def _archived(f: MovingFile) -> bool:
 
 def _partial_remove(f: MovingFile) -> None:
     """Delete what a crash mid-write left under the file's key; the key names its content, so its size is known."""
-    storage, key = archive_storage(), content_key(f.sha256)
-    if storage.exists(key) and storage.size(key) != f.size:
-        storage.delete(key)
+    key = content_key(f.sha256)
+    if stored_size(key) not in (None, f.size):
+        archive_storage().delete(key)
 
 
 @dataclass(frozen=True, slots=True)
