@@ -13,6 +13,7 @@ from django.urls import reverse
 from archive.models import StudyVersion
 from archive.selectors.downloads import LIST_FORMATS, Download, ListAddresses, list_command, zip_allowed
 from core.errors import PolicyViolation
+from core.links import path_reverser
 
 
 def download_refused(request, error: PolicyViolation):
@@ -48,13 +49,13 @@ class RouteSpace:
         return reverse(route, args=self.args) + (f"?{urlencode(query)}" if query else "")
 
     def addresses(self, request, folder: str) -> ListAddresses:
-        file_url = request.build_absolute_uri(reverse(self.file_route, args=[*self.args, "x"]))
+        file_prefix = request.build_absolute_uri(path_reverser(self.file_route, [*self.args])(""))
         manifest_url = request.build_absolute_uri(self.url(self.manifest_route, folder=folder))
         # No crate on a reviewer link, as its ZIP carries none (archive/views/downloads.py:_crate_of).
         crate_url = (
             "" if self.private else request.build_absolute_uri(self.url("study-version-ro-crate", folder=folder))
         )
-        return ListAddresses(file_prefix=file_url.removesuffix("x"), manifest_url=manifest_url, crate_url=crate_url)
+        return ListAddresses(file_prefix=file_prefix, manifest_url=manifest_url, crate_url=crate_url)
 
 
 def download_offer(request, *, download: Download, routes: RouteSpace, files_count=None, files_size=None) -> dict:
