@@ -2,12 +2,11 @@
 
 import pytest
 from django.db import connection
-from django.db.models import F, Value
 
 from archive.models import ArchiveFile
+from archive.services.accession import study_version_add
 from core import insert_select as module
-from core.insert_select import insert_select
-from tests.factories import make_study, stored_file
+from tests.factories import make_study, stored_file, study_metadata
 
 
 def _estimated_rows(table: str) -> float:
@@ -17,21 +16,12 @@ def _estimated_rows(table: str) -> float:
 
 
 def _copy_of_files(study) -> int:
-    """Copy the files of `study` into another study's version, as a new version's kept files are copied."""
-    target = make_study(files=[]).versions.get()
-    return insert_select(
-        ArchiveFile,
-        ArchiveFile.objects.filter(version__study=study),
-        order_by=["path"],
-        version=Value(target.pk),
-        path=F("path"),
-        size=F("size"),
-        sha256=F("sha256"),
-        storage_key=F("storage_key"),
-        status=F("status"),
-        status_reason=F("status_reason"),
-        attributes=F("attributes"),
+    """Copy the files of `study` into a new version of another, as a version's rows are copied by the database."""
+    target = make_study(files=[])
+    version = study_version_add(
+        study=target, metadata=study_metadata(), files=ArchiveFile.objects.filter(version__study=study)
     )
+    return version.files.count()
 
 
 @pytest.mark.django_db
