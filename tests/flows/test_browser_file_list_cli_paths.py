@@ -13,13 +13,13 @@ from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
 from submissions.services import submission_create_draft
+from tests.flows.shots import SHOTS, shot
 from uploads.models import UploadFile, UploadState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "upload.py"
 TREE = {"raw/cell_01.tif": 3_000, "raw/cell_02.tif": 4_000, "notes.txt": 200}
-SHOTS = Path("/tmp/shots")
 
 
 def _folder(root: Path) -> Path:
@@ -28,12 +28,6 @@ def _folder(root: Path) -> Path:
         (folder / relative).parent.mkdir(parents=True, exist_ok=True)
         (folder / relative).write_bytes(os.urandom(size))
     return folder
-
-
-def _shot(page, output_path, name: str) -> None:
-    page.screenshot(path=f"{output_path}/{name}.png", full_page=True)
-    SHOTS.mkdir(exist_ok=True)
-    shutil.copy(f"{output_path}/{name}.png", SHOTS / f"{name}.png")
 
 
 def _paths_of(user) -> set[str]:
@@ -88,7 +82,7 @@ def test_file_list_for_command_line_paths_is_accepted_and_one_without_the_top_fo
     expect(page.locator('input[name="folders"][value="hela-fission"]')).to_be_checked()
     page.screenshot(path=f"{output_path}/paths_1_suggestion_viewport.png")
     shutil.copy(f"{output_path}/paths_1_suggestion_viewport.png", SHOTS / "paths_1_suggestion_viewport.png")
-    _shot(page, output_path, "paths_1_suggestion")
+    shot(page, output_path, "paths_1_suggestion")
 
     # A malformed File List is refused whole: the folder stays ticked as the user left it, nothing is saved.
     page.locator('input[name="folders"][value="hela-fission"]').uncheck()
@@ -102,7 +96,7 @@ def test_file_list_for_command_line_paths_is_accepted_and_one_without_the_top_fo
     expect(page.locator('input[name="folders"][value="hela-fission/raw"]')).to_be_checked()
     expect(page.locator('input[name="folders"][value="hela-fission"]')).not_to_be_checked()
     expect(page.locator(".alert-success")).to_have_count(0)
-    _shot(page, output_path, "paths_2_refused_ticks_kept")
+    shot(page, output_path, "paths_2_refused_ticks_kept")
 
     # The File List with the command-line tool's paths, which are the browser's too: accepted.
     page.locator('input[name="folders"][value="hela-fission"]').check()
@@ -115,7 +109,7 @@ def test_file_list_for_command_line_paths_is_accepted_and_one_without_the_top_fo
     expect(page.locator("#file-list-report")).to_contain_text("Every row matches a chosen file")
     expect(page.locator("#file-list-report .text-danger")).to_have_count(0)
     expect(page.get_by_text("Chosen: 3 files")).to_be_visible()
-    _shot(page, output_path, "paths_3_accepted")
+    shot(page, output_path, "paths_3_accepted")
     assert dict(draft.files.values_list("path", "attributes"))["hela-fission/raw/cell_01.tif"] == {"channel": "DAPI"}
 
 
@@ -131,6 +125,6 @@ def test_browser_and_command_line_uploads_of_one_folder_give_the_same_paths(
     page.get_by_role("button", name=f"Upload {len(TREE)} files").click()
     expect(page.locator("#upload-status")).to_contain_text(f"{len(TREE)} files uploaded", timeout=30_000)
     expect(page.locator("#path-convention")).to_contain_text("in the browser and on the command line alike")
-    _shot(page, output_path, "paths_4_browser_upload")
+    shot(page, output_path, "paths_4_browser_upload")
 
     assert _paths_of(other_user) == _paths_of(submitter) == {f"hela-fission/{relative}" for relative in TREE}

@@ -5,8 +5,6 @@ answers; a certified draft can be certified again, and every certification stays
 """
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -15,6 +13,7 @@ from playwright.sync_api import expect
 
 from archive.models import Study
 from submissions.models import Submission, SubmissionState
+from tests.flows.shots import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +22,6 @@ FILES = {
     "hela-fission/raw/cell_01.tif": b"II*\x00" + b"1" * 4000,
     "hela-fission/raw/cell_02.tif": b"II*\x00" + b"2" * 5000,
 }
-SHOTS = Path("/tmp/shots")  # where the screenshots are looked at, besides the test's own folder
 
 
 def _continue(page):
@@ -33,12 +31,6 @@ def _continue(page):
 def _answer(page, **answers):
     for question, answer in answers.items():
         page.locator(f'input[name="{question}"][value="{answer}"]').check()
-
-
-def _shot(page, output_path, name: str):
-    page.screenshot(path=f"{output_path}/{name}.png", full_page=True)
-    SHOTS.mkdir(exist_ok=True)
-    shutil.copy(f"{output_path}/{name}.png", SHOTS / f"{name}.png")
 
 
 def test_p_scope_first_deposit_confirms_before_a_refusal_and_recertifies_the_draft(
@@ -93,7 +85,7 @@ def test_p_scope_first_deposit_confirms_before_a_refusal_and_recertifies_the_dra
     expect(warning).to_contain_text("would close the submission as refused")
     expect(warning).to_contain_text("Nothing is recorded yet")
     expect(warning.get_by_role("link", name=re.compile("ega-archive.org"))).to_be_visible()
-    _shot(page, output_path, "scope_warning")
+    shot(page, output_path, "scope_warning")
     submission = Submission.objects.get(owner__username="rosalind")
     assert submission.state == SubmissionState.DRAFT and not submission.scope_certifications.exists()
 
@@ -120,7 +112,7 @@ def test_p_scope_first_deposit_confirms_before_a_refusal_and_recertifies_the_dra
     expect(page.get_by_text("You are changing the answers of certification 1")).to_be_visible()
     _answer(page, human_material="yes", identifiable_individual="no", identifying_phenotypic_data="no")
     _answer(page, publication_consent="not_applicable")
-    _shot(page, output_path, "scope_recertify")
+    shot(page, output_path, "scope_recertify")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("Your answers .*certification 2"))).to_be_visible()
     expect(page.get_by_text("The data is in scope.")).to_be_visible()
@@ -139,4 +131,4 @@ def test_p_scope_first_deposit_confirms_before_a_refusal_and_recertifies_the_dra
     page.wait_for_url(re.compile(rf"/studies/{study.accession}/$"))
     expect(page.get_by_role("heading", name="Mitochondrial fission in HeLa cells")).to_be_visible()
     expect(page.get_by_text(study.accession).first).to_be_visible()
-    _shot(page, output_path, "scope_accession")
+    shot(page, output_path, "scope_accession")

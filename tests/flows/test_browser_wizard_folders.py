@@ -1,25 +1,15 @@
 """The files step of an upload area of 1,000 top folders in a real browser (issue 13 point 6): one page of folders,
 a labelled pager used from the keyboard, a folder opened to its subfolders, and a whole folder chosen."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from submissions.services import submission_create_draft
+from tests.flows.shots import shot
 from tests.submissions.move_helpers import uploads_bulk_add
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path("/tmp/shots")  # where the screenshots are looked at, besides the test's own folder
-
-
-def _shot(page, output_path, name: str):
-    page.screenshot(path=f"{output_path}/{name}.png", full_page=True)
-    SHOTS.mkdir(exist_ok=True)
-    shutil.copy(f"{output_path}/{name}.png", SHOTS / f"{name}.png")
 
 
 def test_p_move_on_submit_files_step_pages_1000_folders_and_chooses_one_whole(
@@ -38,14 +28,14 @@ def test_p_move_on_submit_files_step_pages_1000_folders_and_chooses_one_whole(
     page.keyboard.press("Enter")
     expect(pager).to_contain_text("Page 2 of 10")
     expect(folders.first).to_have_value("plate0100")
-    _shot(page, output_path, "files-step-folders-page-2")
+    shot(page, output_path, "files-step-folders-page-2")
 
     page.get_by_role("link", name="Open plate0100/").click()
     expect(page.get_by_role("navigation", name="Folder shown")).to_contain_text("plate0100")
     expect(folders).to_have_count(3)  # the folder itself and its two subfolders
     page.locator('input[name="folders"][value="plate0100"]').check()
     expect(page.locator("input.file-box:checked")).to_have_count(2)  # the folder ticks its files shown
-    _shot(page, output_path, "files-step-folder-opened")
+    shot(page, output_path, "files-step-folder-opened")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#chosen-total")).to_contain_text("Chosen: 2 files")
     chosen = sorted(draft.files.values_list("path", flat=True))
