@@ -291,13 +291,18 @@ submission, _ = ready_draft(owner, file_contents(5))
 print(submission_submit(submission=submission, actor=owner).pk)
 """
 SLOW_MOVE = """
+import os
 import time
 from django.core.files.storage import FileSystemStorage
-real_save = FileSystemStorage._save
+real_save, real_link = FileSystemStorage._save, os.link
 def slow_save(self, name, content):
     time.sleep(0.4)
     return real_save(self, name, content)
+def slow_link(source, target):  # local storage takes uploads by hard link: each file's store must take a while
+    time.sleep(0.4)
+    return real_link(source, target)
 FileSystemStorage._save = slow_save
+os.link = slow_link
 from submissions.services import submission_files_move
 submission_files_move(submission_id={pk}, batch_size=1)
 """
